@@ -1,0 +1,225 @@
+package dev.embed;
+
+import dev.embed.apikey.ApiKeyStore;
+import dev.embed.apikey.PropertiesApiKeyStore;
+import dev.embed.auth.Credentials;
+import dev.embed.cache.CaffeineCredentialCache;
+import dev.embed.cache.CredentialCache;
+import dev.embed.config.ConfigException;
+import dev.embed.config.ConfigKey;
+import dev.embed.config.EmbedConfig;
+import dev.embed.error.ErrorWriter;
+import dev.embed.mint.MintService;
+import dev.embed.session.InMemorySessionRegistry;
+import dev.embed.session.SessionRegistry;
+import dev.embed.token.KeyRing;
+import dev.embed.token.TokenService;
+import java.lang.reflect.Constructor;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The library, assembled once per web application: configuration, keys, token service, API-key
+ * store, session registry and the services both adapters call. Immutable and thread-safe.
+ *
+ * <p>The servlet adapter builds it from {@code web.xml} and keeps it in the {@code
+ * ServletContext} attribute {@link #ATTRIBUTE}. A host app that wants to supply its own
+ * collaborators in code builds one with {@link #builder(EmbedConfig)} and sets that attribute from
+ * its own {@code ServletContextListener} before the filters start.
+ */
+public final class Embed implements AutoCloseable {
+    /** {@code ServletContext} attribute that holds the application's instance. */
+    public static final String ATTRIBUTE = Embed.class.getName();
+
+    private static final System.Logger LOG = System.getLogger("dev.embed");
+
+    private final EmbedConfig config;
+    private final Clock clock;
+    private final TokenService tokens;
+    private final ApiKeyStore apiKeys;
+    private final SessionRegistry sessions;
+    private final CredentialCache credentials;
+    private final MintService mint;
+    private final Credentials credentialReader;
+    private final ErrorWriter errors;
+    private final int maxBodyBytes;
+    private final String publicBaseUrl;
+    private final List<String> corsAllowedOrigins;
+    private final List<String> frameAncestors;
+
+    private Embed(Builder b) {
+        this.config = b.config;
+        this.clock = b.clock;
+        int skew = config.getInt(ConfigKey.CLOCK_SKEW_SECONDS, 0, 300);
+        int maxSessions = config.getInt(ConfigKey.SESSIONS_MAXIMUM_SIZE, 1, 100_000_000);
+        this.maxBodyBytes = config.getInt(ConfigKey.MAX_BODY_BYTES, 1024, 10 * 1024 * 1024);
+        this.credentials = b.credentials != null ? b.credentials : new CaffeineCredentialCache(clock, maxSessions);
+        KeyRing keys = b.keys != null ? b.keys : KeyRing.fromConfig(config);
+        this.tokens = new TokenService(keys, config.get(ConfigKey.ISSUER), config.get(ConfigKey.AUDIENCE), skew, clock,
+                credentials);
+        this.apiKeys = b.apiKeys != null ? b.apiKeys
+                : instantiate(ConfigKey.API_KEY_STORE, ApiKeyStore.class).orElseGet(() -> new PropertiesApiKeyStore(config));
+        this.sessions = b.sessions != null ? b.sessions
+                : instantiate(ConfigKey.SESSION_REGISTRY, SessionRegistry.class)
+                        .orElseGet(() -> new InMemorySessionRegistry(clock, maxSessions));
+        Set<String> agents = new LinkedHashSet<>(config.getList(ConfigKey.AGENTS));
+        for (String agent : agents) {
+            if (!agent.matches("[A-Za-z0-9._-]{1,128}/[A-Za-z0-9._-]{1,128}")) {
+                throw new ConfigException("embed: " + ConfigKey.AGENTS.key() + " entry '" + agent + "' must be space/agent");
+            }
+        }
+        this.mint = new MintService(tokens, sessions, credentials, agents, skew, clock);
+        this.credentialReader = new Credentials(tokens, apiKeys);
+        this.errors = new ErrorWriter(config.get(ConfigKey.REALM));
+        String base = config.get(ConfigKey.PUBLIC_BASE_URL, "");
+        if (!base.isEmpty() && !base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+            throw config.invalid(ConfigKey.PUBLIC_BASE_URL, "must be an absolute http(s) URL without query or fragment");
+        }
+        this.publicBaseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.corsAllowedOrigins = config.getList(ConfigKey.CORS_ALLOWED_ORIGINS);
+        this.frameAncestors = config.getList(ConfigKey.FRAME_ANCESTORS);
+        if (apiKeys instanceof PropertiesApiKeyStore && ((PropertiesApiKeyStore) apiKeys).size() == 0) {
+            LOG.log(System.Logger.Level.WARNING, "embed: no API keys are configured (" + ConfigKey.API_KEY_PREFIX
+                    + "<id> entries); every mint request will answer 401. Create one with the ApiKeyTool.");
+        }
+        LOG.log(System.Logger.Level.INFO, "embed: started; tokens signed with kid " + keys.signingKid());
+    }
+
+    public static Builder builder(EmbedConfig config) {
+        return new Builder(config);
+    }
+
+    /** Assembles the library from configuration alone. */
+    public static Embed fromConfig(EmbedConfig config) {
+        return builder(config).build();
+    }
+
+    public EmbedConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    public ApiKeyStore apiKeys() {
+        return apiKeys;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public CredentialCache credentials() {
+        return credentials;
+    }
+
+    public MintService mint() {
+        return mint;
+    }
+
+    /** Reads and checks credentials; shared by both adapters. */
+    public Credentials credentialReader() {
+        return credentialReader;
+    }
+
+    /** The one writer of error answers. */
+    public ErrorWriter errors() {
+        return errors;
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** The configured public base URL, without a trailing slash, or empty to derive it per request. */
+    public Optional<String> publicBaseUrl() {
+        return publicBaseUrl.isEmpty() ? Optional.empty() : Optional.of(publicBaseUrl);
+    }
+
+    public List<String> corsAllowedOrigins() {
+        return corsAllowedOrigins;
+    }
+
+    public List<String> frameAncestors() {
+        return frameAncestors;
+    }
+
+    @Override
+    public void close() {
+        // Nothing holds threads yet; the chat service will.
+    }
+
+    private <T> Optional<T> instantiate(ConfigKey key, Class<T> type) {
+        String className = config.get(key, "");
+        if (className.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            Class<?> cls = Class.forName(className, true, loader != null ? loader : Embed.class.getClassLoader());
+            if (!type.isAssignableFrom(cls)) {
+                throw config.invalid(key, "must name a class that implements " + type.getName());
+            }
+            for (Constructor<?> constructor : cls.getConstructors()) {
+                if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == EmbedConfig.class) {
+                    return Optional.of(type.cast(constructor.newInstance(config)));
+                }
+            }
+            return Optional.of(type.cast(cls.getConstructor().newInstance()));
+        } catch (ReflectiveOperationException e) {
+            throw new ConfigException("embed: cannot create " + className + " named by " + key.key()
+                    + ": it needs a public no-arg or (EmbedConfig) constructor (" + e + ")", e);
+        }
+    }
+
+    /** Builds an {@link Embed}; collaborators left unset come from configuration. */
+    public static final class Builder {
+        private final EmbedConfig config;
+        private Clock clock = Clock.systemUTC();
+        private KeyRing keys;
+        private ApiKeyStore apiKeys;
+        private SessionRegistry sessions;
+        private CredentialCache credentials;
+
+        private Builder(EmbedConfig config) {
+            this.config = config;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder keys(KeyRing keys) {
+            this.keys = keys;
+            return this;
+        }
+
+        public Builder apiKeys(ApiKeyStore apiKeys) {
+            this.apiKeys = apiKeys;
+            return this;
+        }
+
+        public Builder sessions(SessionRegistry sessions) {
+            this.sessions = sessions;
+            return this;
+        }
+
+        public Builder credentials(CredentialCache credentials) {
+            this.credentials = credentials;
+            return this;
+        }
+
+        public Embed build() {
+            return new Embed(this);
+        }
+    }
+}

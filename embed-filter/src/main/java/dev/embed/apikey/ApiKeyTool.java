@@ -1,0 +1,93 @@
+package dev.embed.apikey;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Creates a new API key and prints the configuration line that goes with it:
+ *
+ * <pre>
+ * java -jar embed-filter-VERSION.jar --id acme --tenant acme --agents 'demo/*' --sources docs,faq \
+ *      --origins https://app.acme.com
+ * </pre>
+ *
+ * The key is printed once, for the customer's backend; only its digest goes into configuration.
+ */
+public final class ApiKeyTool {
+    private ApiKeyTool() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String id = null;
+        String tenant = null;
+        String agents = null;
+        String sources = null;
+        String origins = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) {
+                usage(out);
+                return 0;
+            }
+            if (i + 1 >= args.length) {
+                err.println("missing value after " + arg);
+                usage(err);
+                return 2;
+            }
+            String value = args[++i];
+            switch (arg) {
+                case "--id": id = value; break;
+                case "--tenant": tenant = value; break;
+                case "--agents": agents = value; break;
+                case "--sources": sources = value; break;
+                case "--origins": origins = value; break;
+                default:
+                    err.println("unknown option " + arg);
+                    usage(err);
+                    return 2;
+            }
+        }
+        if (tenant == null || agents == null) {
+            err.println("--tenant and --agents are required");
+            usage(err);
+            return 2;
+        }
+        if (id == null) {
+            id = tenant;
+        }
+        if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+            err.println("--id must be 1-64 letters, digits, '_' or '-'");
+            return 2;
+        }
+        String key = ApiKeys.generate();
+        List<String> attributes = new ArrayList<>();
+        attributes.add("sha256:" + ApiKeys.sha256Hex(key));
+        attributes.add("tenant=" + tenant);
+        attributes.add("agents=" + agents.replace(' ', ','));
+        if (sources != null) {
+            attributes.add("sources=" + sources.replace(' ', ','));
+        }
+        if (origins != null) {
+            attributes.add("origins=" + origins.replace(' ', ','));
+        }
+        String line = String.join(";", attributes);
+        out.println("# API key for tenant " + tenant + ". Give it to the customer's backend now: it is shown only once.");
+        out.println("api key: " + key);
+        out.println();
+        out.println("# Add to your embed configuration (properties file, context-param or system property):");
+        out.println("embed.apiKey." + id + "=" + line);
+        out.println("# or as an environment variable:");
+        out.println("EMBED_API_KEY_" + id.toUpperCase(Locale.ROOT).replace('-', '_') + "='" + line + "'");
+        return 0;
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: java -jar embed-filter.jar --tenant NAME --agents SPACE/AGENT[,...] [--id ID]"
+                + " [--sources SRC,...] [--origins https://origin,...]");
+    }
+}

@@ -1,0 +1,165 @@
+package dev.embed.config;
+
+/**
+ * Every configuration key of the library, with its environment variable, its default and its
+ * meaning: the one place they are defined. The README's configuration table is checked against
+ * this enum by a test.
+ *
+ * <p>Sources, later overriding earlier: context-params, the init-params of the filter or servlet
+ * that starts the library, the properties file named by {@link #CONFIG_FILE}, Java system
+ * properties, {@code EMBED_*} environment variables.
+ */
+public enum ConfigKey {
+    SIGNING_SECRET(
+            "embed.signing.secret",
+            "EMBED_SIGNING_SECRET",
+            null,
+            true,
+            "HS256 signing secret: base64 or base64url text of at least 32 random bytes. Required unless"
+                    + " embed.devMode=true or an asymmetric embed.signing.algorithm is set."),
+    SIGNING_PREVIOUS_SECRETS(
+            "embed.signing.previousSecrets",
+            "EMBED_SIGNING_PREVIOUS_SECRETS",
+            "",
+            true,
+            "Comma-separated earlier HS256 secrets that still verify (never sign): rotate without downtime."),
+    SIGNING_ALGORITHM(
+            "embed.signing.algorithm",
+            "EMBED_SIGNING_ALGORITHM",
+            "HS256",
+            false,
+            "HS256, ES256 or RS256: the algorithm that signs new tokens."),
+    SIGNING_JWKS(
+            "embed.signing.jwks",
+            "EMBED_SIGNING_JWKS",
+            "",
+            true,
+            "For ES256/RS256: a JWK Set with private keys, as JSON text or file:/path. Every key verifies;"
+                    + " the one named by embed.signing.kid (else the first) signs. Public halves are served at"
+                    + " /.well-known/jwks.json."),
+    SIGNING_KID(
+            "embed.signing.kid",
+            "EMBED_SIGNING_KID",
+            "",
+            false,
+            "For ES256/RS256: the kid of the JWK that signs. Default: the first key of embed.signing.jwks."),
+    ISSUER("embed.issuer", "EMBED_ISSUER", "embed", false, "The iss claim of every token, checked on verification."),
+    AUDIENCE("embed.audience", "EMBED_AUDIENCE", "embed", false, "The aud claim of every token, checked on verification."),
+    CLOCK_SKEW_SECONDS(
+            "embed.clockSkewSeconds",
+            "EMBED_CLOCK_SKEW_SECONDS",
+            "30",
+            false,
+            "Seconds of clock skew tolerated on exp, nbf and iat (0-300)."),
+    PUBLIC_BASE_URL(
+            "embed.publicBaseUrl",
+            "EMBED_PUBLIC_BASE_URL",
+            "",
+            false,
+            "Absolute URL (with the context path) that browsers use to reach this application, for"
+                    + " embedUrl and embedApi. Default: taken from each mint request's scheme, host and context"
+                    + " path; set it behind a proxy."),
+    FRAME_ANCESTORS(
+            "embed.frameAncestors",
+            "EMBED_FRAME_ANCESTORS",
+            "'self'",
+            false,
+            "Space-separated origins allowed to frame the hosted pages when the minting key names none."),
+    MAX_BODY_BYTES(
+            "embed.maxBodyBytes",
+            "EMBED_MAX_BODY_BYTES",
+            "65536",
+            false,
+            "Largest accepted request body in bytes (1024-10485760); larger bodies answer 413."),
+    REALM("embed.realm", "EMBED_REALM", "embed", false, "The realm of WWW-Authenticate challenges."),
+    DEV_MODE(
+            "embed.devMode",
+            "EMBED_DEV_MODE",
+            "false",
+            false,
+            "true only for demos and development: without a signing secret, generate an ephemeral one"
+                    + " (logged as a warning; tokens do not survive a restart)."),
+    CONFIG_FILE(
+            "embed.configFile",
+            "EMBED_CONFIG_FILE",
+            "",
+            false,
+            "Path of an optional properties file read after context- and init-params."),
+    API_KEY_STORE(
+            "embed.apiKeyStore",
+            "EMBED_API_KEY_STORE",
+            "",
+            false,
+            "Class name of the host's dev.embed.apikey.ApiKeyStore (public no-arg or (EmbedConfig)"
+                    + " constructor). Default: keys from embed.apiKey.<id> entries."),
+    SESSION_REGISTRY(
+            "embed.sessionRegistry",
+            "EMBED_SESSION_REGISTRY",
+            "",
+            false,
+            "Class name of the host's dev.embed.session.SessionRegistry. Default: bounded in-memory."),
+    SESSIONS_MAXIMUM_SIZE(
+            "embed.sessions.maximumSize",
+            "EMBED_SESSIONS_MAXIMUM_SIZE",
+            "1000000",
+            false,
+            "Most live sessions the in-memory registry keeps (the least recently used go first)."),
+    AGENTS(
+            "embed.agents",
+            "EMBED_AGENTS",
+            "",
+            false,
+            "Comma-separated space/agent pairs that exist (unknown ones answer 404). Empty: every agent an"
+                    + " API key may mint for exists."),
+    CORS_ALLOWED_ORIGINS(
+            "embed.cors.allowedOrigins",
+            "EMBED_CORS_ALLOWED_ORIGINS",
+            "*",
+            false,
+            "Origins allowed to call the embed JSON endpoints from a browser (space-separated, or *)."
+                    + " Credentials (cookies) are never allowed.");
+
+    /** Prefix of the per-key entries of the default API-key store: {@code embed.apiKey.<id>}. */
+    public static final String API_KEY_PREFIX = "embed.apiKey.";
+
+    /** Environment variable prefix of the same entries: {@code EMBED_API_KEY_<ID>}. */
+    public static final String API_KEY_ENV_PREFIX = "EMBED_API_KEY_";
+
+    private final String key;
+    private final String env;
+    private final String defaultValue;
+    private final boolean secret;
+    private final String description;
+
+    ConfigKey(String key, String env, String defaultValue, boolean secret, String description) {
+        this.key = key;
+        this.env = env;
+        this.defaultValue = defaultValue;
+        this.secret = secret;
+        this.description = description;
+    }
+
+    /** The property / init-param name, e.g. {@code embed.signing.secret}. */
+    public String key() {
+        return key;
+    }
+
+    /** The environment variable, e.g. {@code EMBED_SIGNING_SECRET}. */
+    public String env() {
+        return env;
+    }
+
+    /** The default, or {@code null} when the key has none. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** Whether the value is a secret: never logged, never put in an error message. */
+    public boolean secret() {
+        return secret;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.embed.mint;
+
+import dev.embed.apikey.ApiKey;
+import dev.embed.cache.CredentialCache;
+import dev.embed.error.EmbedError;
+import dev.embed.session.EmbedSession;
+import dev.embed.session.SessionRegistry;
+import dev.embed.token.MintedToken;
+import dev.embed.token.TokenKind;
+import dev.embed.token.TokenService;
+import dev.embed.token.TokenSpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Flows A and B of DESIGN §3.1: mints an iframe URL or a native token for one external user and
+ * one session, and ends sessions. Adapter-neutral: it takes the authenticated key, the path's ids
+ * and the parsed body, and returns the answer's JSON object or throws an {@link
+ * dev.embed.error.EmbedException}.
+ */
+public final class MintService {
+    /** ISO-8601 UTC with milliseconds, as {@code expiresAt} is written. */
+    public static final DateTimeFormatter EXPIRES_AT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final TokenService tokens;
+    private final SessionRegistry sessions;
+    private final CredentialCache credentials;
+    private final Set<String> knownAgents;
+    private final long skewSeconds;
+    private final Clock clock;
+
+    /**
+     * @param knownAgents {@code space/agent} pairs that exist; empty means every agent a key may
+     *     mint for exists
+     */
+    public MintService(TokenService tokens, SessionRegistry sessions, CredentialCache credentials,
+            Set<String> knownAgents, long skewSeconds, Clock clock) {
+        this.tokens = tokens;
+        this.sessions = sessions;
+        this.credentials = credentials;
+        this.knownAgents = Set.copyOf(knownAgents);
+        this.skewSeconds = skewSeconds;
+        this.clock = clock;
+    }
+
+    /** Flow A: {@code {"embedUrl", "sessionId", "expiresAt"}}. */
+    public Map<String, Object> mintEmbedUrl(ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
+        MintedToken minted = mint(key, spaceId, agentId, body, TokenKind.EMBED_URL);
+        String sid = minted.claims().sessionId();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("embedUrl", baseUrl + "/embed/chat/" + sid + "#token=" + minted.token());
+        answer.put("sessionId", sid);
+        answer.put("expiresAt", EXPIRES_AT.format(minted.claims().expiresAtInstant()));
+        return answer;
+    }
+
+    /** Flow B: {@code {"token", "sessionId", "expiresAt", "embedApi": {"sessionUrl", "messagesUrl"}}}. */
+    public Map<String, Object> mintEmbedSession(ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
+        MintedToken minted = mint(key, spaceId, agentId, body, TokenKind.EMBED_SESSION);
+        String sid = minted.claims().sessionId();
+        String sessionUrl = baseUrl + "/api/v1/embed/chat-sessions/" + sid;
+        Map<String, Object> api = new LinkedHashMap<>();
+        api.put("sessionUrl", sessionUrl);
+        api.put("messagesUrl", sessionUrl + "/messages");
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("token", minted.token());
+        answer.put("sessionId", sid);
+        answer.put("expiresAt", EXPIRES_AT.format(minted.claims().expiresAtInstant()));
+        answer.put("embedApi", api);
+        return answer;
+    }
+
+    /** Ends a session: from now on every token minted for it answers 401. */
+    public void endSession(ApiKey key, String spaceId, String agentId, String sessionId) {
+        authorize(key, spaceId, agentId);
+        Fields.pathId(sessionId, "sessionId");
+        EmbedSession session = sessions.find(sessionId)
+                .orElseThrow(() -> EmbedError.notFound("no live session with this sessionId").toException());
+        if (!session.tenant().equals(key.tenant()) || !spaceId.equals(session.spaceId()) || !agentId.equals(session.agentId())) {
+            throw EmbedError.insufficientScope("this session belongs to another space, agent or tenant").toException();
+        }
+        // Revoke first: once this returns, no request can pass with a token of the session.
+        credentials.revokeSession(sessionId, session.expiresAt().plusSeconds(skewSeconds + 1));
+        sessions.end(sessionId);
+    }
+
+    /** 403 unless the key may mint for the agent; 404 for an agent that does not exist. */
+    public void authorize(ApiKey key, String spaceId, String agentId) {
+        Fields.pathId(spaceId, "spaceId");
+        Fields.pathId(agentId, "agentId");
+        if (!key.mayMintFor(spaceId, agentId)) {
+            throw EmbedError.insufficientScope("this API key may not mint for agent " + agentId + " of space " + spaceId)
+                    .toException();
+        }
+        if (!knownAgents.isEmpty() && !knownAgents.contains(spaceId + "/" + agentId)) {
+            throw EmbedError.notFound("no agent " + agentId + " in space " + spaceId).toException();
+        }
+    }
+
+    private MintedToken mint(ApiKey key, String spaceId, String agentId, Map<String, Object> body, TokenKind kind) {
+        authorize(key, spaceId, agentId);
+        String externalUserId = Fields.requiredString(body, "externalUserId", 1, 256);
+        String displayName = Fields.optionalString(body, "displayName", 256);
+        long ttl = Fields.optionalInteger(body, "ttlSeconds", 60, 86_400, 3_600);
+        String mode = Fields.optionalEnum(body, "mode", Fields.MODES, "chat");
+        Object requestedSession = body.get("sessionId");
+        if (requestedSession != null && !(requestedSession instanceof String)) {
+            throw Fields.bad("sessionId must be a string");
+        }
+
+        Instant now = clock.instant();
+        Instant expiresAt = Instant.ofEpochSecond(now.getEpochSecond() + ttl);
+        EmbedSession session;
+        if (requestedSession != null) {
+            String sid = Fields.pathId((String) requestedSession, "sessionId");
+            Optional<EmbedSession> existing = sessions.find(sid);
+            if (existing.isEmpty() || credentials.isSessionRevoked(sid)) {
+                throw EmbedError.notFound("no live session with this sessionId").toException();
+            }
+            session = existing.get();
+            if (!session.tenant().equals(key.tenant()) || !spaceId.equals(session.spaceId())
+                    || !agentId.equals(session.agentId()) || !externalUserId.equals(session.externalUserId())) {
+                throw EmbedError.insufficientScope(
+                        "this session belongs to another space, agent or external user").toException();
+            }
+            session = session.extendedTo(expiresAt);
+        } else {
+            session = new EmbedSession("ses_" + TokenService.randomId(), key.tenant(), spaceId, agentId, externalUserId,
+                    displayName, mode, kind.claim(), now, expiresAt, Map.of());
+        }
+        sessions.save(session);
+        return tokens.mint(new TokenSpec(kind, externalUserId, session.id(), ttl, spaceId, agentId, mode, displayName,
+                null, null));
+    }
+}

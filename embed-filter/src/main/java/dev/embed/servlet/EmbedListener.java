@@ -1,0 +1,35 @@
+package dev.embed.servlet;
+
+import dev.embed.Embed;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.util.Map;
+
+/**
+ * Starts the library when the web application starts, so a configuration mistake fails the
+ * deployment at once with a message naming the key, and stops it with the application.
+ *
+ * <pre>{@code
+ * <listener>
+ *   <listener-class>dev.embed.servlet.EmbedListener</listener-class>
+ * </listener>
+ * }</pre>
+ *
+ * Configuration comes from context-params, the properties file named by {@code embed.configFile},
+ * system properties and {@code EMBED_*} environment variables (later overriding earlier). An
+ * application that sets the {@link Embed#ATTRIBUTE} attribute itself, earlier, keeps its own.
+ */
+public final class EmbedListener implements ServletContextListener {
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletSupport.runtime(event.getServletContext(), Map.of());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        Object embed = event.getServletContext().getAttribute(Embed.ATTRIBUTE);
+        if (embed instanceof Embed) {
+            ((Embed) embed).close();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.embed.servlet;
+
+import dev.embed.Embed;
+import dev.embed.auth.Credentials;
+import dev.embed.error.EmbedError;
+import dev.embed.token.EmbedClaims;
+import dev.embed.token.EmbedPrincipal;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.Principal;
+import java.util.List;
+
+/**
+ * Protects the embed JSON endpoints (DESIGN §4) with embed tokens: the bearer token of the one
+ * {@code Authorization} header (RFC 6750 §2.1; never the URL) must verify, and must have been
+ * minted for the {@code {sessionId}} of {@code /api/v1/embed/chat-sessions/{sessionId}/...} (else
+ * 403 {@code insufficient_scope}). Failures answer per RFC 6750 §3 with {@code WWW-Authenticate}.
+ *
+ * <p>On success {@code request.getUserPrincipal()} is an {@link EmbedPrincipal} named after the
+ * external user, and the request attribute {@link #CLAIMS_ATTRIBUTE} holds the {@link
+ * EmbedClaims}. Every answer carries {@code X-Frame-Options: DENY} and {@code Cache-Control:
+ * no-store}; CORS allows the {@code Authorization} header from the configured origins and never
+ * credentials (cookies).
+ *
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>embedToken</filter-name>
+ *   <filter-class>dev.embed.servlet.EmbedTokenFilter</filter-class>
+ *   <async-supported>true</async-supported>
+ * </filter>
+ * <filter-mapping>
+ *   <filter-name>embedToken</filter-name>
+ *   <url-pattern>/api/v1/embed/*</url-pattern>
+ * </filter-mapping>
+ * }</pre>
+ */
+public class EmbedTokenFilter extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+
+    /** Request attribute holding the verified {@link EmbedClaims}. */
+    public static final String CLAIMS_ATTRIBUTE = EmbedClaims.class.getName();
+
+    static final String SESSIONS_PATH = "/api/v1/embed/chat-sessions/";
+
+    private transient Embed embed;
+    private transient Cors cors;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        super.init(config);
+        embed = ServletSupport.runtime(config.getServletContext(),
+                ServletSupport.params(config.getInitParameterNames(), config::getInitParameter));
+        cors = new Cors(embed.corsAllowedOrigins());
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Cache-Control", "no-store");
+        boolean allowedOrigin = cors.apply(request, response);
+        if (cors.isPreflight(request)) {
+            response.setStatus(allowedOrigin ? 204 : 403);
+            return;
+        }
+        ServletSupport.guard(embed, response, "EmbedTokenFilter", () -> {
+            String token = Credentials.bearer(ServletSupport.authorizationHeaders(request),
+                    ServletSupport.credentialInQuery(request));
+            EmbedClaims claims = embed.credentialReader().embedToken(token);
+            String sessionId = sessionIdOf(ServletSupport.path(request));
+            if (sessionId == null) {
+                throw EmbedError.notFound("no embed endpoint at this path; see /api/v1/embed/chat-sessions/{sessionId}")
+                        .toException();
+            }
+            Credentials.requireSession(claims, sessionId);
+            request.setAttribute(CLAIMS_ATTRIBUTE, claims);
+            chain.doFilter(new AuthenticatedRequest(request, new EmbedPrincipal(claims)), response);
+        });
+    }
+
+    /** The {@code {sessionId}} of {@code /api/v1/embed/chat-sessions/{sessionId}[/...]}, or null. */
+    static String sessionIdOf(String path) {
+        if (!path.startsWith(SESSIONS_PATH)) {
+            return null;
+        }
+        int start = SESSIONS_PATH.length();
+        int end = path.indexOf('/', start);
+        String id = end < 0 ? path.substring(start) : path.substring(start, end);
+        return id.isEmpty() ? null : id;
+    }
+
+    private static final class AuthenticatedRequest extends HttpServletRequestWrapper {
+        private final EmbedPrincipal principal;
+
+        AuthenticatedRequest(HttpServletRequest request, EmbedPrincipal principal) {
+            super(request);
+            this.principal = principal;
+        }
+
+        @Override
+        public Principal getUserPrincipal() {
+            return principal;
+        }
+
+        @Override
+        public String getRemoteUser() {
+            return principal.getName();
+        }
+
+        @Override
+        public String getAuthType() {
+            return "Bearer";
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            return false;
+        }
+    }
+
+    /** CORS for token-authenticated JSON APIs: Authorization header allowed, credentials never. */
+    static final class Cors {
+        private final List<String> origins;
+        private final boolean any;
+
+        Cors(List<String> origins) {
+            this.origins = origins;
+            this.any = origins.contains("*");
+        }
+
+        boolean isPreflight(HttpServletRequest request) {
+            return "OPTIONS".equals(request.getMethod()) && request.getHeader("Origin") != null
+                    && request.getHeader("Access-Control-Request-Method") != null;
+        }
+
+        /** Sets the CORS headers for an allowed origin; returns whether the origin is allowed. */
+        boolean apply(HttpServletRequest request, HttpServletResponse response) {
+            String origin = request.getHeader("Origin");
+            if (origin == null) {
+                return true;
+            }
+            if (!any && !origins.contains(origin)) {
+                return false;
+            }
+            response.setHeader("Access-Control-Allow-Origin", any ? "*" : origin);
+            if (!any) {
+                response.addHeader("Vary", "Origin");
+            }
+            if (isPreflight(request)) {
+                response.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+                response.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
+                response.setHeader("Access-Control-Max-Age", "600");
+            } else {
+                response.setHeader("Access-Control-Expose-Headers", "WWW-Authenticate, Retry-After");
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.embed.servlet;
+
+import dev.embed.Embed;
+import dev.embed.auth.Credentials;
+import dev.embed.config.EmbedConfig;
+import dev.embed.error.EmbedError;
+import dev.embed.error.EmbedException;
+import dev.embed.error.Reply;
+import dev.embed.json.Json;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** What every servlet-side component shares: finding the runtime, reading bodies, writing replies. */
+final class ServletSupport {
+    private static final System.Logger LOG = System.getLogger("dev.embed.servlet");
+
+    private ServletSupport() {}
+
+    /**
+     * The application's {@link Embed}: the one an {@link EmbedListener} (or the host app) stored,
+     * else one built now from context-params and the calling component's init-params.
+     */
+    static Embed runtime(ServletContext context, Map<String, String> initParams) {
+        synchronized (context) {
+            Object existing = context.getAttribute(Embed.ATTRIBUTE);
+            if (existing instanceof Embed) {
+                return (Embed) existing;
+            }
+            Embed embed = Embed.fromConfig(config(context, initParams));
+            context.setAttribute(Embed.ATTRIBUTE, embed);
+            return embed;
+        }
+    }
+
+    static EmbedConfig config(ServletContext context, Map<String, String> initParams) {
+        Map<String, String> contextParams = new LinkedHashMap<>();
+        for (Enumeration<String> names = context.getInitParameterNames(); names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            contextParams.put(name, context.getInitParameter(name));
+        }
+        return EmbedConfig.builder()
+                .layer("context-param", contextParams)
+                .layer("init-param", initParams)
+                .systemProperties(System.getProperties())
+                .environment(System.getenv())
+                .build();
+    }
+
+    static Map<String, String> params(Enumeration<String> names, java.util.function.Function<String, String> value) {
+        Map<String, String> map = new LinkedHashMap<>();
+        while (names.hasMoreElements()) {
+            String name = names.nextElement();
+            map.put(name, value.apply(name));
+        }
+        return map;
+    }
+
+    static void write(HttpServletResponse response, Reply reply) throws IOException {
+        response.setStatus(reply.status());
+        reply.headers().forEach(response::setHeader);
+        if (reply.contentType() != null) {
+            byte[] body = reply.bodyBytes();
+            response.setContentType(reply.contentType());
+            response.setContentLength(body.length);
+            try (OutputStream out = response.getOutputStream()) {
+                out.write(body);
+            }
+        }
+    }
+
+    static void fail(Embed embed, HttpServletResponse response, EmbedError error) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        write(response, embed.errors().render(error));
+    }
+
+    /** Logs an unexpected failure (type and message only: no request data) and answers 500. */
+    static void serverError(Embed embed, HttpServletResponse response, String where, Throwable t) throws IOException {
+        LOG.log(System.Logger.Level.ERROR, "embed: unexpected failure in " + where + ": " + t.getClass().getName(), t);
+        fail(embed, response, EmbedError.serverError());
+    }
+
+    /** The request path without the context path, as sent (not decoded). */
+    static String path(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return context != null && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+
+    static List<String> authorizationHeaders(HttpServletRequest request) {
+        Enumeration<String> values = request.getHeaders("Authorization");
+        return values == null ? List.of() : Collections.list(values);
+    }
+
+    /** Whether the query string names a credential parameter (never reads the body). */
+    static boolean credentialInQuery(HttpServletRequest request) {
+        String query = request.getQueryString();
+        if (query == null || query.isEmpty()) {
+            return false;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            try {
+                name = URLDecoder.decode(name, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (Credentials.isCredentialParameter(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads a JSON object body: 415 unless {@code Content-Type: application/json}, 413 over the
+     * limit (checked before reading when the length is announced), 400 unless valid UTF-8 JSON.
+     */
+    static Map<String, Object> readJsonObject(HttpServletRequest request, int maxBytes) throws IOException {
+        String contentType = request.getContentType();
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).strip().matches("application/json\\s*(;.*)?")) {
+            throw EmbedError.unsupportedMediaType().toException();
+        }
+        long announced = request.getContentLengthLong();
+        if (announced > maxBytes) {
+            throw EmbedError.payloadTooLarge(maxBytes).toException();
+        }
+        byte[] body = readAtMost(request.getInputStream(), maxBytes);
+        return Json.parseObject(decodeUtf8(body));
+    }
+
+    private static byte[] readAtMost(InputStream in, int maxBytes) throws IOException {
+        byte[] buffer = new byte[Math.min(maxBytes + 1, 8192)];
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            if (out.size() > maxBytes) {
+                throw EmbedError.payloadTooLarge(maxBytes).toException();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static String decodeUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw EmbedError.invalidRequest("request body is not valid UTF-8").toException();
+        }
+    }
+
+    /** The configured public base URL, else scheme://host[:port]/context of this request. */
+    static String baseUrl(Embed embed, HttpServletRequest request) {
+        return embed.publicBaseUrl().orElseGet(() -> {
+            String scheme = request.getScheme();
+            int port = request.getServerPort();
+            boolean defaultPort = ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
+            String host = request.getServerName();
+            if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+                host = "[" + host + "]";
+            }
+            return scheme + "://" + host + (defaultPort ? "" : ":" + port) + request.getContextPath();
+        });
+    }
+
+    /** Runs a handler, turning an {@link EmbedException} into its §5 answer and anything else into a logged 500. */
+    static void guard(Embed embed, HttpServletResponse response, String where, Handler handler)
+            throws IOException, jakarta.servlet.ServletException {
+        try {
+            handler.handle();
+        } catch (EmbedException e) {
+            fail(embed, response, e.error());
+        } catch (RuntimeException e) {
+            serverError(embed, response, where, e);
+        }
+    }
+
+    @FunctionalInterface
+    interface Handler {
+        void handle() throws IOException, jakarta.servlet.ServletException;
+    }
+}

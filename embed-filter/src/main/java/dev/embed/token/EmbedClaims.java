@@ -1,0 +1,47 @@
+package dev.embed.token;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The verified claims of an embed token (DESIGN §2). Instances come only from {@link
+ * TokenService#verify(String)} or {@link TokenService#mint}, so holding one means the token was
+ * good when it was checked.
+ *
+ * @param subject {@code sub}: the external user id (flow A/B), uid (D) or visitor (C)
+ * @param sessionId {@code sid}
+ * @param tokenId {@code jti}
+ * @param kind {@code kty}
+ * @param issuedAt {@code iat}, epoch seconds
+ * @param notBefore {@code nbf}, epoch seconds
+ * @param expiresAt {@code exp}, epoch seconds
+ * @param spaceId {@code spc}, or null
+ * @param agentId {@code agt}, or null
+ * @param mode {@code mode}, or null
+ * @param displayName {@code name}, or null
+ * @param sources {@code src} (flow D), empty otherwise
+ * @param fingerprintHash {@code fp} (flow C): a keyed hash, never the raw fingerprint; or null
+ */
+public record EmbedClaims(
+        String subject,
+        String sessionId,
+        String tokenId,
+        TokenKind kind,
+        long issuedAt,
+        long notBefore,
+        long expiresAt,
+        String spaceId,
+        String agentId,
+        String mode,
+        String displayName,
+        List<String> sources,
+        String fingerprintHash) {
+
+    public EmbedClaims {
+        sources = sources == null ? List.of() : List.copyOf(sources);
+    }
+
+    public Instant expiresAtInstant() {
+        return Instant.ofEpochSecond(expiresAt);
+    }
+}

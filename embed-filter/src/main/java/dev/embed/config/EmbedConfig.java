@@ -91,7 +91,8 @@ public final class EmbedConfig {
 
     /** Comma- or whitespace-separated values, without blanks. */
     public List<String> getList(ConfigKey key) {
-        return split(get(key, ""));
+        String value = get(key);
+        return value == null ? List.of() : split(value);
     }
 
     /** Every entry whose name starts with the prefix (after precedence), e.g. the API keys. */

@@ -74,7 +74,7 @@ public class MintServlet extends HttpServlet {
                 Map<String, Object> answer = "embed-urls".equals(collection)
                         ? embed.mint().mintEmbedUrl(key, spaceId, agentId, body, base)
                         : embed.mint().mintEmbedSession(key, spaceId, agentId, body, base);
-                ServletSupport.write(response, Reply.json(201, Json.write(answer)));
+                ServletSupport.write(response, Reply.json(200, Json.write(answer)));
             } else if (parts.length == 5 && "embed-sessions".equals(collection)) {
                 requireMethod(method, "DELETE", response);
                 embed.mint().endSession(apiKey(request), spaceId, agentId, parts[4]);

@@ -1,0 +1,56 @@
+package dev.embed.testing;
+
+import dev.embed.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** Raw HTTP for integration tests: what a customer's backend or a browser would send. */
+public final class Http {
+    public static final HttpClient CLIENT = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    private Http() {}
+
+    public static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POST of a JSON body with {@code Authorization: Bearer <credential>} (credential may be null). */
+    public static HttpResponse<String> postJson(URI uri, String credential, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (credential != null) {
+            b.header("Authorization", "Bearer " + credential);
+        }
+        return send(b.build());
+    }
+
+    public static HttpResponse<String> get(URI uri, String credential) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(45)).GET();
+        if (credential != null) {
+            b.header("Authorization", "Bearer " + credential);
+        }
+        return send(b.build());
+    }
+
+    public static HttpResponse<String> delete(URI uri, String credential) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).DELETE();
+        if (credential != null) {
+            b.header("Authorization", "Bearer " + credential);
+        }
+        return send(b.build());
+    }
+
+    /** The body as a JSON object. */
+    public static Map<String, Object> json(HttpResponse<String> response) {
+        return Json.parseObject(response.body());
+    }
+}

@@ -25,6 +25,15 @@ public final class EmbedListener implements ServletContextListener {
         ServletSupport.runtime(event.getServletContext(), Map.of());
     }
 
+    /**
+     * The application's {@link Embed}, started by this listener (or built now from the context's
+     * configuration if it has not run): what a JAX-RS application in the same WAR passes to {@code
+     * new EmbedFeature(...)}, so both adapters share one runtime.
+     */
+    public static Embed runtime(jakarta.servlet.ServletContext context) {
+        return ServletSupport.runtime(context, Map.of());
+    }
+
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         Object embed = event.getServletContext().getAttribute(Embed.ATTRIBUTE);

@@ -1,6 +1,7 @@
 package dev.embed.servlet;
 
 import dev.embed.Embed;
+import dev.embed.auth.CorsPolicy;
 import dev.embed.auth.Credentials;
 import dev.embed.error.EmbedError;
 import dev.embed.token.EmbedClaims;
@@ -14,7 +15,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
-import java.util.List;
 
 /**
  * Protects the embed JSON endpoints (DESIGN §4) with embed tokens: the bearer token of the one
@@ -49,25 +49,26 @@ public class EmbedTokenFilter extends HttpFilter {
     static final String SESSIONS_PATH = "/api/v1/embed/chat-sessions/";
 
     private transient Embed embed;
-    private transient Cors cors;
+    private transient CorsPolicy cors;
 
     @Override
     public void init(FilterConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config.getServletContext(),
                 ServletSupport.params(config.getInitParameterNames(), config::getInitParameter));
-        cors = new Cors(embed.corsAllowedOrigins());
+        cors = new CorsPolicy(embed.corsAllowedOrigins());
     }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        response.setHeader("X-Frame-Options", "DENY");
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("Cache-Control", "no-store");
-        boolean allowedOrigin = cors.apply(request, response);
-        if (cors.isPreflight(request)) {
-            response.setStatus(allowedOrigin ? 204 : 403);
+        CorsPolicy.API_HEADERS.forEach(response::setHeader);
+        String origin = request.getHeader("Origin");
+        boolean preflight = CorsPolicy.isPreflight(request.getMethod(), origin,
+                request.getHeader("Access-Control-Request-Method"));
+        cors.headers(origin, preflight).forEach(response::setHeader);
+        if (preflight) {
+            response.setStatus(cors.allows(origin) ? 204 : 403);
             return;
         }
         ServletSupport.guard(embed, response, "EmbedTokenFilter", () -> {
@@ -122,45 +123,6 @@ public class EmbedTokenFilter extends HttpFilter {
         @Override
         public boolean isUserInRole(String role) {
             return false;
-        }
-    }
-
-    /** CORS for token-authenticated JSON APIs: Authorization header allowed, credentials never. */
-    static final class Cors {
-        private final List<String> origins;
-        private final boolean any;
-
-        Cors(List<String> origins) {
-            this.origins = origins;
-            this.any = origins.contains("*");
-        }
-
-        boolean isPreflight(HttpServletRequest request) {
-            return "OPTIONS".equals(request.getMethod()) && request.getHeader("Origin") != null
-                    && request.getHeader("Access-Control-Request-Method") != null;
-        }
-
-        /** Sets the CORS headers for an allowed origin; returns whether the origin is allowed. */
-        boolean apply(HttpServletRequest request, HttpServletResponse response) {
-            String origin = request.getHeader("Origin");
-            if (origin == null) {
-                return true;
-            }
-            if (!any && !origins.contains(origin)) {
-                return false;
-            }
-            response.setHeader("Access-Control-Allow-Origin", any ? "*" : origin);
-            if (!any) {
-                response.addHeader("Vary", "Origin");
-            }
-            if (isPreflight(request)) {
-                response.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-                response.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
-                response.setHeader("Access-Control-Max-Age", "600");
-            } else {
-                response.setHeader("Access-Control-Expose-Headers", "WWW-Authenticate, Retry-After");
-            }
-            return true;
         }
     }
 }

@@ -6,23 +6,18 @@ import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
 import dev.embed.error.Reply;
-import dev.embed.json.Json;
+import dev.embed.json.JsonBodies;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** What every servlet-side component shares: finding the runtime, reading bodies, writing replies. */
@@ -130,46 +125,10 @@ final class ServletSupport {
         return false;
     }
 
-    /**
-     * Reads a JSON object body: 415 unless {@code Content-Type: application/json}, 413 over the
-     * limit (checked before reading when the length is announced), 400 unless valid UTF-8 JSON.
-     */
+    /** Reads a JSON object body by the shared rules of {@link JsonBodies}. */
     static Map<String, Object> readJsonObject(HttpServletRequest request, int maxBytes) throws IOException {
-        String contentType = request.getContentType();
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).strip().matches("application/json\\s*(;.*)?")) {
-            throw EmbedError.unsupportedMediaType().toException();
-        }
-        long announced = request.getContentLengthLong();
-        if (announced > maxBytes) {
-            throw EmbedError.payloadTooLarge(maxBytes).toException();
-        }
-        byte[] body = readAtMost(request.getInputStream(), maxBytes);
-        return Json.parseObject(decodeUtf8(body));
-    }
-
-    private static byte[] readAtMost(InputStream in, int maxBytes) throws IOException {
-        byte[] buffer = new byte[Math.min(maxBytes + 1, 8192)];
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            if (out.size() > maxBytes) {
-                throw EmbedError.payloadTooLarge(maxBytes).toException();
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static String decodeUtf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw EmbedError.invalidRequest("request body is not valid UTF-8").toException();
-        }
+        return JsonBodies.readObject(request.getContentType(), request.getContentLengthLong(), request.getInputStream(),
+                maxBytes);
     }
 
     /** The configured public base URL, else scheme://host[:port]/context of this request. */

@@ -1,0 +1,71 @@
+package dev.embed.json;
+
+import dev.embed.error.EmbedError;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a request body that must be one JSON object, the same way for every adapter: 415 unless
+ * the content type is {@code application/json}, 413 over the limit (before reading when the length
+ * is announced, and while reading otherwise), 400 unless it is valid UTF-8 JSON.
+ */
+public final class JsonBodies {
+    private JsonBodies() {}
+
+    /**
+     * @param contentType the request's {@code Content-Type}, or null
+     * @param announcedLength the {@code Content-Length}, or -1
+     */
+    public static Map<String, Object> readObject(String contentType, long announcedLength, InputStream in, int maxBytes)
+            throws IOException {
+        if (!isJson(contentType)) {
+            throw EmbedError.unsupportedMediaType().toException();
+        }
+        if (announcedLength > maxBytes) {
+            throw EmbedError.payloadTooLarge(maxBytes).toException();
+        }
+        return Json.parseObject(decodeUtf8(readAtMost(in, maxBytes)));
+    }
+
+    /** {@code application/json}, with any parameters. */
+    public static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        int semicolon = type.indexOf(';');
+        return (semicolon < 0 ? type : type.substring(0, semicolon)).strip().equals("application/json");
+    }
+
+    private static byte[] readAtMost(InputStream in, int maxBytes) throws IOException {
+        byte[] buffer = new byte[8192];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            if (out.size() > maxBytes) {
+                throw EmbedError.payloadTooLarge(maxBytes).toException();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static String decodeUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw EmbedError.invalidRequest("request body is not valid UTF-8").toException();
+        }
+    }
+}

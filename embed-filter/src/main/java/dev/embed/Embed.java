@@ -5,6 +5,9 @@ import dev.embed.apikey.PropertiesApiKeyStore;
 import dev.embed.auth.Credentials;
 import dev.embed.cache.CaffeineCredentialCache;
 import dev.embed.cache.CredentialCache;
+import dev.embed.chat.ChatService;
+import dev.embed.chat.ChatStore;
+import dev.embed.chat.EmbedAgent;
 import dev.embed.config.ConfigException;
 import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
@@ -16,6 +19,7 @@ import dev.embed.token.KeyRing;
 import dev.embed.token.TokenService;
 import java.lang.reflect.Constructor;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +53,7 @@ public final class Embed implements AutoCloseable {
     private final String publicBaseUrl;
     private final List<String> corsAllowedOrigins;
     private final List<String> frameAncestors;
+    private final ChatService chat;
 
     private Embed(Builder b) {
         this.config = b.config;
@@ -85,6 +90,21 @@ public final class Embed implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "embed: no API keys are configured (" + ConfigKey.API_KEY_PREFIX
                     + "<id> entries); every mint request will answer 401. Create one with the ApiKeyTool.");
         }
+        int agentTimeout = config.getInt(ConfigKey.AGENT_TIMEOUT_SECONDS, 1, 600);
+        int maxMessages = config.getInt(ConfigKey.CHAT_MAX_MESSAGES_PER_SESSION, 10, 100_000);
+        EmbedAgent agent = b.agent != null ? b.agent : instantiate(ConfigKey.AGENT, EmbedAgent.class).orElse(null);
+        if (agent == null) {
+            LOG.log(System.Logger.Level.WARNING, "embed: no agent is configured (" + ConfigKey.AGENT.key() + " or "
+                    + ConfigKey.AGENT.env() + "); every chat message will get a reply saying so.");
+        }
+        this.chat = ChatService.builder(sessions)
+                .agent(agent)
+                .store(b.chatStore)
+                .clock(clock)
+                .agentTimeout(Duration.ofSeconds(agentTimeout))
+                .maxSessions(maxSessions)
+                .maxMessagesPerSession(maxMessages)
+                .build();
         LOG.log(System.Logger.Level.INFO, "embed: started; tokens signed with kid " + keys.signingKid());
     }
 
@@ -152,9 +172,15 @@ public final class Embed implements AutoCloseable {
         return frameAncestors;
     }
 
+    /** The chat of the embed JSON endpoints (DESIGN §4); shared by both adapters. */
+    public ChatService chat() {
+        return chat;
+    }
+
+    /** Stops the chat's threads. */
     @Override
     public void close() {
-        // Nothing holds threads yet; the chat service will.
+        chat.close();
     }
 
     private <T> Optional<T> instantiate(ConfigKey key, Class<T> type) {
@@ -188,6 +214,8 @@ public final class Embed implements AutoCloseable {
         private ApiKeyStore apiKeys;
         private SessionRegistry sessions;
         private CredentialCache credentials;
+        private EmbedAgent agent;
+        private ChatStore chatStore;
 
         private Builder(EmbedConfig config) {
             this.config = config;
@@ -215,6 +243,18 @@ public final class Embed implements AutoCloseable {
 
         public Builder credentials(CredentialCache credentials) {
             this.credentials = credentials;
+            return this;
+        }
+
+        /** The host's agent; overrides {@code embed.agent}. */
+        public Builder agent(EmbedAgent agent) {
+            this.agent = agent;
+            return this;
+        }
+
+        /** Where chat messages are kept. Default: bounded, in memory. */
+        public Builder chatStore(ChatStore chatStore) {
+            this.chatStore = chatStore;
             return this;
         }
 

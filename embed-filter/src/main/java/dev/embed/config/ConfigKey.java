@@ -117,7 +117,28 @@ public enum ConfigKey {
             "*",
             false,
             "Origins allowed to call the embed JSON endpoints from a browser (space-separated, or *)."
-                    + " Credentials (cookies) are never allowed.");
+                    + " Credentials (cookies) are never allowed."),
+    AGENT(
+            "embed.agent",
+            "EMBED_AGENT",
+            "",
+            false,
+            "Class name of the host's dev.embed.chat.EmbedAgent (public no-arg or (EmbedConfig)"
+                    + " constructor). Default: none; every chat message then gets a reply saying no agent is"
+                    + " configured."),
+    AGENT_TIMEOUT_SECONDS(
+            "embed.agent.timeoutSeconds",
+            "EMBED_AGENT_TIMEOUT_SECONDS",
+            "30",
+            false,
+            "Seconds the agent may take to answer one message (1-600); after that the session gets a"
+                    + " message saying the agent could not answer."),
+    CHAT_MAX_MESSAGES_PER_SESSION(
+            "embed.chat.maxMessagesPerSession",
+            "EMBED_CHAT_MAX_MESSAGES_PER_SESSION",
+            "1000",
+            false,
+            "Most messages the in-memory chat store keeps per session (10-100000); the oldest go first.");
 
     /** Prefix of the per-key entries of the default API-key store: {@code embed.apiKey.<id>}. */
     public static final String API_KEY_PREFIX = "embed.apiKey.";

@@ -41,6 +41,7 @@ public final class EmbedFeature implements Feature {
         context.register(new EmbedTokenRequestFilter(embed), Priorities.AUTHENTICATION);
         context.register(new EmbedCorsFilter(embed));
         context.register(new MintResource(embed));
+        context.register(new ChatResource(embed));
         context.register(new JwksResource(embed));
         return true;
     }

@@ -1,4 +1,4 @@
-package dev.embed.servlet;
+package dev.embed.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,16 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embed.json.Json;
-import dev.embed.testing.Http;
-import dev.embed.testing.JettyServer;
-import dev.embed.testing.TestKeys;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,47 +31,61 @@ import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Flows A and B over HTTP against a real Jetty 12 running the README's {@code web.xml} fragment,
- * under a context path other than {@code /}.
+ * The HTTP contract both adapters keep (DESIGN §3.1, §4, §5), written once: the servlet adapter's
+ * and the JAX-RS adapter's integration tests extend it with their own {@link Deployment} of the
+ * same configuration, under the context path {@code /shop}.
  */
-class WebXmlFlowsIT {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class AdapterContract {
     static final String SEED = "{\"externalUserId\": \"customer-123\", \"displayName\": \"Kelly\", \"ttlSeconds\": 3600,"
             + " \"mode\": \"chat\"}";
 
-    static JettyServer server;
+    protected Deployment server;
 
-    @BeforeAll
-    static void start() throws Exception {
+    /**
+     * Serves an application with this configuration at context path {@code /shop}, with one extra
+     * endpoint behind the token check: {@code GET /api/v1/embed/chat-sessions/{sessionId}/whoami}
+     * answering {@code {"principal"}}, the name of the request's authenticated principal.
+     */
+    protected abstract Deployment deploy(Map<String, String> configuration) throws Exception;
+
+    /** The configuration every adapter is deployed with. */
+    public static Map<String, String> configuration() {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("embed.signing.secret", TestKeys.SECRET);
         params.put("embed.apiKey.acme", TestKeys.acmeLine());
         params.put("embed.apiKey.globex", TestKeys.globexLine());
         params.put("embed.agents", "demo/support,demo/sales,other/bot");
-        String echo = "<servlet><servlet-name>echo</servlet-name><servlet-class>" + ClaimsEchoServlet.class.getName()
-                + "</servlet-class></servlet><servlet-mapping><servlet-name>echo</servlet-name>"
-                + "<url-pattern>/api/v1/embed/chat-sessions/*</url-pattern></servlet-mapping>";
-        server = JettyServer.start(JettyServer.webXml(params, echo), "/shop");
+        params.put("embed.agent", EchoTestAgent.class.getName());
+        params.put("embed.agent.timeoutSeconds", "10");
+        return params;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        server = deploy(configuration());
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         server.close();
     }
 
-    static URI mintUri(String space, String agent, String collection) {
+    URI mintUri(String space, String agent, String collection) {
         return server.uri("/api/v1/spaces/" + space + "/agents/" + agent + "/" + collection);
     }
 
-    static HttpResponse<String> mint(String collection, String key, String body) throws Exception {
+    HttpResponse<String> mint(String collection, String key, String body) throws Exception {
         return Http.postJson(mintUri("demo", "support", collection), key, body);
     }
 
-    static URI sessionUri(String sid) {
+    URI sessionUri(String sid) {
         return server.uri("/api/v1/embed/chat-sessions/" + sid);
     }
 
@@ -109,8 +126,11 @@ class WebXmlFlowsIT {
         // The token reaches its own session, as the external user.
         HttpResponse<String> own = Http.get(sessionUri(sid), token);
         assertEquals(200, own.statusCode(), own.body());
-        assertEquals("customer-123", Http.json(own).get("principal"));
+        assertEquals(sid, Http.json(own).get("sessionId"));
         assertEquals("DENY", own.headers().firstValue("X-Frame-Options").orElseThrow());
+        HttpResponse<String> whoami = Http.get(URI.create(sessionUri(sid) + "/whoami"), token);
+        assertEquals(200, whoami.statusCode(), whoami.body());
+        assertEquals("customer-123", Http.json(whoami).get("principal"));
     }
 
     @Test
@@ -391,5 +411,221 @@ class WebXmlFlowsIT {
         assertNotEquals(a.get("sessionId"), b.get("sessionId"));
         assertNotEquals(payload((String) a.get("token")).get("jti"), payload((String) b.get("token")).get("jti"));
         assertNull(payload((String) a.get("token")).get("fp"));
+    }
+
+    // ---- Chat endpoints (DESIGN §4) ----
+
+    /** Mints a native token (flow B) for this user: {token, sessionId, sessionUrl, messagesUrl}. */
+    Map<String, String> nativeSession(String externalUserId) throws Exception {
+        HttpResponse<String> response = mint("embed-sessions", TestKeys.ACME_KEY,
+                "{\"externalUserId\": \"" + externalUserId + "\"}");
+        assertEquals(200, response.statusCode(), response.body());
+        Map<String, Object> body = Http.json(response);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> api = (Map<String, Object>) body.get("embedApi");
+        return Map.of("token", (String) body.get("token"), "sessionId", (String) body.get("sessionId"),
+                "sessionUrl", (String) api.get("sessionUrl"), "messagesUrl", (String) api.get("messagesUrl"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> messages(HttpResponse<String> response) {
+        return (List<Map<String, Object>>) Http.json(response).get("messages");
+    }
+
+    /** Polls the session until it holds {@code count} messages (or 20 s pass). */
+    static List<Map<String, Object>> awaitMessages(Map<String, String> session, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<Map<String, Object>> all = List.of();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = Http.get(URI.create(session.get("sessionUrl") + "?wait=2"), session.get("token"));
+            assertEquals(200, response.statusCode(), response.body());
+            all = messages(response);
+            if (all.size() >= count) {
+                return all;
+            }
+        }
+        throw new AssertionError("expected " + count + " messages, have " + all);
+    }
+
+    @Test
+    void chatWhenSeedFlowThenAgentReplyArrives() throws Exception {
+        Map<String, String> session = nativeSession("wechat-openid-oABC123");
+        HttpResponse<String> sent = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"),
+                "{\"message\": \"How do I reset my device?\", \"mode\": \"chat\"}");
+        assertEquals(202, sent.statusCode(), sent.body());
+        String messageId = (String) Http.json(sent).get("messageId");
+        assertTrue(messageId != null && !messageId.isEmpty());
+        assertEquals("DENY", sent.headers().firstValue("X-Frame-Options").orElseThrow());
+
+        List<Map<String, Object>> all = awaitMessages(session, 2);
+        assertEquals("user", all.get(0).get("role"));
+        assertEquals(messageId, all.get(0).get("id"));
+        assertEquals("How do I reset my device?", all.get(0).get("content"));
+        assertEquals("assistant", all.get(1).get("role"));
+        assertEquals("You said: How do I reset my device?", all.get(1).get("content"));
+        for (Map<String, Object> message : all) {
+            Instant.parse((String) message.get("createdAt"));
+        }
+        HttpResponse<String> whole = Http.get(URI.create(session.get("sessionUrl")), session.get("token"));
+        assertEquals(session.get("sessionId"), Http.json(whole).get("sessionId"));
+        assertTrue(Http.json(whole).get("status") instanceof String);
+    }
+
+    @Test
+    void chatWhenTokenOfAnotherSessionThenForbiddenBothWays() throws Exception {
+        Map<String, String> a = nativeSession("user-a");
+        Map<String, String> b = nativeSession("user-b");
+        HttpResponse<String> post = Http.postJson(URI.create(b.get("messagesUrl")), a.get("token"), "{\"message\": \"hi\"}");
+        assertEquals(403, post.statusCode());
+        assertEquals("insufficient_scope", Http.json(post).get("error"));
+        assertEquals(403, Http.get(URI.create(b.get("sessionUrl")), a.get("token")).statusCode());
+        // Nothing reached session b.
+        assertEquals(List.of(), messages(Http.get(URI.create(b.get("sessionUrl")), b.get("token"))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"{\"message\": \"\"}", "{}", "{\"message\": 42}", "{\"message\": \"hi\", \"mode\": \"sudo\"}",
+        "{\"message\": \"LONG\"}", "not json"})
+    void chatWhenBadMessageThenBadRequestAndNothingStored(String body) throws Exception {
+        Map<String, String> session = nativeSession("user-bad");
+        String json = body.replace("LONG", "x".repeat(8001));
+        HttpResponse<String> response = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"), json);
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("invalid_request", Http.json(response).get("error"));
+        assertEquals(List.of(), messages(Http.get(URI.create(session.get("sessionUrl")), session.get("token"))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"wait=31", "wait=-1", "wait=abc", "after=nope"})
+    void chatWhenBadQueryThenBadRequest(String query) throws Exception {
+        Map<String, String> session = nativeSession("user-query");
+        HttpResponse<String> response = Http.get(URI.create(session.get("sessionUrl") + "?" + query), session.get("token"));
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("invalid_request", Http.json(response).get("error"));
+    }
+
+    @Test
+    void longPollWhenReplyArrivesThenReturnsEarly() throws Exception {
+        Map<String, String> session = nativeSession("user-poll");
+        HttpResponse<String> sent = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"),
+                "{\"message\": \"ping\"}");
+        String userId = (String) Http.json(sent).get("messageId");
+        long start = System.nanoTime();
+        HttpResponse<String> polled = Http.get(URI.create(session.get("sessionUrl") + "?after=" + userId + "&wait=25"),
+                session.get("token"));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(200, polled.statusCode(), polled.body());
+        List<Map<String, Object>> newer = messages(polled);
+        assertEquals(1, newer.size(), newer.toString());
+        assertEquals("You said: ping", newer.get(0).get("content"));
+        assertTrue(elapsedMillis < 10_000, "the long-poll must return when the reply arrives, took " + elapsedMillis + " ms");
+
+        // With nothing newer, it answers an empty list when the wait is over.
+        String replyId = (String) newer.get(0).get("id");
+        HttpResponse<String> empty = Http.get(URI.create(session.get("sessionUrl") + "?after=" + replyId + "&wait=1"),
+                session.get("token"));
+        assertEquals(200, empty.statusCode());
+        assertEquals(List.of(), messages(empty));
+    }
+
+    @Test
+    void chatWhen50SessionsSend4ConcurrentMessagesThenAllKeptInOrderAndIsolated() throws Exception {
+        int sessions = 50;
+        int perSession = 4;
+        List<Map<String, String>> all = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            all.add(nativeSession("load-user-" + i));
+        }
+        List<CompletableFuture<HttpResponse<String>>> sends = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            Map<String, String> session = all.get(i);
+            for (int m = 0; m < perSession; m++) {
+                String text = "session " + session.get("sessionId") + " message " + m;
+                sends.add(Http.CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(session.get("messagesUrl")))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + session.get("token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("message", text))))
+                        .build(), HttpResponse.BodyHandlers.ofString()));
+            }
+        }
+        for (CompletableFuture<HttpResponse<String>> send : sends) {
+            HttpResponse<String> response = send.get(60, TimeUnit.SECONDS);
+            assertEquals(202, response.statusCode(), response.body());
+        }
+        for (Map<String, String> session : all) {
+            List<Map<String, Object>> messages = awaitMessages(session, 2 * perSession);
+            assertEquals(2 * perSession, messages.size(), messages.toString());
+            Set<String> userTexts = new HashSet<>();
+            String previousId = null;
+            for (int i = 0; i < messages.size(); i++) {
+                Map<String, Object> message = messages.get(i);
+                String content = (String) message.get("content");
+                assertTrue(content.contains("session " + session.get("sessionId") + " "),
+                        "a message of another session leaked in: " + content);
+                String id = (String) message.get("id");
+                if (previousId != null) {
+                    assertTrue(id.compareTo(previousId) > 0, "ids must be ordered: " + previousId + " then " + id);
+                }
+                previousId = id;
+                if ("user".equals(message.get("role"))) {
+                    assertTrue(userTexts.add(content), "duplicate " + content);
+                } else {
+                    String quoted = content.substring("You said: ".length());
+                    assertTrue(userTexts.contains(quoted), "a reply precedes its message: " + content);
+                }
+            }
+            assertEquals(perSession, userTexts.size());
+        }
+    }
+
+    @Test
+    void longPollWhen2000WaitThenHeldWithoutAThreadEach() throws Exception {
+        Map<String, String> session = nativeSession("user-many-polls");
+        int polls = 2000;
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .executor(java.util.concurrent.Executors.newFixedThreadPool(4))
+                .build();
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        HttpRequest poll = HttpRequest.newBuilder(URI.create(session.get("sessionUrl") + "?wait=30"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + session.get("token"))
+                .build();
+        for (int i = 0; i < polls; i++) {
+            waiting.add(client.sendAsync(poll, HttpResponse.BodyHandlers.ofString()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+        while (server.embed().chat().waitingCount() < polls && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (server.embed().chat().waitingCount() < polls) {
+            Map<String, Long> outcomes = new java.util.TreeMap<>();
+            for (CompletableFuture<HttpResponse<String>> w : waiting) {
+                String key;
+                if (!w.isDone()) {
+                    key = "pending";
+                } else if (w.isCompletedExceptionally()) {
+                    key = w.handle((r, e) -> String.valueOf(e)).join();
+                } else {
+                    key = "answered " + w.join().statusCode();
+                }
+                outcomes.merge(key, 1L, Long::sum);
+            }
+            throw new AssertionError("only " + server.embed().chat().waitingCount() + " of " + polls
+                    + " long-polls are waiting; client side: " + outcomes);
+        }
+        int threads = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+        assertTrue(threads < 500, "2000 waiting long-polls must not hold a thread each; JVM has " + threads + " threads");
+        assertTrue(waiting.stream().noneMatch(CompletableFuture::isDone), "none answered before a message arrived");
+
+        HttpResponse<String> sent = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"),
+                "{\"message\": \"wake up\"}");
+        assertEquals(202, sent.statusCode());
+        for (CompletableFuture<HttpResponse<String>> response : waiting) {
+            HttpResponse<String> answered = response.get(30, TimeUnit.SECONDS);
+            assertEquals(200, answered.statusCode(), answered.body());
+            assertEquals("wake up", messages(answered).get(0).get("content"));
+        }
     }
 }

@@ -104,6 +104,14 @@ public final class MintService {
         }
     }
 
+    /** Session attribute: the origins allowed to frame the hosted page of the session (a {@code List<String>}). */
+    public static final String FRAME_ANCESTORS = "frameAncestors";
+
+    /** What every new session records of the key that minted it. */
+    public static Map<String, Object> sessionAttributes(ApiKey key) {
+        return key.frameAncestors().isEmpty() ? Map.of() : Map.of(FRAME_ANCESTORS, key.frameAncestors());
+    }
+
     private MintedToken mint(ApiKey key, String spaceId, String agentId, Map<String, Object> body, TokenKind kind) {
         authorize(key, spaceId, agentId);
         String externalUserId = Fields.requiredString(body, "externalUserId", 1, 256);
@@ -133,7 +141,7 @@ public final class MintService {
             session = session.extendedTo(expiresAt);
         } else {
             session = new EmbedSession("ses_" + TokenService.randomId(), key.tenant(), spaceId, agentId, externalUserId,
-                    displayName, mode, kind.claim(), now, expiresAt, Map.of());
+                    displayName, mode, kind.claim(), now, expiresAt, sessionAttributes(key));
         }
         sessions.save(session);
         return tokens.mint(new TokenSpec(kind, externalUserId, session.id(), ttl, spaceId, agentId, mode, displayName,

@@ -1,5 +1,6 @@
 package dev.embed.apikey;
 
+import dev.embed.config.ConfigKey;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,14 @@ public final class ApiKeyTool {
             err.println("--id must be 1-64 letters, digits, '_' or '-'");
             return 2;
         }
+        String envName = "EMBED_API_KEY_" + id.toUpperCase(Locale.ROOT).replace('-', '_');
+        for (ConfigKey configKey : ConfigKey.values()) {
+            if (configKey.env().equals(envName)) {
+                err.println("--id '" + id + "' would print " + envName + ", which is " + configKey.key()
+                        + "; choose another id");
+                return 2;
+            }
+        }
         String key = ApiKeys.generate();
         List<String> attributes = new ArrayList<>();
         attributes.add("sha256:" + ApiKeys.sha256Hex(key));
@@ -82,7 +91,7 @@ public final class ApiKeyTool {
         out.println("# Add to your embed configuration (properties file, context-param or system property):");
         out.println("embed.apiKey." + id + "=" + line);
         out.println("# or as an environment variable:");
-        out.println("EMBED_API_KEY_" + id.toUpperCase(Locale.ROOT).replace('-', '_') + "='" + line + "'");
+        out.println(envName + "='" + line + "'");
         return 0;
     }
 

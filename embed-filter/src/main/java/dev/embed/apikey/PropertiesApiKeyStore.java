@@ -58,6 +58,12 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
         return Optional.ofNullable(found);
     }
 
+    /** Quotes a bad part of a line for a message, unless it may be a clear key pasted by mistake. */
+    private static String shown(String text) {
+        return text.contains(ApiKeys.PREFIX) ? "(a value hidden: it looks like an API key, which never belongs in"
+                + " configuration; put its sha256 digest there)" : "'" + text + "'";
+    }
+
     /** Parses one {@code sha256:<hex>;tenant=...;agents=...;sources=...;origins=...} line. */
     static Entry parse(String id, String line) {
         String where = ConfigKey.API_KEY_PREFIX + id;
@@ -87,7 +93,7 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
             }
             int eq = part.indexOf('=');
             if (eq < 0) {
-                throw new ConfigException("embed: " + where + " has '" + part + "' where name=value was expected");
+                throw new ConfigException("embed: " + where + " has " + shown(part) + " where name=value was expected");
             }
             String name = part.substring(0, eq).strip();
             List<String> values = EmbedConfig.split(part.substring(eq + 1));
@@ -98,8 +104,8 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
                 case "agents":
                     for (String agent : values) {
                         if (!agent.equals("*") && !agent.matches("[^/\\s]+/[^/\\s]+")) {
-                            throw new ConfigException("embed: " + where + " agents entry '" + agent
-                                    + "' must be space/agent, space/* or *");
+                            throw new ConfigException("embed: " + where + " agents entry " + shown(agent)
+                                    + " must be space/agent, space/* or *");
                         }
                         agents.add(agent);
                     }
@@ -111,8 +117,8 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
                     origins.addAll(values);
                     break;
                 default:
-                    throw new ConfigException("embed: " + where + " has an unknown attribute '" + name
-                            + "' (known: tenant, agents, sources, origins)");
+                    throw new ConfigException("embed: " + where + " has an unknown attribute " + shown(name)
+                            + " (known: tenant, agents, sources, origins)");
             }
         }
         if (tenant == null) {

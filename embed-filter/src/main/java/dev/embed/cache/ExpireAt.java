@@ -18,7 +18,13 @@ public final class ExpireAt<K, V> implements Expiry<K, V> {
 
     @Override
     public long expireAfterCreate(K key, V value, long now) {
-        return Math.max(0, deadline.apply(value).toEpochMilli() * 1_000_000L - now);
+        try {
+            long deadlineNanos = Math.multiplyExact(deadline.apply(value).toEpochMilli(), 1_000_000L);
+            return Math.max(0, Math.subtractExact(deadlineNanos, now));
+        } catch (ArithmeticException e) {
+            // Beyond the ticker's range (about year 2262): keep the entry, never let it wrap into the past.
+            return Long.MAX_VALUE;
+        }
     }
 
     @Override

@@ -191,12 +191,23 @@ public final class EmbedConfig {
                 }
             }
             env.forEach((name, value) -> {
-                if (name.startsWith(ConfigKey.API_KEY_ENV_PREFIX) && name.length() > ConfigKey.API_KEY_ENV_PREFIX.length()) {
+                // EMBED_API_KEY_STORE is embed.apiKeyStore, not an API key with the id "store".
+                if (name.startsWith(ConfigKey.API_KEY_ENV_PREFIX) && name.length() > ConfigKey.API_KEY_ENV_PREFIX.length()
+                        && !isKeyEnv(name)) {
                     String id = name.substring(ConfigKey.API_KEY_ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
                     out.put(ConfigKey.API_KEY_PREFIX + id, value);
                 }
             });
             return out;
+        }
+
+        private static boolean isKeyEnv(String name) {
+            for (ConfigKey key : ConfigKey.values()) {
+                if (key.env().equals(name)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static Map<String, String> readProperties(String file) {

@@ -282,10 +282,14 @@ public final class TokenService {
         return out;
     }
 
-    /** NumericDate claims must be JSON integers: no strings, floats or numbers beyond a long. */
+    /**
+     * NumericDate claims must be non-negative JSON integers: no strings, floats or numbers beyond a
+     * long. Negative values are refused so that {@code exp - iat} and {@code nbf - skew} cannot
+     * overflow past the lifetime and time checks.
+     */
     private static long seconds(Map<String, Object> map, String name) {
         Object value = map.get(name);
-        if (!(value instanceof Long)) {
+        if (!(value instanceof Long) || (Long) value < 0) {
             throw reject("the token has no valid " + name + " claim (an integer number of seconds)");
         }
         return (Long) value;

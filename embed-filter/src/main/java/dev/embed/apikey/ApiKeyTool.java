@@ -73,6 +73,12 @@ public final class ApiKeyTool {
                 return 2;
             }
         }
+        // Values become attributes of one ';'-separated line: refuse anything that could add another.
+        String problem = firstProblem(tenant, agents, sources, origins);
+        if (problem != null) {
+            err.println(problem);
+            return 2;
+        }
         String key = ApiKeys.generate();
         List<String> attributes = new ArrayList<>();
         attributes.add("sha256:" + ApiKeys.sha256Hex(key));
@@ -93,6 +99,35 @@ public final class ApiKeyTool {
         out.println("# or as an environment variable:");
         out.println(envName + "='" + line + "'");
         return 0;
+    }
+
+    private static final String ID = "[A-Za-z0-9._-]{1,128}";
+
+    /** What is wrong with the options, or null: each value must be what its attribute holds, nothing more. */
+    static String firstProblem(String tenant, String agents, String sources, String origins) {
+        if (!tenant.matches(ID)) {
+            return "--tenant must be 1-128 letters, digits, '.', '_' or '-'";
+        }
+        for (String agent : agents.split("[,\\s]+")) {
+            if (!agent.equals("*") && !agent.matches(ID + "/(\\*|" + ID + ")")) {
+                return "--agents takes space/agent, space/* or *, separated by commas";
+            }
+        }
+        if (sources != null) {
+            for (String source : sources.split("[,\\s]+")) {
+                if (!source.equals("*") && !source.matches(ID)) {
+                    return "--sources takes source ids (letters, digits, '.', '_' or '-') separated by commas";
+                }
+            }
+        }
+        if (origins != null) {
+            for (String origin : origins.split("[,\\s]+")) {
+                if (!origin.matches("https?://[A-Za-z0-9.*\\[\\]:-]+(:(\\d{1,5}|\\*))?")) {
+                    return "--origins takes origins such as https://app.example.com or http://localhost:*, separated by commas";
+                }
+            }
+        }
+        return null;
     }
 
     private static void usage(PrintStream out) {

@@ -36,7 +36,15 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
     public PropertiesApiKeyStore(EmbedConfig config) {
         List<Entry> list = new ArrayList<>();
         for (Map.Entry<String, String> e : config.withPrefix(ConfigKey.API_KEY_PREFIX).entrySet()) {
-            list.add(parse(e.getKey(), e.getValue()));
+            Entry entry = parse(e.getKey(), e.getValue());
+            for (Entry other : list) {
+                if (MessageDigest.isEqual(other.digest, entry.digest)) {
+                    throw new ConfigException("embed: " + ConfigKey.API_KEY_PREFIX + other.key.id() + " and "
+                            + ConfigKey.API_KEY_PREFIX + entry.key.id() + " hold the same key digest; a key must have one"
+                            + " entry (one tenant, one set of permissions)");
+                }
+            }
+            list.add(entry);
         }
         this.entries = List.copyOf(list);
     }
@@ -99,6 +107,9 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
             List<String> values = EmbedConfig.split(part.substring(eq + 1));
             switch (name) {
                 case "tenant":
+                    if (values.size() > 1) {
+                        throw new ConfigException("embed: " + where + " names more than one tenant; a key belongs to one");
+                    }
                     tenant = values.isEmpty() ? null : values.get(0);
                     break;
                 case "agents":

@@ -50,7 +50,8 @@ public final class EmbedConfig {
     /** The value, or the key's default (which may be {@code null}). */
     public String get(ConfigKey key) {
         String value = values.get(key.key());
-        return value != null ? value : key.defaultValue();
+        // A blank value (EMBED_ISSUER=) means "not set", never "set to nothing".
+        return value != null && !value.isBlank() ? value : key.defaultValue();
     }
 
     /** Whether the value was set by some source (rather than defaulted). */

@@ -118,7 +118,18 @@ class ApiKeyToolTest {
                         "--color"),
                 Arguments.of("bad id", new String[] {"--id", "acme corp", "--tenant", "acme", "--agents", "*"}, "--id"),
                 Arguments.of("id whose env name is a configuration key",
-                        new String[] {"--id", "store", "--tenant", "acme", "--agents", "*"}, "--id"));
+                        new String[] {"--id", "store", "--tenant", "acme", "--agents", "*"}, "--id"),
+                // A value may never smuggle another attribute into the printed line.
+                Arguments.of("attribute injected through the tenant",
+                        new String[] {"--id", "a", "--tenant", "a;agents=*", "--agents", "demo/support"}, "--tenant"),
+                Arguments.of("attribute injected through the agents",
+                        new String[] {"--tenant", "a", "--agents", "demo/support;sources=*"}, "--agents"),
+                Arguments.of("attribute injected through the sources",
+                        new String[] {"--tenant", "a", "--agents", "demo/*", "--sources", "docs;tenant=b"}, "--sources"),
+                Arguments.of("attribute injected through the origins",
+                        new String[] {"--tenant", "a", "--agents", "demo/*", "--origins", "https://a.example;agents=*"},
+                        "--origins"),
+                Arguments.of("agent without a space", new String[] {"--tenant", "a", "--agents", "support"}, "--agents"));
     }
 
     @ParameterizedTest(name = "{0}")

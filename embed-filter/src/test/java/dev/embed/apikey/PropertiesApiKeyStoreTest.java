@@ -177,20 +177,6 @@ class PropertiesApiKeyStoreTest {
     }
 
     @Test
-    void findBySha256WhenTwoEntriesShareADigestThenTheFirstWinsAndEveryEntryIsRead() throws Exception {
-        String digest = "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY);
-        Map<String, String> lines = new LinkedHashMap<>();
-        lines.put("embed.apiKey.a", digest + ";tenant=first;agents=*");
-        lines.put("embed.apiKey.b", digest + ";tenant=second;agents=*");
-        lines.put("embed.apiKey.c", TestKeys.globexLine());
-        PropertiesApiKeyStore dup = new PropertiesApiKeyStore(EmbedConfig.of(lines));
-        CountingList counting = countEntryReads(dup);
-
-        assertEquals("first", dup.findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow().tenant());
-        assertEquals(3, counting.reads);
-    }
-
-    @Test
     void sourceWhenReadThenLookupUsesMessageDigestIsEqualAndNoEarlyExit() throws Exception {
         java.nio.file.Path source = java.nio.file.Path.of("src/main/java/dev/embed/apikey/PropertiesApiKeyStore.java");
         String text = java.nio.file.Files.readString(source);
@@ -349,5 +335,23 @@ class PropertiesApiKeyStoreTest {
         public int size() {
             return delegate.size();
         }
+    }
+
+    @Test
+    void constructorWhenTwoEntriesHoldTheSameDigestThenConfigExceptionNamingBoth() {
+        String digest = "sha256:" + ApiKeys.sha256Hex("sk_sameKeyTwice_0123456789abcdefghijklmnop");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new PropertiesApiKeyStore(EmbedConfig.of(Map.of(
+                        "embed.apiKey.first", digest + ";tenant=a;agents=*",
+                        "embed.apiKey.second", digest + ";tenant=b;agents=demo/*"))));
+        assertTrue(e.getMessage().contains("embed.apiKey.first")
+                && e.getMessage().contains("embed.apiKey.second"), e.getMessage());
+    }
+
+    @Test
+    void constructorWhenLineNamesTwoTenantsThenConfigException() {
+        String line = "sha256:" + ApiKeys.sha256Hex("sk_twoTenants_0123456789abcdefghijklmnopqr") + ";tenant=a,b;agents=*";
+        assertThrows(ConfigException.class,
+                () -> new PropertiesApiKeyStore(EmbedConfig.of(Map.of("embed.apiKey.x", line))));
     }
 }

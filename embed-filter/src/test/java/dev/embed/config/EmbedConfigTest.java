@@ -438,4 +438,13 @@ class EmbedConfigTest {
         @Override
         public void close() {}
     }
+
+    @Test
+    void getWhenValueBlankThenDefault() {
+        EmbedConfig config = EmbedConfig.builder()
+                .environment(Map.of("EMBED_ISSUER", "  ", "EMBED_CLOCK_SKEW_SECONDS", ""))
+                .build();
+        assertEquals("embed", config.get(ConfigKey.ISSUER));
+        assertEquals(30, config.getInt(ConfigKey.CLOCK_SKEW_SECONDS, 0, 300));
+    }
 }

@@ -12,11 +12,13 @@ import dev.embed.config.ConfigException;
 import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import dev.embed.error.ErrorWriter;
+import dev.embed.iframe.IframeLinkService;
 import dev.embed.mint.MintService;
 import dev.embed.session.InMemorySessionRegistry;
 import dev.embed.session.SessionRegistry;
 import dev.embed.token.KeyRing;
 import dev.embed.token.TokenService;
+import dev.embed.visitor.VisitorTokenService;
 import java.lang.reflect.Constructor;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +56,8 @@ public final class Embed implements AutoCloseable {
     private final List<String> corsAllowedOrigins;
     private final List<String> frameAncestors;
     private final ChatService chat;
+    private final VisitorTokenService visitorTokens;
+    private final IframeLinkService iframeLinks;
 
     private Embed(Builder b) {
         this.config = b.config;
@@ -64,7 +68,7 @@ public final class Embed implements AutoCloseable {
         this.credentials = b.credentials != null ? b.credentials : new CaffeineCredentialCache(clock, maxSessions);
         KeyRing keys = b.keys != null ? b.keys : KeyRing.fromConfig(config);
         this.tokens = new TokenService(keys, config.get(ConfigKey.ISSUER), config.get(ConfigKey.AUDIENCE), skew, clock,
-                credentials);
+                credentials, config.getInt(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE, 0, 100_000_000));
         this.apiKeys = b.apiKeys != null ? b.apiKeys
                 : instantiate(ConfigKey.API_KEY_STORE, ApiKeyStore.class).orElseGet(() -> new PropertiesApiKeyStore(config));
         this.sessions = b.sessions != null ? b.sessions
@@ -79,6 +83,11 @@ public final class Embed implements AutoCloseable {
         this.mint = new MintService(tokens, sessions, credentials, agents, skew, clock);
         this.credentialReader = new Credentials(tokens, apiKeys);
         this.errors = new ErrorWriter(config.get(ConfigKey.REALM));
+        this.visitorTokens = VisitorTokenService.builder(config).tokens(tokens).credentials(credentialReader)
+                .sessions(sessions).cache(credentials).mint(mint).knownAgents(agents).errors(errors)
+                .maxBodyBytes(maxBodyBytes).skewSeconds(skew).clock(clock).build();
+        this.iframeLinks = new IframeLinkService(tokens, sessions, credentials,
+                config.getBoolean(ConfigKey.IFRAME_SINGLE_USE), clock);
         String base = config.get(ConfigKey.PUBLIC_BASE_URL, "");
         if (!base.isEmpty() && !base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
             throw config.invalid(ConfigKey.PUBLIC_BASE_URL, "must be an absolute http(s) URL without query or fragment");
@@ -104,6 +113,7 @@ public final class Embed implements AutoCloseable {
                 .agentTimeout(Duration.ofSeconds(agentTimeout))
                 .maxSessions(maxSessions)
                 .maxMessagesPerSession(maxMessages)
+                .messageGate(iframeLinks.messageGate())
                 .build();
         LOG.log(System.Logger.Level.INFO, "embed: started; tokens signed with kid " + keys.signingKid());
     }
@@ -175,6 +185,16 @@ public final class Embed implements AutoCloseable {
     /** The chat of the embed JSON endpoints (DESIGN §4); shared by both adapters. */
     public ChatService chat() {
         return chat;
+    }
+
+    /** Flow C (DESIGN §3.2): visitor tokens; shared by both adapters. */
+    public VisitorTokenService visitorTokens() {
+        return visitorTokens;
+    }
+
+    /** Flow D (DESIGN §3.3): cached iframe links; shared by both adapters. */
+    public IframeLinkService iframeLinks() {
+        return iframeLinks;
     }
 
     /** Stops the chat's threads. */

@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * The demo customer's own backend: {@code POST /demo/embed-url} mints an iframe URL for the
  * signed-in user by calling the mint endpoint server-to-server with the API key, exactly as a
- * customer's backend would. The key never reaches the browser.
+ * customer's backend would. The key never reaches the browser. With {@code ?sessionId=...} it
+ * continues that session: the customer page asks for this when the chat frame posts {@code
+ * embed:token-expired}, and hands the fresh token to the frame.
  */
 public final class CustomerBackendServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -33,6 +35,10 @@ public final class CustomerBackendServlet extends HttpServlet {
         body.put("displayName", "Kelly");
         body.put("ttlSeconds", 3600L);
         body.put("mode", "chat");
+        String sessionId = request.getParameter("sessionId");
+        if (sessionId != null && sessionId.matches("[A-Za-z0-9._-]{1,128}")) {
+            body.put("sessionId", sessionId);
+        }
         String self = "http://127.0.0.1:" + request.getLocalPort() + request.getContextPath();
         HttpRequest mint = HttpRequest.newBuilder(URI.create(self + "/api/v1/spaces/demo/agents/" + agent + "/embed-urls"))
                 .timeout(Duration.ofSeconds(10))

@@ -2,6 +2,8 @@ package dev.embed.demo;
 
 import dev.embed.Embed;
 import dev.embed.apikey.ApiKeys;
+import dev.embed.chat.EmbedAgent;
+import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -15,7 +17,7 @@ import java.util.Map;
  * Sets the demo up before the library's own listener runs (DESIGN §7): the demo API key (from the
  * launcher, {@code EMBED_DEMO_API_KEY}, or generated and printed), allowed to mint for space
  * {@code demo}'s agents {@code support} and {@code sales} with sources {@code docs} and {@code faq}
- * and nothing else, and the demo agent.
+ * and nothing else, and the {@link DemoAgent}.
  */
 public final class DemoListener implements ServletContextListener {
     /** Context attribute holding the demo key, for the demo's own backend endpoint only. */
@@ -51,7 +53,9 @@ public final class DemoListener implements ServletContextListener {
                 .systemProperties(System.getProperties())
                 .environment(System.getenv())
                 .build();
-        context.setAttribute(Embed.ATTRIBUTE, Embed.builder(config).build());
+        // The demo agent answers unless the operator names another one (embed.agent / EMBED_AGENT).
+        EmbedAgent agent = config.get(ConfigKey.AGENT, "").isEmpty() ? new DemoAgent() : null;
+        context.setAttribute(Embed.ATTRIBUTE, Embed.builder(config).agent(agent).build());
         context.setAttribute(DEMO_KEY_ATTRIBUTE, key);
     }
 

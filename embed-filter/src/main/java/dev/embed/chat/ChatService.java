@@ -85,6 +85,7 @@ public final class ChatService implements AutoCloseable {
     private final SessionRegistry sessions;
     private final ChatStore store;
     private final EmbedAgent agent;
+    private final MessageGate gate;
     private final Clock clock;
     private final Duration agentTimeout;
     private final ScheduledThreadPoolExecutor timer;
@@ -100,6 +101,7 @@ public final class ChatService implements AutoCloseable {
         this.sessions = b.sessions;
         this.clock = b.clock;
         this.agent = b.agent;
+        this.gate = b.gate;
         this.agentTimeout = b.agentTimeout;
         this.store = b.store != null ? b.store : new InMemoryChatStore(clock, b.maxSessions, b.maxMessagesPerSession);
         for (int i = 0; i < locks.length; i++) {
@@ -132,7 +134,7 @@ public final class ChatService implements AutoCloseable {
      *     "accepted"}}
      * @throws EmbedException 404 {@code not_found} when the session ended or never existed; 400
      *     {@code invalid_request} for a bad field; 429 when too many messages of the session wait
-     *     for the agent; 503 after {@link #close()}
+     *     for the agent, or when the {@link MessageGate} refuses it; 503 after {@link #close()}
      */
     public Map<String, Object> postMessage(EmbedClaims claims, Map<String, Object> body) {
         requireOpen();
@@ -142,6 +144,7 @@ public final class ChatService implements AutoCloseable {
         }
         String content = message(body);
         String mode = Fields.optionalEnum(body, "mode", Fields.MODES, null);
+        gate.admit(session);
         String sid = session.id();
         Turn turn;
         boolean startNow;
@@ -598,6 +601,7 @@ public final class ChatService implements AutoCloseable {
     public static final class Builder {
         private final SessionRegistry sessions;
         private EmbedAgent agent;
+        private MessageGate gate = MessageGate.OPEN;
         private ChatStore store;
         private Clock clock = Clock.systemUTC();
         private Duration agentTimeout = Duration.ofSeconds(30);
@@ -611,6 +615,12 @@ public final class ChatService implements AutoCloseable {
         /** The host's agent; without one, every message gets {@link ChatService#NO_AGENT_REPLY}. */
         public Builder agent(EmbedAgent agent) {
             this.agent = agent;
+            return this;
+        }
+
+        /** Decides whether a session may send a message now (flow D's per-uid limits). Default: {@link MessageGate#OPEN}. */
+        public Builder messageGate(MessageGate gate) {
+            this.gate = Objects.requireNonNull(gate, "gate");
             return this;
         }
 

@@ -104,6 +104,14 @@ public enum ConfigKey {
             "1000000",
             false,
             "Most live sessions the in-memory registry keeps (the least recently used go first)."),
+    TOKENS_VERIFIED_CACHE_SIZE(
+            "embed.tokens.verifiedCacheSize",
+            "EMBED_TOKENS_VERIFIED_CACHE_SIZE",
+            "1000000",
+            false,
+            "Most verified embed tokens remembered so that a repeated token skips signature and JSON work"
+                    + " (0-100000000; 0 turns it off). Each entry expires at its token's exp; exp, nbf and"
+                    + " revocation are still checked on every request. About 1 KB of heap per entry."),
     AGENTS(
             "embed.agents",
             "EMBED_AGENTS",
@@ -138,7 +146,28 @@ public enum ConfigKey {
             "EMBED_CHAT_MAX_MESSAGES_PER_SESSION",
             "1000",
             false,
-            "Most messages the in-memory chat store keeps per session (10-100000); the oldest go first.");
+            "Most messages the in-memory chat store keeps per session (10-100000); the oldest go first."),
+    VISITOR_RATE_LIMIT_PER_MINUTE(
+            "embed.visitor.rateLimit.perMinute",
+            "EMBED_VISITOR_RATE_LIMIT_PER_MINUTE",
+            "10",
+            false,
+            "Flow C: visitor tokens one (key, agent, fingerprint) may mint per minute, refilled continuously"
+                    + " (1-100000); beyond it POST /v1/embed-tokens/request answers 429 with Retry-After."),
+    VISITOR_RATE_LIMIT_BURST(
+            "embed.visitor.rateLimit.burst",
+            "EMBED_VISITOR_RATE_LIMIT_BURST",
+            "5",
+            false,
+            "Flow C: most visitor tokens one (key, agent, fingerprint) may mint at once, before the per-minute"
+                    + " rate applies (1-100000)."),
+    IFRAME_SINGLE_USE(
+            "embed.iframe.singleUse",
+            "EMBED_IFRAME_SINGLE_USE",
+            "true",
+            false,
+            "Flow D: true redeems a cache_key once (POST /api/v1/iframe/token); false lets it be redeemed again"
+                    + " until its token expires.");
 
     /** Prefix of the per-key entries of the default API-key store: {@code embed.apiKey.<id>}. */
     public static final String API_KEY_PREFIX = "embed.apiKey.";

@@ -100,8 +100,21 @@ final class ServletSupport {
     }
 
     static List<String> authorizationHeaders(HttpServletRequest request) {
-        Enumeration<String> values = request.getHeaders("Authorization");
+        return headers(request, "Authorization");
+    }
+
+    /** Every value of the named request header, in order. */
+    static List<String> headers(HttpServletRequest request, String name) {
+        Enumeration<String> values = request.getHeaders(name);
         return values == null ? List.of() : Collections.list(values);
+    }
+
+    /** 405 with {@code Allow} unless the request uses {@code allowed}. */
+    static void requireMethod(HttpServletRequest request, HttpServletResponse response, String allowed) {
+        if (!allowed.equals(request.getMethod())) {
+            response.setHeader("Allow", allowed);
+            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint").toException();
+        }
     }
 
     /** Whether the query string names a credential parameter (never reads the body). */

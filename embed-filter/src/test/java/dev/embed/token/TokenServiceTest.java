@@ -561,6 +561,13 @@ class TokenServiceTest {
                             String[] parts = t.hs256(t.validClaims()).split("\\.");
                             return hmacCompact(parts[0], parts[1] + "==");
                         }),
+                Arguments.of("signature's last character non-canonical base64url (decodes to the same bytes)",
+                        (Function<TokenServiceTest, String>) t -> {
+                            String token = t.hs256(t.validClaims());
+                            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                            int last = alphabet.indexOf(token.charAt(token.length() - 1));
+                            return token.substring(0, token.length() - 1) + alphabet.charAt(last ^ 2);
+                        }),
                 Arguments.of("payload not JSON", (Function<TokenServiceTest, String>) t -> t.signRaw("not json",
                         AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), t.ring.signingKid())),
                 Arguments.of("payload a JSON array", (Function<TokenServiceTest, String>) t -> t.signRaw("[1,2]",

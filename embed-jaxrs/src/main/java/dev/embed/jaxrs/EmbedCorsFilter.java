@@ -12,14 +12,20 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * The browser-facing rules of DESIGN §3 and §4 for the library's paths only: embed JSON endpoints
- * answer preflights from allowed origins (the {@code Authorization} header, never credentials) and
- * carry {@code X-Frame-Options: DENY}; mint endpoints give preflights no allowance. Paths of the
- * host application are left alone.
+ * and flow D's redemption ({@code /api/v1/iframe/token}, called by the hosted page) answer
+ * preflights from allowed origins (the {@code Authorization} header, never credentials) and carry
+ * {@code X-Frame-Options: DENY}; mint endpoints (flows A–D) give preflights no allowance, flow C's
+ * in its {@code {"success": false}} envelope. Paths of the host application are left alone.
  */
 @PreMatching
 final class EmbedCorsFilter implements ContainerRequestFilter, ContainerResponseFilter {
     private static final String EMBED_PREFIX = "api/v1/embed/";
     private static final String MINT_PREFIX = "api/v1/spaces/";
+    private static final String IFRAME_TOKEN = "api/v1/iframe/token";
+    private static final String IFRAME_PREFIX = "api/v1/iframe/";
+    private static final String VISITOR_PREFIX = "v1/embed-tokens/";
+    private static final String SERVER_TO_SERVER = "mint endpoints are server-to-server and allow no cross-origin"
+            + " browser calls: call them from your backend, which holds the API key";
 
     private final Embed embed;
     private final CorsPolicy cors;
@@ -36,26 +42,26 @@ final class EmbedCorsFilter implements ContainerRequestFilter, ContainerResponse
             return;
         }
         String path = path(request);
-        if (path.startsWith(EMBED_PREFIX)) {
+        if (path.startsWith(EMBED_PREFIX) || path.equals(IFRAME_TOKEN)) {
             Response.ResponseBuilder answer = Response.status(cors.allows(origin) ? 204 : 403);
             CorsPolicy.API_HEADERS.forEach(answer::header);
             cors.headers(origin, true).forEach(answer::header);
             request.abortWith(answer.build());
-        } else if (path.startsWith(MINT_PREFIX)) {
-            request.abortWith(Responses.error(embed.errors(), EmbedError.insufficientScope(
-                    "mint endpoints are server-to-server and allow no cross-origin browser calls: call them from your"
-                            + " backend, which holds the API key")));
+        } else if (path.startsWith(MINT_PREFIX) || path.startsWith(IFRAME_PREFIX)) {
+            request.abortWith(Responses.error(embed.errors(), EmbedError.insufficientScope(SERVER_TO_SERVER)));
+        } else if (path.startsWith(VISITOR_PREFIX)) {
+            request.abortWith(Responses.of(embed.visitorTokens().refuse(EmbedError.insufficientScope(SERVER_TO_SERVER))));
         }
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         String path = path(request);
-        if (path.startsWith(EMBED_PREFIX)) {
+        if (path.startsWith(EMBED_PREFIX) || path.equals(IFRAME_TOKEN)) {
             CorsPolicy.API_HEADERS.forEach((name, value) -> response.getHeaders().putSingle(name, value));
             cors.headers(request.getHeaderString("Origin"), false)
                     .forEach((name, value) -> response.getHeaders().putSingle(name, value));
-        } else if (path.startsWith(MINT_PREFIX)) {
+        } else if (path.startsWith(MINT_PREFIX) || path.startsWith(IFRAME_PREFIX) || path.startsWith(VISITOR_PREFIX)) {
             response.getHeaders().putSingle("Cache-Control", "no-store");
         }
     }

@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Adopts the library in a JAX-RS application with one registration: the mint endpoints (§3.1),
- * the embed JSON endpoints (§4), the JWKS document, the name-bound authentication filters, the
+ * visitor tokens (§3.2), cached iframe links (§3.3), the embed JSON endpoints (§4), the hosted
+ * chat pages and widget script under {@code embed/} (§6), the JWKS document, the name-bound authentication filters, the
  * mapper of the library's errors and the JSON entity provider (so the application needs no JSON
  * provider). Everything runs over the same {@link Embed} core as the servlet adapter.
  *
@@ -43,6 +44,9 @@ public final class EmbedFeature implements Feature {
         context.register(new MintResource(embed));
         context.register(new ChatResource(embed));
         context.register(new JwksResource(embed));
+        context.register(new HostedPageResource(embed));
+        context.register(new VisitorTokenResource(embed));
+        context.register(new IframeResource(embed));
         return true;
     }
 }

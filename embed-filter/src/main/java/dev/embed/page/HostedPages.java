@@ -1,0 +1,294 @@
+package dev.embed.page;
+
+import dev.embed.cache.CredentialCache;
+import dev.embed.error.EmbedError;
+import dev.embed.error.EmbedException;
+import dev.embed.error.Reply;
+import dev.embed.json.Json;
+import dev.embed.mint.Fields;
+import dev.embed.mint.MintService;
+import dev.embed.session.EmbedSession;
+import dev.embed.session.SessionRegistry;
+import dev.embed.token.TokenService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The hosted chat pages of DESIGN §6 and the widget script of §3.2, adapter-neutral: the servlet
+ * and JAX-RS adapters pass the request's path and hand back the {@link Reply}, so the pages and
+ * their headers are decided once.
+ *
+ * <ul>
+ *   <li>{@code /embed/chat/{sessionId}} (flow A: the token is in the URL fragment, which the server
+ *       never sees), {@code /embed/agents/{agentId}?token=...} (flow C) and {@code
+ *       /embed/iframe/{cacheKey}} (flow D: the page redeems the key) answer the chat page with
+ *       {@code Content-Security-Policy} ({@code frame-ancestors} from the origins the minting key
+ *       names, recorded on the session, else {@code embed.frameAncestors}), {@code
+ *       Permissions-Policy: microphone=(self)}, {@code Referrer-Policy: no-referrer}, {@code
+ *       Cache-Control: no-store} and {@code X-Content-Type-Options: nosniff}.
+ *   <li>{@code /embed/widget.js} turns {@code <script src=".../embed/widget.js" data-agent
+ *       data-token>} into the flow C iframe.
+ *   <li>{@code /embed/assets/chat.js} and {@code chat.css}: the page's script and style.
+ * </ul>
+ *
+ * The page learns the origins allowed to frame it (and so to hand it a fresh credential with
+ * {@code postMessage}) from a JSON data block the server writes into it; {@code *} is never among
+ * them. The files live in the library jar under {@value #RESOURCES}: plain HTML, CSS and
+ * JavaScript, no build step. Thread-safe.
+ */
+public final class HostedPages {
+    /** Where the pages' files live on the class path. */
+    public static final String RESOURCES = "META-INF/resources/embed/";
+
+    /** The path every page and file is served under, relative to the application. */
+    public static final String PREFIX = "/embed/";
+
+    /** The query parameter that carries flow C's visitor token to its page. */
+    public static final String TOKEN_PARAMETER = "token";
+
+    /** The page's own policy; {@code frame-ancestors} is appended per answer. */
+    static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ";
+
+    /** The page flows, by the first path segment after {@code /embed/}. */
+    public enum Flow {
+        /** Flow A: {@code /embed/chat/{sessionId}#token=...}. */
+        CHAT("chat", "sessionId"),
+        /** Flow C: {@code /embed/agents/{agentId}?token=...}. */
+        AGENTS("agents", "agentId"),
+        /** Flow D: {@code /embed/iframe/{cacheKey}}. */
+        IFRAME("iframe", "cacheKey");
+
+        private final String segment;
+        private final String idName;
+
+        Flow(String segment, String idName) {
+            this.segment = segment;
+            this.idName = idName;
+        }
+
+        public String segment() {
+            return segment;
+        }
+
+        static Optional<Flow> of(String segment) {
+            for (Flow flow : values()) {
+                if (flow.segment.equals(segment)) {
+                    return Optional.of(flow);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.embed.page");
+
+    private final SessionRegistry sessions;
+    private final TokenService tokens;
+    private final FrameAncestors defaults;
+    private final CredentialCache credentials;
+    private final String template;
+    private final String script;
+    private final String style;
+    private final String widget;
+    private final String version;
+
+    /**
+     * @param sessions where a page finds the session of its credential (and so the minting key's
+     *     origins)
+     * @param tokens verifies flow C's query token, and flow D's cached one, to find their session
+     * @param credentials where flow D's credential waits for its cache key; only peeked at here,
+     *     never taken
+     * @param defaultFrameAncestors {@code embed.frameAncestors}: who may frame a page whose session
+     *     records no origins
+     */
+    public HostedPages(SessionRegistry sessions, TokenService tokens, CredentialCache credentials,
+            List<String> defaultFrameAncestors) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        List<String> invalid = FrameAncestors.invalid(defaultFrameAncestors);
+        if (!invalid.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "embed: embed.frameAncestors entries " + invalid + " are not origins"
+                    + " (scheme://host[:port], 'self' or *) and are ignored");
+        }
+        this.defaults = FrameAncestors.of(defaultFrameAncestors);
+        this.template = resource("assets/chat.html");
+        this.script = resource("assets/chat.js");
+        this.style = resource("assets/chat.css");
+        this.widget = resource("widget.js");
+        this.version = sha256Hex(script + "\n" + style).substring(0, 12);
+    }
+
+    /**
+     * The answer to {@code GET} (or {@code HEAD}) of {@code path}.
+     *
+     * @param path the request path relative to the application, starting with {@value #PREFIX}
+     *     (as sent: not decoded)
+     * @param basePath the path the application's endpoints are under, without a trailing slash
+     *     ({@code ""} at the root): the page calls {@code basePath + "/api/v1/embed/..."}
+     * @param queryToken flow C's {@value #TOKEN_PARAMETER} query parameter, or null; used only to
+     *     find the session's origins, never written anywhere
+     * @throws EmbedException 404 for a path that is no page or file, 400 for an id that is not
+     *     1–128 letters, digits, '.', '_' or '-'
+     */
+    public Reply serve(String path, String basePath, String queryToken) {
+        String rest = path != null && path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : null;
+        if (rest == null) {
+            throw notFound();
+        }
+        switch (rest) {
+            case "widget.js":
+                return asset(widget, "text/javascript; charset=utf-8", "public, max-age=300", "cross-origin");
+            case "assets/chat.js":
+                return asset(script, "text/javascript; charset=utf-8", "public, max-age=86400", "same-origin");
+            case "assets/chat.css":
+                return asset(style, "text/css; charset=utf-8", "public, max-age=86400", "same-origin");
+            default:
+                break;
+        }
+        String[] parts = rest.split("/", -1);
+        Optional<Flow> flow = parts.length == 2 && !parts[1].isEmpty() ? Flow.of(parts[0]) : Optional.empty();
+        if (flow.isEmpty()) {
+            throw notFound();
+        }
+        String id = Fields.pathId(parts[1], flow.get().idName);
+        return page(flow.get(), id, basePath == null ? "" : basePath, queryToken);
+    }
+
+    /** The {@code frame-ancestors} of a page: the origins recorded on its session, else the default. */
+    public FrameAncestors frameAncestors(Flow flow, String id, String queryToken) {
+        Optional<EmbedSession> session;
+        switch (flow) {
+            case CHAT:
+                session = sessions.find(id);
+                break;
+            case AGENTS:
+                session = sessionOfToken(queryToken);
+                break;
+            default:
+                session = credentials.peekCredential(id).flatMap(this::sessionOfToken);
+                break;
+        }
+        List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS))).orElse(List.of());
+        if (!recorded.isEmpty()) {
+            FrameAncestors origins = FrameAncestors.of(recorded);
+            if (!origins.sources().isEmpty()) {
+                return origins;
+            }
+        }
+        return defaults;
+    }
+
+    /** The hash the page's asset URLs carry, so a new library version is never served stale assets. */
+    public String version() {
+        return version;
+    }
+
+    private Reply page(Flow flow, String id, String basePath, String queryToken) {
+        FrameAncestors origins = frameAncestors(flow, id, queryToken);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("flow", flow.segment());
+        config.put("id", id);
+        config.put("base", basePath);
+        config.put("parentOrigins", origins.messageOrigins());
+        String html = template
+                .replace("{{BASE}}", escapeHtml(basePath))
+                .replace("{{VERSION}}", version)
+                .replace("{{CONFIG}}", jsonForHtml(Json.write(config)));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Security-Policy", PAGE_POLICY + origins.directive());
+        headers.put("Permissions-Policy", "microphone=(self)");
+        headers.put("Referrer-Policy", "no-referrer");
+        headers.put("Cache-Control", "no-store");
+        headers.put("X-Content-Type-Options", "nosniff");
+        return new Reply(200, headers, "text/html; charset=utf-8", html);
+    }
+
+    private Optional<EmbedSession> sessionOfToken(String token) {
+        if (token == null || token.isEmpty() || token.length() > TokenService.MAX_TOKEN_LENGTH) {
+            return Optional.empty();
+        }
+        try {
+            return sessions.find(tokens.verify(token).sessionId());
+        } catch (EmbedException e) {
+            return Optional.empty(); // the page itself will be told 401 and ask its parent for a token
+        }
+    }
+
+    private static Reply asset(String body, String contentType, String cacheControl, String resourcePolicy) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Cache-Control", cacheControl);
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Cross-Origin-Resource-Policy", resourcePolicy);
+        headers.put("Referrer-Policy", "no-referrer");
+        return new Reply(200, headers, contentType, body);
+    }
+
+    private static EmbedException notFound() {
+        return EmbedError.notFound("no hosted page here: see /embed/chat/{sessionId}, /embed/agents/{agentId},"
+                + " /embed/iframe/{cacheKey} and /embed/widget.js").toException();
+    }
+
+    private static List<String> strings(Object value) {
+        List<String> list = new ArrayList<>();
+        if (value instanceof Collection) {
+            for (Object item : (Collection<?>) value) {
+                if (item instanceof String) {
+                    list.add((String) item);
+                }
+            }
+        } else if (value instanceof String) {
+            for (String item : ((String) value).split("[\\s,]+")) {
+                if (!item.isEmpty()) {
+                    list.add(item);
+                }
+            }
+        }
+        return list;
+    }
+
+    /** JSON that can sit in an HTML data block: no character can close the element or the script. */
+    static String jsonForHtml(String json) {
+        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+    }
+
+    static String escapeHtml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
+    }
+
+    private static String resource(String name) {
+        ClassLoader loader = HostedPages.class.getClassLoader();
+        try (InputStream in = loader.getResourceAsStream(RESOURCES + name)) {
+            if (in == null) {
+                throw new IllegalStateException("embed: " + RESOURCES + name + " is missing from the class path;"
+                        + " the embed-filter jar is incomplete");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("embed: cannot read " + RESOURCES + name, e);
+        }
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

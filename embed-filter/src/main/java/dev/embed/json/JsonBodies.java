@@ -15,8 +15,16 @@ import java.util.Map;
  * Reads a request body that must be one JSON object, the same way for every adapter: 415 unless
  * the content type is {@code application/json}, 413 over the limit (before reading when the length
  * is announced, and while reading otherwise), 400 unless it is valid UTF-8 JSON.
+ *
+ * <p>Before a 413, the rest of a body of up to {@value #MAX_SWALLOW_BYTES} bytes is read and
+ * dropped, as Tomcat's {@code maxSwallowSize} does, so the container need not close the connection
+ * under a client still sending (which would lose the 413 to a reset). Larger bodies are left
+ * unread.
  */
 public final class JsonBodies {
+    /** Largest refused body still read to its end before the 413. */
+    public static final long MAX_SWALLOW_BYTES = 1024 * 1024;
+
     private JsonBodies() {}
 
     /**
@@ -29,9 +37,26 @@ public final class JsonBodies {
             throw EmbedError.unsupportedMediaType().toException();
         }
         if (announcedLength > maxBytes) {
+            if (announcedLength <= MAX_SWALLOW_BYTES) {
+                swallow(in, MAX_SWALLOW_BYTES);
+            }
             throw EmbedError.payloadTooLarge(maxBytes).toException();
         }
         return Json.parseObject(decodeUtf8(readAtMost(in, maxBytes)));
+    }
+
+    /** Reads and drops at most {@code limit} more bytes; a client gone away is not an error here. */
+    static void swallow(InputStream in, long limit) {
+        byte[] buffer = new byte[8192];
+        long left = limit;
+        try {
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // nothing to answer to
+        }
     }
 
     /** {@code application/json}, with any parameters. */
@@ -51,6 +76,7 @@ public final class JsonBodies {
         while ((n = in.read(buffer)) >= 0) {
             out.write(buffer, 0, n);
             if (out.size() > maxBytes) {
+                swallow(in, MAX_SWALLOW_BYTES - out.size());
                 throw EmbedError.payloadTooLarge(maxBytes).toException();
             }
         }

@@ -71,8 +71,6 @@ public final class VisitorTokenService {
     /** A visitor token lives exactly this long (§3.2). */
     public static final long LIFETIME_SECONDS = 3_600;
 
-    /** Largest refused body that is still read to its end before the 413 (see {@link #swallow}). */
-    static final long MAX_SWALLOW_BYTES = 1024 * 1024;
 
     private static final Pattern FINGERPRINT = Pattern.compile("[0-9A-Fa-f]{8,128}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -129,36 +127,12 @@ public final class VisitorTokenService {
             Map<String, Object> json = JsonBodies.readObject(contentType, contentLength, body, maxBodyBytes);
             return Reply.json(200, Json.write(mint(key, json)));
         } catch (EmbedException e) {
-            if (e.error().status() == 413) {
-                swallow(body, contentLength);
-            }
             return refuse(e.error());
         } catch (IOException e) {
             return refuse(EmbedError.invalidRequest("the request body could not be read"));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "embed: unexpected failure minting a visitor token: " + e.getClass().getName(), e);
             return refuse(EmbedError.serverError());
-        }
-    }
-
-    /**
-     * Reads and drops the rest of a body announced up to {@value #MAX_SWALLOW_BYTES} bytes, so the
-     * container need not close the connection under a client still sending (which would lose the
-     * 413 to a reset); as Tomcat's {@code maxSwallowSize} does. Larger bodies are left unread.
-     */
-    private static void swallow(InputStream body, long contentLength) {
-        if (body == null || contentLength < 0 || contentLength > MAX_SWALLOW_BYTES) {
-            return;
-        }
-        byte[] buffer = new byte[8192];
-        long left = MAX_SWALLOW_BYTES;
-        try {
-            int n;
-            while (left > 0 && (n = body.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
-                left -= n;
-            }
-        } catch (IOException e) {
-            // the client went away: nothing to answer
         }
     }
 

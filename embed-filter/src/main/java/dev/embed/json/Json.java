@@ -10,10 +10,18 @@ import org.jose4j.lang.JoseException;
  * or fights with, the host application's Jackson or JSON-B. Objects are {@code Map<String,
  * Object>}, arrays {@code List<Object>}, numbers {@code Long} or {@code Double}.
  *
- * <p>Parsing refuses duplicate keys (jose4j's own rule) and anything that is not a JSON object,
- * and its errors never echo the input.
+ * <p>Parsing refuses duplicate keys (jose4j's own rule), anything that is not a JSON object, and
+ * nesting deeper than {@value #MAX_DEPTH} levels; its errors never echo the input.
  */
 public final class Json {
+    /**
+     * Deepest nesting of objects and arrays a body may have (flow D's deepest member is 3 levels
+     * down). jose4j's parser itself nests without recursion, but what it returns does not: a body
+     * of 10,000 {@code [} in a member that no flow reads would otherwise be accepted, and the
+     * first {@code hashCode()} or {@code toString()} of it would overflow the stack.
+     */
+    public static final int MAX_DEPTH = 32;
+
     private Json() {}
 
     /**
@@ -29,6 +37,10 @@ public final class Json {
         if (trimmed.charAt(0) != '{') {
             throw EmbedError.invalidRequest("request body must be a JSON object").toException();
         }
+        if (depth(trimmed) > MAX_DEPTH) {
+            throw EmbedError.invalidRequest("request body nests objects and arrays deeper than " + MAX_DEPTH + " levels")
+                    .toException();
+        }
         try {
             return JsonUtil.parseJson(trimmed);
         } catch (JoseException | RuntimeException | StackOverflowError e) {
@@ -38,6 +50,33 @@ public final class Json {
                     : "request body is not valid JSON";
             throw EmbedError.invalidRequest(why).toException();
         }
+    }
+
+    /**
+     * The deepest nesting of objects and arrays, counting their opening brackets outside strings up
+     * to one past {@link #MAX_DEPTH}: one pass, before the parser builds anything.
+     */
+    static int depth(String text) {
+        int depth = 0;
+        int deepest = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length() && deepest <= MAX_DEPTH; i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                deepest = Math.max(deepest, ++depth);
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return deepest;
     }
 
     /** Writes a JSON object; values may be maps, lists, strings, numbers, booleans or null. */

@@ -17,13 +17,20 @@ import java.util.Map;
  * is announced, and while reading otherwise), 400 unless it is valid UTF-8 JSON.
  *
  * <p>Before a 413, the rest of a body of up to {@value #MAX_SWALLOW_BYTES} bytes is read and
- * dropped, as Tomcat's {@code maxSwallowSize} does, so the container need not close the connection
- * under a client still sending (which would lose the 413 to a reset). Larger bodies are left
- * unread.
+ * dropped (for at most {@value #MAX_SWALLOW_MILLIS} ms), as Tomcat's {@code maxSwallowSize} and
+ * nginx's lingering close do, so the container need not close the connection under a client still
+ * sending: a client that sends its whole body before reading the answer (as {@code
+ * java.net.http.HttpClient} does) would otherwise lose the 413 to a reset, as it did for bodies of
+ * 10 MB when this was 1 MiB (issue 8). Larger bodies, announced or found, are left unread: the
+ * container closes the connection. Dropping costs a read of bytes the client sends anyway, never
+ * memory.
  */
 public final class JsonBodies {
     /** Largest refused body still read to its end before the 413. */
-    public static final long MAX_SWALLOW_BYTES = 1024 * 1024;
+    public static final long MAX_SWALLOW_BYTES = 16 * 1024 * 1024;
+
+    /** Longest time spent dropping a refused body: a client trickling it is not waited for. */
+    public static final long MAX_SWALLOW_MILLIS = 5_000;
 
     private JsonBodies() {}
 
@@ -49,9 +56,11 @@ public final class JsonBodies {
     static void swallow(InputStream in, long limit) {
         byte[] buffer = new byte[8192];
         long left = limit;
+        long deadline = System.nanoTime() + MAX_SWALLOW_MILLIS * 1_000_000L;
         try {
             int n;
-            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            while (left > 0 && System.nanoTime() - deadline < 0
+                    && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
                 left -= n;
             }
         } catch (IOException e) {

@@ -29,6 +29,9 @@ public final class MintService {
     public static final DateTimeFormatter EXPIRES_AT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+    /** Longest {@code ttlSeconds} of flows A and B (DESIGN §3.1). */
+    static final long MAX_TTL_SECONDS = 86_400;
+
     private final TokenService tokens;
     private final SessionRegistry sessions;
     private final CredentialCache credentials;
@@ -86,8 +89,13 @@ public final class MintService {
         if (!session.tenant().equals(key.tenant()) || !spaceId.equals(session.spaceId()) || !agentId.equals(session.agentId())) {
             throw EmbedError.insufficientScope("this session belongs to another space, agent or tenant").toException();
         }
-        // Revoke first: once this returns, no request can pass with a token of the session.
-        credentials.revokeSession(sessionId, session.expiresAt().plusSeconds(skewSeconds + 1));
+        // Revoke first: once this returns, no request can pass with a token of the session. And for
+        // as long as any token of it can live: a continuation that passed its revocation check just
+        // before this line mints a token of up to MAX_TTL_SECONDS from now, beyond the session's
+        // recorded expiry (issue 8; EndSessionRaceTest).
+        Instant latest = clock.instant().plusSeconds(MAX_TTL_SECONDS);
+        Instant until = session.expiresAt().isAfter(latest) ? session.expiresAt() : latest;
+        credentials.revokeSession(sessionId, until.plusSeconds(skewSeconds + 1));
         sessions.end(sessionId);
     }
 
@@ -116,7 +124,7 @@ public final class MintService {
         authorize(key, spaceId, agentId);
         String externalUserId = Fields.requiredString(body, "externalUserId", 1, 256);
         String displayName = Fields.optionalString(body, "displayName", 256);
-        long ttl = Fields.optionalInteger(body, "ttlSeconds", 60, 86_400, 3_600);
+        long ttl = Fields.optionalInteger(body, "ttlSeconds", 60, MAX_TTL_SECONDS, 3_600);
         String mode = Fields.optionalEnum(body, "mode", Fields.MODES, "chat");
         Object requestedSession = body.get("sessionId");
         if (requestedSession != null && !(requestedSession instanceof String)) {

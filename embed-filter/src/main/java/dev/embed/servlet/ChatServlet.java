@@ -103,7 +103,8 @@ public class ChatServlet extends HttpServlet {
     private void getSession(HttpServletRequest request, HttpServletResponse response, EmbedClaims claims)
             throws IOException, ServletException {
         CompletableFuture<Map<String, Object>> answer =
-                embed.chat().session(claims, request.getParameter("after"), request.getParameter("wait"));
+                embed.chat().session(claims, ServletSupport.queryParameter(request, "after"),
+                        ServletSupport.queryParameter(request, "wait"));
         if (answer.isDone()) {
             writeOutcome(response, answer);
             return;

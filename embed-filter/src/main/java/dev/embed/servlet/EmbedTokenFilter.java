@@ -19,8 +19,9 @@ import java.security.Principal;
 /**
  * Protects the embed JSON endpoints (DESIGN §4) with embed tokens: the bearer token of the one
  * {@code Authorization} header (RFC 6750 §2.1; never the URL) must verify, and must have been
- * minted for the {@code {sessionId}} of {@code /api/v1/embed/chat-sessions/{sessionId}/...} (else
- * 403 {@code insufficient_scope}). Failures answer per RFC 6750 §3 with {@code WWW-Authenticate}.
+ * minted for the {@code {sessionId}} of {@code /api/v1/embed/chat-sessions/{sessionId}/...}, both
+ * in the path as sent and in the path the container dispatches (else 403 {@code
+ * insufficient_scope}). Failures answer per RFC 6750 §3 with {@code WWW-Authenticate}.
  *
  * <p>On success {@code request.getUserPrincipal()} is an {@link EmbedPrincipal} named after the
  * external user, and the request attribute {@link #CLAIMS_ATTRIBUTE} holds the {@link
@@ -81,6 +82,11 @@ public class EmbedTokenFilter extends HttpFilter {
                         .toException();
             }
             Credentials.requireSession(claims, sessionId);
+            // The container dispatches the normalised path, which may name another session than the
+            // path as sent ("/chat-sessions/A/../B/..."): the token must be for that one too (issue 8).
+            String dispatched = sessionIdOf(request.getServletPath()
+                    + (request.getPathInfo() == null ? "" : request.getPathInfo()));
+            Credentials.requireSession(claims, dispatched == null ? "" : dispatched);
             request.setAttribute(CLAIMS_ATTRIBUTE, claims);
             chain.doFilter(new AuthenticatedRequest(request, new EmbedPrincipal(claims)), response);
         });

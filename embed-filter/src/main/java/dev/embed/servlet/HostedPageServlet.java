@@ -73,7 +73,7 @@ public class HostedPageServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
         ServletSupport.guard(embed, response, "HostedPageServlet", () -> ServletSupport.write(response,
                 pages.serve(ServletSupport.path(request), basePath(request),
-                        request.getParameter(HostedPages.TOKEN_PARAMETER))));
+                        ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER))));
     }
 
     /** The path of the configured public base URL, else the context path. */

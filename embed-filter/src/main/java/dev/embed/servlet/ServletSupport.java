@@ -138,6 +138,34 @@ final class ServletSupport {
         return false;
     }
 
+    /**
+     * The first value of a query parameter, percent-decoded as UTF-8, or null. Read from the raw
+     * query string rather than with {@code getParameter}, which on Jetty throws for a malformed
+     * escape such as {@code %zz} (a 500, issue 8): a part that does not decode is returned as sent,
+     * so the field's own rule refuses it with a 400, as the JAX-RS adapter does.
+     */
+    static String queryParameter(HttpServletRequest request, String name) {
+        String query = request.getQueryString();
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (name.equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
+                return eq < 0 ? "" : decode(pair.substring(eq + 1));
+            }
+        }
+        return null;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
+    }
+
     /** Reads a JSON object body by the shared rules of {@link JsonBodies}. */
     static Map<String, Object> readJsonObject(HttpServletRequest request, int maxBytes) throws IOException {
         return JsonBodies.readObject(request.getContentType(), request.getContentLengthLong(), request.getInputStream(),

@@ -151,6 +151,11 @@ public final class KeyRing {
         return kid == null ? null : byKid.get(kid);
     }
 
+    /** Every key of the ring, the signer included. */
+    java.util.Collection<VerificationKey> all() {
+        return byKid.values();
+    }
+
     /** The JWS algorithms some key of the ring verifies: the allow-list. */
     Set<String> algorithms() {
         Set<String> algorithms = new TreeSet<>();

@@ -18,8 +18,16 @@ public final class Http {
 
     private Http() {}
 
+    /**
+     * Sends the request. Every credential it carries and every token, cache key or fingerprint in
+     * it or its answer goes to {@link Secrets}; an error answer (4xx, 5xx) that shows any secret
+     * fails the test at once (DESIGN §5: errors never echo a secret).
+     */
     public static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        SecretsObserver.request(request);
+        HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        SecretsObserver.response(response.statusCode(), response.body());
+        return response;
     }
 
     /** POST of a JSON body with {@code Authorization: Bearer <credential>} (credential may be null). */

@@ -125,6 +125,23 @@ class TokenServiceTest {
         assertEquals("iframe", payload.get("kty"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ascii", "Zo\u00eb \u00c5ngstr\u00f6m \ud83d\ude42 \"quoted\" \\ back\\slash"})
+    void signWhenHs256ThenTokenIsByteForByteWhatPlainJose4jMakes(String name) throws JoseException {
+        Map<String, Object> claims = validClaims();
+        claims.put("name", name);
+        String json = JsonUtil.toJson(claims);
+        JsonWebSignature plain = new JsonWebSignature();
+        plain.setPayload(json);
+        plain.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
+        plain.setKeyIdHeaderValue(ring.signingKid());
+        plain.setHeader("typ", "JWT");
+        plain.setKey(new HmacKey(SECRET));
+
+        assertEquals(plain.getCompactSerialization(), tokens.sign(json));
+        assertEquals(name, tokens.verify(tokens.sign(json)).displayName());
+    }
+
     @Test
     void mintWhenCalledTwiceThenEachTokenHasItsOwnJti() {
         TokenSpec spec = spec(TokenKind.EMBED_URL, 600);
@@ -583,6 +600,46 @@ class TokenServiceTest {
                         (Function<TokenServiceTest, String>) t -> t.signedOfLength(TokenService.MAX_TOKEN_LENGTH + 1)),
                 Arguments.of("64 KiB of garbage",
                         (Function<TokenServiceTest, String>) t -> "A".repeat(64 * 1024)));
+    }
+
+    static Stream<Arguments> signedButNotPlainJwts() {
+        return Stream.of(
+                Arguments.of("nested JWT (cty JWT), correctly signed", "cty", "JWT"),
+                Arguments.of("nested JWT (cty application/jwt), correctly signed", "cty", "application/jwt"),
+                Arguments.of("unencoded payload (b64 false, RFC 7797), correctly signed", "b64", Boolean.FALSE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("signedButNotPlainJwts")
+    void verifyWhenHeaderAsksForNestingOrUnencodedPayloadThenInvalidToken(String rule, String header, Object value) {
+        String kid = ring.signingKid();
+        String headerJson = "{\"alg\":\"HS256\",\"kid\":\"" + kid + "\",\"" + header + "\":"
+                + (value instanceof String ? "\"" + value + "\"" : value)
+                + (header.equals("b64") ? ",\"crit\":[\"b64\"]" : "") + "}";
+        String payload = Base64Url.encodeUtf8ByteRepresentation(JsonUtil.toJson(validClaims()));
+
+        assertInvalidToken(tokens, hmacCompact(Base64Url.encodeUtf8ByteRepresentation(headerJson), payload));
+    }
+
+    @Test
+    void verifyWhenSignatureBadThenPayloadIsNeverParsed() {
+        String header = Base64Url.encodeUtf8ByteRepresentation("{\"alg\":\"HS256\",\"kid\":\"" + ring.signingKid() + "\"}");
+        String token = hmacCompact(header, Base64Url.encodeUtf8ByteRepresentation("not json at all"));
+        String forged = token.substring(0, token.lastIndexOf('.') + 1) + "A".repeat(43);
+
+        EmbedException e = assertThrows(EmbedException.class, () -> tokens.verify(forged));
+
+        assertTrue(e.error().description().contains("signature"), e.error().description());
+        assertInvalidToken(tokens, token);
+    }
+
+    @Test
+    void verifyWhenHeaderIsNotOneTheRingMintsThenJose4jParsesItAndChecksTheSignature() {
+        String token = signRaw(JsonUtil.toJson(validClaims()), AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET),
+                ring.signingKid(), "extra");
+
+        assertEquals("user-1", tokens.verify(token).subject());
+        assertInvalidToken(tokens, token.substring(0, token.lastIndexOf('.') + 1) + "A".repeat(43));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.Base64;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -51,6 +52,10 @@ public final class DemoLauncher {
         }
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
+        // Field values are case-sensitive (RFC 9110): Jetty's header cache otherwise hands a request
+        // an earlier request's Authorization value that differs only in letter case (SECURITY.md).
+        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration()
+                .setHeaderCacheCaseSensitive(true);
         connector.setPort(port);
         server.addConnector(connector);
         WebAppContext context = new WebAppContext();

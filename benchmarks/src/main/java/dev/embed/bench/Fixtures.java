@@ -1,0 +1,74 @@
+package dev.embed.bench;
+
+import dev.embed.cache.CaffeineCredentialCache;
+import dev.embed.token.KeyRing;
+import dev.embed.token.TokenKind;
+import dev.embed.token.TokenService;
+import dev.embed.token.TokenSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+
+/** What the benchmark programs share: services built as {@code Embed} builds them, and machine facts. */
+final class Fixtures {
+    /** The issuer and audience the library uses by default (embed.issuer, embed.audience). */
+    static final String ISSUER = "embed";
+    static final String AUDIENCE = "embed";
+    static final long SKEW_SECONDS = 30;
+
+    private Fixtures() {}
+
+    /** 32 random bytes: a fresh HS256 secret per run, never printed. */
+    static byte[] randomSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
+    }
+
+    /** A token service like the library's default one, with a verified-token cache of {@code cacheSize}. */
+    static TokenService tokenService(byte[] secret, Clock clock, long cacheSize) {
+        return new TokenService(KeyRing.hs256(secret, List.of()), ISSUER, AUDIENCE, SKEW_SECONDS, clock,
+                new CaffeineCredentialCache(clock, 1_000_000), cacheSize);
+    }
+
+    /** A token like the demo's flow B mint makes: 1 hour, space demo, agent support, a display name. */
+    static TokenSpec demoSpec(String sessionId) {
+        return new TokenSpec(TokenKind.EMBED_SESSION, "customer-123", sessionId, 3600, "demo", "support", "chat",
+                "Kelly", null, null);
+    }
+
+    /** "model name" of /proc/cpuinfo, or "unknown". */
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return "unknown";
+    }
+
+    /** The three load averages of /proc/loadavg, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    static String machine() {
+        return String.format(Locale.ROOT, "%d cores (%s), JDK %s (%s), load average %s",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.version"),
+                System.getProperty("java.vm.name"), loadAverage());
+    }
+}

@@ -1,0 +1,147 @@
+package dev.embed.bench;
+
+import dev.embed.Embed;
+import dev.embed.apikey.ApiKey;
+import dev.embed.apikey.ApiKeys;
+import dev.embed.config.ConfigKey;
+import dev.embed.config.EmbedConfig;
+import dev.embed.session.InMemorySessionRegistry;
+import dev.embed.token.BenchAccess;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import javax.management.ObjectName;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 7's memory budget: fills the library, as configured by default (registry and
+ * verified-token cache of 1,000,000 each), with {@code N} live sessions, each minted through flow B
+ * (a session in the registry and a token) and then verified once (its verified-cache entry), and
+ * reports the live heap per session after full GCs.
+ *
+ * <pre>
+ * java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar dev.embed.bench.SessionMemory [sessions]
+ * </pre>
+ *
+ * Heap is measured as {@code MemoryMXBean} heap use after repeated {@code System.gc()} (full
+ * collections with G1), at four points: the library alone (H0); after minting, with the tokens
+ * also held in an array (H1); after verifying them all, the array still held (H2: H2 - H1 is the
+ * verified-token cache, which keeps its own copy of each token's text); after dropping the array
+ * (H3: H3 - H0 is the sessions with their cached credentials, what the budget is about). Nothing
+ * secret is printed.
+ */
+public final class SessionMemory {
+    private static final long GIB = 1L << 30;
+
+    private SessionMemory() {}
+
+    public static void main(String[] args) throws Exception {
+        int sessions = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
+        System.out.println("machine: " + Fixtures.machine());
+        System.out.println("max heap: " + mib(Runtime.getRuntime().maxMemory()) + " MiB, sessions: " + sessions);
+
+        String key = ApiKeys.generate();
+        Map<String, String> config = new HashMap<>();
+        config.put(ConfigKey.SIGNING_SECRET.key(), Base64.getEncoder().encodeToString(Fixtures.randomSecret()));
+        config.put(ConfigKey.AGENTS.key(), "demo/support,demo/sales");
+        config.put(ConfigKey.API_KEY_PREFIX + "demo", "sha256:" + ApiKeys.sha256Hex(key)
+                + ";tenant=demo;agents=demo/support,demo/sales;sources=docs,faq;origins=http://localhost:*");
+        if (sessions > 1_000_000) {
+            config.put(ConfigKey.SESSIONS_MAXIMUM_SIZE.key(), Integer.toString(sessions));
+            config.put(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE.key(), Integer.toString(sessions));
+        }
+        try (Embed embed = Embed.fromConfig(EmbedConfig.of(config))) {
+            ApiKey apiKey = embed.credentialReader().apiKey(key);
+            long h0 = usedAfterGc();
+
+            String[] tokens = new String[sessions];
+            long tokenChars = 0;
+            long tokenBytes = 0;
+            long start = System.nanoTime();
+            for (int i = 0; i < sessions; i++) {
+                Map<String, Object> body = new HashMap<>();
+                body.put("externalUserId", String.format(Locale.ROOT, "customer-%07d", i));
+                body.put("displayName", String.format(Locale.ROOT, "Customer %07d", i));
+                Map<String, Object> answer = embed.mint().mintEmbedSession(apiKey, "demo", "support", body,
+                        "http://localhost:8080");
+                tokens[i] = (String) answer.get("token");
+                tokenChars += tokens[i].length();
+                tokenBytes += stringBytes(tokens[i].length());
+            }
+            double mintSeconds = (System.nanoTime() - start) / 1e9;
+            long h1 = usedAfterGc();
+
+            start = System.nanoTime();
+            for (int i = 0; i < sessions; i++) {
+                embed.credentialReader().embedToken(tokens[i]);
+            }
+            double verifySeconds = (System.nanoTime() - start) / 1e9;
+            long h2 = usedAfterGc();
+            Reference.reachabilityFence(tokens);
+            long cached = BenchAccess.verifiedCacheSize(embed.tokens());
+            long registered = ((InMemorySessionRegistry) embed.sessions()).size();
+
+            tokens = null;
+            long h3 = usedAfterGc();
+
+            double perSession = (double) (h3 - h0) / sessions;
+            double cacheEntry = (double) (h2 - h1) / sessions;
+            double tokenText = (double) tokenBytes / sessions;
+            System.out.printf(Locale.ROOT, "minted %d sessions in %.1f s, verified (and cached) them in %.1f s%n",
+                    sessions, mintSeconds, verifySeconds);
+            System.out.printf(Locale.ROOT, "live sessions in the registry: %d; tokens in the verified cache: %d%n",
+                    registered, cached);
+            System.out.printf(Locale.ROOT, "average token: %.0f characters (%.0f bytes as a String)%n",
+                    (double) tokenChars / sessions, tokenText);
+            System.out.printf(Locale.ROOT, "heap after GC: library alone %d MiB; + sessions and tokens %d MiB;"
+                    + " + verified cache %d MiB; tokens array dropped %d MiB%n", mib(h0), mib(h1), mib(h2), mib(h3));
+            System.out.printf(Locale.ROOT, "verified-cache entry: %.0f bytes (its copy of the token text: %.0f; claims,"
+                    + " their strings and the map's node: %.0f)%n", cacheEntry, tokenText, cacheEntry - tokenText);
+            System.out.printf(Locale.ROOT, "session registry entry: %.0f bytes%n", perSession - cacheEntry);
+            System.out.printf(Locale.ROOT, "per live session with its cached credential: %.0f bytes%n", perSession);
+            long projected = Math.round(perSession * 1_000_000);
+            System.out.printf(Locale.ROOT, "1,000,000 sessions: %d MiB of heap (budget 1024 MiB): %s%n",
+                    mib(projected), projected <= GIB ? "MET" : "MISSED");
+            System.out.printf(Locale.ROOT, "load average at end: %s%n", Fixtures.loadAverage());
+            System.out.println("where the heap goes (live objects, largest classes first):");
+            printHistogram(16);
+            Reference.reachabilityFence(embed);
+        }
+    }
+
+    /** The top of the live-object class histogram (what {@code jcmd <pid> GC.class_histogram} prints). */
+    private static void printHistogram(int rows) throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        histogram.lines().limit(rows + 2L).forEach(line -> System.out.println("  " + line.strip()));
+    }
+
+    /**
+     * Bytes of a token's text as the cache keeps it (one 24-byte object and a Latin-1 array of 16 +
+     * length bytes), which is also what a String of it costs (compressed oops).
+     */
+    static long stringBytes(int length) {
+        return 24 + align(16 + length);
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 7) & ~7L;
+    }
+
+    private static long usedAfterGc() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static long mib(long bytes) {
+        return bytes >> 20;
+    }
+}

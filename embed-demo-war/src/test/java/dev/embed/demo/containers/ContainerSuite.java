@@ -572,7 +572,19 @@ public abstract class ContainerSuite {
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return client.send(request.timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest built = request.timeout(Duration.ofSeconds(40)).build();
+        try {
+            return client.send(built, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // The JDK client reused a pooled keep-alive connection the server had already closed
+            // (seen once on Jetty, right after an error answered without reading the request body):
+            // nothing reached the application, so one retry on a new connection is what any client
+            // does. Anything else, or a second failure, fails the test.
+            if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
+                throw e;
+            }
+            return client.send(built, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /** A fresh device fingerprint (flow C rate-limits per fingerprint). */

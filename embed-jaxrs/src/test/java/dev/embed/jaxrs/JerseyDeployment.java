@@ -40,6 +40,9 @@ final class JerseyDeployment {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
+        // The JDK's default listen backlog is 50: thousands of long-polls connecting at once would
+        // otherwise wait out TCP's SYN retransmission backoff (1, 2, 4, 8, 16 s).
+        connector.setAcceptQueueSize(4096);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/shop");
         ServletHolder jersey = new ServletHolder(new ServletContainer(application));

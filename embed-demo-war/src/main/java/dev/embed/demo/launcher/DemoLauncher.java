@@ -57,6 +57,7 @@ public final class DemoLauncher {
         connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration()
                 .setHeaderCacheCaseSensitive(true);
         connector.setPort(port);
+        connector.setAcceptQueueSize(4096); // long-polls: the JDK default backlog of 50 drops SYNs under bursts
         server.addConnector(connector);
         WebAppContext context = new WebAppContext();
         context.setContextPath("/");

@@ -34,10 +34,10 @@ public final class CorsPolicy {
 
     /** The CORS headers to add for this origin (none when it is absent or not allowed). */
     public Map<String, String> headers(String origin, boolean preflight) {
-        Map<String, String> headers = new LinkedHashMap<>();
         if (origin == null || !allows(origin)) {
-            return headers;
+            return Map.of(); // most calls carry no Origin: nothing to allocate
         }
+        Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Access-Control-Allow-Origin", any ? "*" : origin);
         if (!any) {
             headers.put("Vary", "Origin");

@@ -55,8 +55,7 @@ public class EmbedTokenFilter extends HttpFilter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         super.init(config);
-        embed = ServletSupport.runtime(config.getServletContext(),
-                ServletSupport.params(config.getInitParameterNames(), config::getInitParameter));
+        embed = ServletSupport.runtime(config);
         cors = new CorsPolicy(embed.corsAllowedOrigins());
     }
 

@@ -50,8 +50,7 @@ public class HostedPageServlet extends HttpServlet {
     @Override
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
-        embed = ServletSupport.runtime(config.getServletContext(),
-                ServletSupport.params(config.getInitParameterNames(), config::getInitParameter));
+        embed = ServletSupport.runtime(config);
         pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors());
     }
 

@@ -54,8 +54,7 @@ public class IframeServlet extends HttpServlet {
     @Override
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
-        embed = ServletSupport.runtime(config.getServletContext(),
-                ServletSupport.params(config.getInitParameterNames(), config::getInitParameter));
+        embed = ServletSupport.runtime(config);
         cors = new CorsPolicy(embed.corsAllowedOrigins());
     }
 

@@ -36,8 +36,7 @@ public class JwksServlet extends HttpServlet {
     @Override
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
-        embed = ServletSupport.runtime(config.getServletContext(),
-                ServletSupport.params(config.getInitParameterNames(), config::getInitParameter));
+        embed = ServletSupport.runtime(config);
         document = Json.write(embed.tokens().keys().jwks());
     }
 

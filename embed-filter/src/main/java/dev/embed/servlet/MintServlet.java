@@ -48,8 +48,7 @@ public class MintServlet extends HttpServlet {
     @Override
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
-        embed = ServletSupport.runtime(config.getServletContext(),
-                ServletSupport.params(config.getInitParameterNames(), config::getInitParameter));
+        embed = ServletSupport.runtime(config);
     }
 
     @Override

@@ -42,6 +42,16 @@ final class ServletSupport {
         }
     }
 
+    /** The runtime, as a filter starts it (its init-params are read if it is the one to build it). */
+    static Embed runtime(jakarta.servlet.FilterConfig config) {
+        return runtime(config.getServletContext(), params(config.getInitParameterNames(), config::getInitParameter));
+    }
+
+    /** The runtime, as a servlet starts it (its init-params are read if it is the one to build it). */
+    static Embed runtime(jakarta.servlet.ServletConfig config) {
+        return runtime(config.getServletContext(), params(config.getInitParameterNames(), config::getInitParameter));
+    }
+
     static EmbedConfig config(ServletContext context, Map<String, String> initParams) {
         Map<String, String> contextParams = new LinkedHashMap<>();
         for (Enumeration<String> names = context.getInitParameterNames(); names.hasMoreElements(); ) {

@@ -1,10 +1,8 @@
 package dev.embed.servlet;
 
-import dev.embed.Embed;
 import dev.embed.testing.Deployment;
 import dev.embed.testing.HostedPageContract;
 import dev.embed.testing.JettyServer;
-import java.net.URI;
 import java.util.Map;
 
 /**
@@ -14,22 +12,6 @@ import java.util.Map;
 class HostedPageServletIT extends HostedPageContract {
     @Override
     protected Deployment deploy(Map<String, String> configuration) throws Exception {
-        JettyServer jetty = JettyServer.start(JettyServer.webXml(configuration, ""), "/shop");
-        return new Deployment() {
-            @Override
-            public URI base() {
-                return jetty.base();
-            }
-
-            @Override
-            public Embed embed() {
-                return (Embed) jetty.attribute(Embed.ATTRIBUTE);
-            }
-
-            @Override
-            public void close() throws Exception {
-                jetty.close();
-            }
-        };
+        return JettyServer.start(JettyServer.webXml(configuration, ""), "/shop");
     }
 }

@@ -1,10 +1,8 @@
 package dev.embed.servlet;
 
-import dev.embed.Embed;
 import dev.embed.testing.AdapterContract;
 import dev.embed.testing.Deployment;
 import dev.embed.testing.JettyServer;
-import java.net.URI;
 import java.util.Map;
 
 /**
@@ -17,22 +15,6 @@ class ServletAdapterIT extends AdapterContract {
         String probe = "<filter><filter-name>probe</filter-name><filter-class>" + PrincipalProbeFilter.class.getName()
                 + "</filter-class><async-supported>true</async-supported></filter>"
                 + "<filter-mapping><filter-name>probe</filter-name><url-pattern>/api/v1/embed/*</url-pattern></filter-mapping>";
-        JettyServer jetty = JettyServer.start(JettyServer.webXml(configuration, probe), "/shop");
-        return new Deployment() {
-            @Override
-            public URI base() {
-                return jetty.base();
-            }
-
-            @Override
-            public Embed embed() {
-                return (Embed) jetty.attribute(Embed.ATTRIBUTE);
-            }
-
-            @Override
-            public void close() throws Exception {
-                jetty.close();
-            }
-        };
+        return JettyServer.start(JettyServer.webXml(configuration, probe), "/shop");
     }
 }

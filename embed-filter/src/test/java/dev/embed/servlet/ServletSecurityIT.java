@@ -2,7 +2,6 @@ package dev.embed.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.embed.Embed;
 import dev.embed.testing.AdapterContract;
 import dev.embed.testing.Deployment;
 import dev.embed.testing.Http;
@@ -35,7 +34,7 @@ class ServletSecurityIT extends SecurityContract {
             http.setRequestHeaderSize(requestHeaderBytes);
             http.setHeaderCacheCaseSensitive(true); // SECURITY.md
         }
-        return deployment(jetty);
+        return jetty;
     }
 
     /**
@@ -69,24 +68,5 @@ class ServletSecurityIT extends SecurityContract {
             assertEquals(200, after.get(0).status());
             assertEquals(200, after.get(1).status(), "Jetty no longer swaps in the cached value: see SECURITY.md");
         }
-    }
-
-    private static Deployment deployment(JettyServer jetty) {
-        return new Deployment() {
-            @Override
-            public URI base() {
-                return jetty.base();
-            }
-
-            @Override
-            public Embed embed() {
-                return (Embed) jetty.attribute(Embed.ATTRIBUTE);
-            }
-
-            @Override
-            public void close() throws Exception {
-                jetty.close();
-            }
-        };
     }
 }

@@ -13,7 +13,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * A real Jetty 12 on a free loopback port serving a web application described by a {@code
  * web.xml}, the way a legacy WAR is deployed. The library classes come from the test class path.
  */
-public final class JettyServer implements AutoCloseable {
+public final class JettyServer implements Deployment {
     private final Server server;
     private final WebAppContext context;
     private final URI base;
@@ -51,12 +51,20 @@ public final class JettyServer implements AutoCloseable {
     }
 
     /** The application's base URI (with its context path, without a trailing slash). */
+    @Override
     public URI base() {
         return base;
     }
 
+    @Override
     public URI uri(String path) {
         return URI.create(base + path);
+    }
+
+    /** The runtime the web application started (its {@code Embed} context attribute). */
+    @Override
+    public dev.embed.Embed embed() {
+        return (dev.embed.Embed) attribute(dev.embed.Embed.ATTRIBUTE);
     }
 
     public Object attribute(String name) {

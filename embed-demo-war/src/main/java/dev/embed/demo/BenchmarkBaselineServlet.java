@@ -65,14 +65,20 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Embed embed = embed();
         if (!enabled || embed == null) {
-            write(response, new Reply(404, Map.of("Cache-Control", "no-store"), Reply.JSON_UTF8,
-                    Json.write(Map.of("error", "not_found", "error_description", "no such endpoint"))));
+            write(
+                    response,
+                    new Reply(
+                            404,
+                            Map.of("Cache-Control", "no-store"),
+                            Reply.JSON_UTF8,
+                            Json.write(Map.of("error", "not_found", "error_description", "no such endpoint"))));
             return;
         }
         try {
             // The same steps as ChatServlet's GET, but for the token: path, id check, ChatService, JSON.
             CorsPolicy.API_HEADERS.forEach(response::setHeader);
-            String uri = request.getRequestURI().substring(request.getContextPath().length());
+            String uri =
+                    request.getRequestURI().substring(request.getContextPath().length());
             String rest = uri.startsWith(PATH) ? uri.substring(PATH.length()) : null;
             String[] parts = rest == null ? new String[0] : rest.split("/", -1);
             if (parts.length != 1) {
@@ -83,9 +89,23 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
                 response.setHeader("Allow", "GET");
                 throw EmbedError.methodNotAllowed("use GET on this endpoint").toException();
             }
-            EmbedClaims claims = new EmbedClaims("benchmark-baseline", parts[0], "benchmark-baseline",
-                    TokenKind.EMBED_SESSION, 0, 0, Long.MAX_VALUE, null, null, null, null, List.of(), null);
-            Map<String, Object> answer = embed.chat().session(claims, request.getParameter("after"), null).join();
+            EmbedClaims claims = new EmbedClaims(
+                    "benchmark-baseline",
+                    parts[0],
+                    "benchmark-baseline",
+                    TokenKind.EMBED_SESSION,
+                    0,
+                    0,
+                    Long.MAX_VALUE,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    null);
+            Map<String, Object> answer = embed.chat()
+                    .session(claims, request.getParameter("after"), null)
+                    .join();
             write(response, Reply.json(200, Json.write(answer)));
         } catch (EmbedException e) {
             write(response, embed.errors().render(e.error()));

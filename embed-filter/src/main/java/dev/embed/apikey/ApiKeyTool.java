@@ -42,11 +42,21 @@ public final class ApiKeyTool {
             }
             String value = args[++i];
             switch (arg) {
-                case "--id": id = value; break;
-                case "--tenant": tenant = value; break;
-                case "--agents": agents = value; break;
-                case "--sources": sources = value; break;
-                case "--origins": origins = value; break;
+                case "--id":
+                    id = value;
+                    break;
+                case "--tenant":
+                    tenant = value;
+                    break;
+                case "--agents":
+                    agents = value;
+                    break;
+                case "--sources":
+                    sources = value;
+                    break;
+                case "--origins":
+                    origins = value;
+                    break;
                 default:
                     err.println("unknown option " + arg);
                     usage(err);
@@ -91,7 +101,8 @@ public final class ApiKeyTool {
             attributes.add("origins=" + origins.replace(' ', ','));
         }
         String line = String.join(";", attributes);
-        out.println("# API key for tenant " + tenant + ". Give it to the customer's backend now: it is shown only once.");
+        out.println(
+                "# API key for tenant " + tenant + ". Give it to the customer's backend now: it is shown only once.");
         out.println("api key: " + key);
         out.println();
         out.println("# Add to your embed configuration (properties file, context-param or system property):");

@@ -35,12 +35,14 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
 
     public PropertiesApiKeyStore(EmbedConfig config) {
         List<Entry> list = new ArrayList<>();
-        for (Map.Entry<String, String> e : config.withPrefix(ConfigKey.API_KEY_PREFIX).entrySet()) {
+        for (Map.Entry<String, String> e :
+                config.withPrefix(ConfigKey.API_KEY_PREFIX).entrySet()) {
             Entry entry = parse(e.getKey(), e.getValue());
             for (Entry other : list) {
                 if (MessageDigest.isEqual(other.digest, entry.digest)) {
                     throw new ConfigException("embed: " + ConfigKey.API_KEY_PREFIX + other.key.id() + " and "
-                            + ConfigKey.API_KEY_PREFIX + entry.key.id() + " hold the same key digest; a key must have one"
+                            + ConfigKey.API_KEY_PREFIX + entry.key.id()
+                            + " hold the same key digest; a key must have one"
                             + " entry (one tenant, one set of permissions)");
                 }
             }
@@ -68,8 +70,10 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
 
     /** Quotes a bad part of a line for a message, unless it may be a clear key pasted by mistake. */
     private static String shown(String text) {
-        return text.contains(ApiKeys.PREFIX) ? "(a value hidden: it looks like an API key, which never belongs in"
-                + " configuration; put its sha256 digest there)" : "'" + text + "'";
+        return text.contains(ApiKeys.PREFIX)
+                ? "(a value hidden: it looks like an API key, which never belongs in"
+                        + " configuration; put its sha256 digest there)"
+                : "'" + text + "'";
     }
 
     /** Parses one {@code sha256:<hex>;tenant=...;agents=...;sources=...;origins=...} line. */
@@ -78,8 +82,9 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
         String[] parts = line.strip().split(";");
         String first = parts[0].strip();
         if (!first.startsWith("sha256:")) {
-            throw new ConfigException("embed: " + where + " must start with sha256:<64 hex digits> (the digest of the key,"
-                    + " never the key itself); generate a line with: java -jar embed-filter.jar --tenant <tenant> --agents <space/agent>");
+            throw new ConfigException(
+                    "embed: " + where + " must start with sha256:<64 hex digits> (the digest of the key,"
+                            + " never the key itself); generate a line with: java -jar embed-filter.jar --tenant <tenant> --agents <space/agent>");
         }
         byte[] digest;
         try {
@@ -108,7 +113,8 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
             switch (name) {
                 case "tenant":
                     if (values.size() > 1) {
-                        throw new ConfigException("embed: " + where + " names more than one tenant; a key belongs to one");
+                        throw new ConfigException(
+                                "embed: " + where + " names more than one tenant; a key belongs to one");
                     }
                     tenant = values.isEmpty() ? null : values.get(0);
                     break;
@@ -136,7 +142,8 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
             throw new ConfigException("embed: " + where + " needs tenant=<name>");
         }
         if (agents.isEmpty()) {
-            throw new ConfigException("embed: " + where + " needs agents=<space/agent,...> (what the key may mint for)");
+            throw new ConfigException(
+                    "embed: " + where + " needs agents=<space/agent,...> (what the key may mint for)");
         }
         return new Entry(digest, new ApiKey(id, tenant, agents, sources, origins));
     }

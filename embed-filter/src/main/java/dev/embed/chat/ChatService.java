@@ -94,6 +94,7 @@ public final class ChatService implements AutoCloseable {
     private final Object[] locks = new Object[LOCK_STRIPES];
     /** Sessions whose agent is working: the running turn and those queued. Changed under lock(sid). */
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -109,11 +110,21 @@ public final class ChatService implements AutoCloseable {
         }
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("embed-chat-timer"));
         timer.setRemoveOnCancelPolicy(true);
-        this.agentPool = new ThreadPoolExecutor(AGENT_THREADS, AGENT_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(AGENT_QUEUE), daemon("embed-chat-agent"));
+        this.agentPool = new ThreadPoolExecutor(
+                AGENT_THREADS,
+                AGENT_THREADS,
+                60,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(AGENT_QUEUE),
+                daemon("embed-chat-agent"));
         agentPool.allowCoreThreadTimeOut(true);
-        this.deliveryPool = new ThreadPoolExecutor(DELIVERY_THREADS, DELIVERY_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon("embed-chat-delivery"));
+        this.deliveryPool = new ThreadPoolExecutor(
+                DELIVERY_THREADS,
+                DELIVERY_THREADS,
+                60,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemon("embed-chat-delivery"));
         deliveryPool.allowCoreThreadTimeOut(true);
     }
 
@@ -140,7 +151,8 @@ public final class ChatService implements AutoCloseable {
         requireOpen();
         EmbedSession session = liveSession(claims);
         if (body == null) {
-            throw EmbedError.invalidRequest("request body must be a JSON object").toException();
+            throw EmbedError.invalidRequest("request body must be a JSON object")
+                    .toException();
         }
         String content = message(body);
         String mode = Fields.optionalEnum(body, "mode", Fields.MODES, null);
@@ -151,8 +163,11 @@ public final class ChatService implements AutoCloseable {
         synchronized (lock(sid)) {
             Lane lane = lanes.get(sid);
             if (lane != null && lane.size() >= MAX_PENDING_PER_SESSION) {
-                throw EmbedError.rateLimited("too many messages of this session are waiting for the agent's reply;"
-                        + " wait for the replies before sending more", 1).toException();
+                throw EmbedError.rateLimited(
+                                "too many messages of this session are waiting for the agent's reply;"
+                                        + " wait for the replies before sending more",
+                                1)
+                        .toException();
             }
             ChatMessage user = store.append(sid, session.expiresAt(), ChatMessage.USER, content, clock.instant());
             turn = new Turn(sid, user, mode != null ? mode : claims.mode(), claims.displayName(), session.expiresAt());
@@ -221,11 +236,14 @@ public final class ChatService implements AutoCloseable {
             complete(waiter);
             return waiter.future;
         }
-        ScheduledFuture<?> expiry = timer.schedule(() -> {
-            if (waiter.claim()) {
-                deliver(waiter);
-            }
-        }, waitSeconds, TimeUnit.SECONDS);
+        ScheduledFuture<?> expiry = timer.schedule(
+                () -> {
+                    if (waiter.claim()) {
+                        deliver(waiter);
+                    }
+                },
+                waitSeconds,
+                TimeUnit.SECONDS);
         waiter.expiry = expiry;
         if (waiter.future.isDone()) {
             expiry.cancel(false);
@@ -278,8 +296,10 @@ public final class ChatService implements AutoCloseable {
             agentPool.execute(() -> call(turn));
         } catch (RejectedExecutionException e) {
             if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "embed: the agent's queue is full (" + AGENT_QUEUE
-                        + " messages); a message of session " + turn.sessionId + " got an apology instead");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "embed: the agent's queue is full (" + AGENT_QUEUE + " messages); a message of session "
+                                + turn.sessionId + " got an apology instead");
             }
             advance(turn, closed ? null : AGENT_FAILED_REPLY);
         }
@@ -300,13 +320,20 @@ public final class ChatService implements AutoCloseable {
             }
             EmbedSession session = live.get();
             turn.expiresAt = session.expiresAt();
-            AgentContext context = new AgentContext(session.id(), session.tenant(), session.spaceId(),
-                    session.agentId(), turn.mode != null ? turn.mode : session.mode() != null ? session.mode() : "chat",
-                    session.externalUserId(), turn.displayName != null ? turn.displayName : session.displayName(),
+            AgentContext context = new AgentContext(
+                    session.id(),
+                    session.tenant(),
+                    session.spaceId(),
+                    session.agentId(),
+                    turn.mode != null ? turn.mode : session.mode() != null ? session.mode() : "chat",
+                    session.externalUserId(),
+                    turn.displayName != null ? turn.displayName : session.displayName(),
                     session.attributes());
             List<ChatMessage> conversation = conversation(turn);
-            deadline = timer.schedule(() -> result.completeExceptionally(new TimeoutException()),
-                    agentTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            deadline = timer.schedule(
+                    () -> result.completeExceptionally(new TimeoutException()),
+                    agentTimeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
             CompletionStage<String> stage = agent.reply(context, conversation);
             if (stage == null) {
                 result.completeExceptionally(new NullPointerException("EmbedAgent.reply returned null"));
@@ -363,8 +390,10 @@ public final class ChatService implements AutoCloseable {
                 try {
                     store.append(sid, turn.expiresAt, ChatMessage.ASSISTANT, reply, clock.instant());
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "embed: the chat store could not keep a reply of session "
-                            + sid + ": " + e.getClass().getName());
+                    LOG.log(
+                            System.Logger.Level.ERROR,
+                            "embed: the chat store could not keep a reply of session " + sid + ": "
+                                    + e.getClass().getName());
                 }
             }
             Lane lane = lanes.get(sid);
@@ -382,14 +411,19 @@ public final class ChatService implements AutoCloseable {
     /** Logs why the agent did not answer: the failure's type only, never text or tokens. */
     private void logFailure(Turn turn, Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        String what = cause == null ? "blank or null reply"
-                : cause instanceof TimeoutException ? "no reply within " + agentTimeout.toMillis() + " ms"
-                : cause.getClass().getName();
-        LOG.log(System.Logger.Level.WARNING, "embed: the agent could not answer a message of session "
-                + turn.sessionId + " (" + what + "); the session got an apology instead");
+        String what = cause == null
+                ? "blank or null reply"
+                : cause instanceof TimeoutException
+                        ? "no reply within " + agentTimeout.toMillis() + " ms"
+                        : cause.getClass().getName();
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "embed: the agent could not answer a message of session " + turn.sessionId + " (" + what
+                        + "); the session got an apology instead");
     }
 
     // --- long polls -------------------------------------------------------------------------
@@ -422,8 +456,10 @@ public final class ChatService implements AutoCloseable {
         } catch (EmbedException e) {
             waiter.future.completeExceptionally(e);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "embed: could not read the messages of session " + waiter.sessionId
-                    + ": " + e.getClass().getName());
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "embed: could not read the messages of session " + waiter.sessionId + ": "
+                            + e.getClass().getName());
             waiter.future.completeExceptionally(e);
         }
     }
@@ -446,8 +482,9 @@ public final class ChatService implements AutoCloseable {
         Optional<EmbedSession> session = sessions.find(claims.sessionId());
         if (session.isEmpty()) {
             store.remove(claims.sessionId());
-            throw EmbedError.notFound("this chat session has ended or does not exist; mint a new token for a new"
-                    + " session").toException();
+            throw EmbedError.notFound(
+                            "this chat session has ended or does not exist; mint a new token for a new" + " session")
+                    .toException();
         }
         return session.get();
     }
@@ -485,7 +522,8 @@ public final class ChatService implements AutoCloseable {
             throw bad("message must have at most " + MAX_MESSAGE_LENGTH + " characters");
         }
         // Line breaks and tabs belong in chat text; other controls do not.
-        if (Fields.hasControlCharacter(text.replace('\n', ' ').replace('\r', ' ').replace('\t', ' '))) {
+        if (Fields.hasControlCharacter(
+                text.replace('\n', ' ').replace('\r', ' ').replace('\t', ' '))) {
             throw bad("message must not contain control characters other than line breaks and tabs");
         }
         for (int i = 0; i < text.length(); i++) {
@@ -529,7 +567,8 @@ public final class ChatService implements AutoCloseable {
     }
 
     private static EmbedException closing() {
-        return EmbedError.serviceUnavailable("the server is shutting down; retry in a moment").toException();
+        return EmbedError.serviceUnavailable("the server is shutting down; retry in a moment")
+                .toException();
     }
 
     private void requireOpen() {
@@ -657,7 +696,8 @@ public final class ChatService implements AutoCloseable {
         /** Most messages the default store keeps per session; older ones go first (default 1000). */
         public Builder maxMessagesPerSession(int maxMessagesPerSession) {
             if (maxMessagesPerSession < 2) {
-                throw new IllegalArgumentException("maxMessagesPerSession must be at least 2: " + maxMessagesPerSession);
+                throw new IllegalArgumentException(
+                        "maxMessagesPerSession must be at least 2: " + maxMessagesPerSession);
             }
             this.maxMessagesPerSession = maxMessagesPerSession;
             return this;

@@ -52,7 +52,8 @@ public final class InMemoryChatStore implements ChatStore {
     }
 
     @Override
-    public ChatMessage append(String sessionId, Instant sessionExpiresAt, String role, String content, Instant createdAt) {
+    public ChatMessage append(
+            String sessionId, Instant sessionExpiresAt, String role, String content, Instant createdAt) {
         ChatMessage[] appended = new ChatMessage[1];
         // compute() makes the sequence atomic per session; returning the same History still counts
         // as an update, so ExpireAt re-reads a later expiresAt.

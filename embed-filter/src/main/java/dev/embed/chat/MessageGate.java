@@ -13,7 +13,7 @@ import dev.embed.session.EmbedSession;
 @FunctionalInterface
 public interface MessageGate {
     /** Lets every message through. */
-    MessageGate OPEN = session -> { };
+    MessageGate OPEN = session -> {};
 
     /**
      * @param session the live session the message is for

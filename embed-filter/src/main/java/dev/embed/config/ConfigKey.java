@@ -44,7 +44,12 @@ public enum ConfigKey {
             false,
             "For ES256/RS256: the kid of the JWK that signs. Default: the first key of embed.signing.jwks."),
     ISSUER("embed.issuer", "EMBED_ISSUER", "embed", false, "The iss claim of every token, checked on verification."),
-    AUDIENCE("embed.audience", "EMBED_AUDIENCE", "embed", false, "The aud claim of every token, checked on verification."),
+    AUDIENCE(
+            "embed.audience",
+            "EMBED_AUDIENCE",
+            "embed",
+            false,
+            "The aud claim of every token, checked on verification."),
     CLOCK_SKEW_SECONDS(
             "embed.clockSkewSeconds",
             "EMBED_CLOCK_SKEW_SECONDS",

@@ -193,9 +193,11 @@ public final class EmbedConfig {
             }
             env.forEach((name, value) -> {
                 // EMBED_API_KEY_STORE is embed.apiKeyStore, not an API key with the id "store".
-                if (name.startsWith(ConfigKey.API_KEY_ENV_PREFIX) && name.length() > ConfigKey.API_KEY_ENV_PREFIX.length()
+                if (name.startsWith(ConfigKey.API_KEY_ENV_PREFIX)
+                        && name.length() > ConfigKey.API_KEY_ENV_PREFIX.length()
                         && !isKeyEnv(name)) {
-                    String id = name.substring(ConfigKey.API_KEY_ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+                    String id = name.substring(ConfigKey.API_KEY_ENV_PREFIX.length())
+                            .toLowerCase(Locale.ROOT);
                     out.put(ConfigKey.API_KEY_PREFIX + id, value);
                 }
             });
@@ -217,8 +219,10 @@ public final class EmbedConfig {
             try (InputStream in = Files.newInputStream(path)) {
                 properties.load(in);
             } catch (IOException e) {
-                throw new ConfigException("embed: cannot read the properties file named by " + ConfigKey.CONFIG_FILE.key()
-                        + ": " + path.toAbsolutePath() + " (" + e.getClass().getSimpleName() + ")", e);
+                throw new ConfigException(
+                        "embed: cannot read the properties file named by " + ConfigKey.CONFIG_FILE.key() + ": "
+                                + path.toAbsolutePath() + " (" + e.getClass().getSimpleName() + ")",
+                        e);
             }
             Map<String, String> map = new LinkedHashMap<>();
             for (String name : properties.stringPropertyNames()) {

@@ -51,10 +51,13 @@ public final class ErrorWriter {
     }
 
     String wwwAuthenticate(EmbedError error) {
-        StringBuilder value = new StringBuilder("Bearer realm=\"").append(quote(realm)).append('"');
+        StringBuilder value =
+                new StringBuilder("Bearer realm=\"").append(quote(realm)).append('"');
         if (error.tokenPresented()) {
             value.append(", error=\"").append(error.code()).append('"');
-            value.append(", error_description=\"").append(quote(error.description())).append('"');
+            value.append(", error_description=\"")
+                    .append(quote(error.description()))
+                    .append('"');
         }
         return value.toString();
     }

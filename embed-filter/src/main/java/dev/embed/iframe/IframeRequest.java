@@ -113,8 +113,11 @@ record IframeRequest(
         }
         Set<String> out = new LinkedHashSet<>();
         for (Object item : list) {
-            if (!(item instanceof String) || ((String) item).isEmpty() || ((String) item).length() > MAX_SOURCE_LENGTH
-                    || Fields.hasControlCharacter((String) item) || ((String) item).isBlank()) {
+            if (!(item instanceof String)
+                    || ((String) item).isEmpty()
+                    || ((String) item).length() > MAX_SOURCE_LENGTH
+                    || Fields.hasControlCharacter((String) item)
+                    || ((String) item).isBlank()) {
                 throw bad("srcs must hold source ids: strings of 1-" + MAX_SOURCE_LENGTH + " characters without"
                         + " control characters");
             }
@@ -182,8 +185,9 @@ record IframeRequest(
             out.put("custom_css_vars", cssVars(vars));
         }
         if (theme.get("start_message") != null) {
-            out.put("start_message", text(theme.get("start_message"), "theme.start_message", MAX_START_MESSAGE_LENGTH,
-                    false));
+            out.put(
+                    "start_message",
+                    text(theme.get("start_message"), "theme.start_message", MAX_START_MESSAGE_LENGTH, false));
         }
         String responseMode = Fields.optionalEnum(theme, "response_mode", RESPONSE_MODES, null);
         if (responseMode != null) {
@@ -202,7 +206,8 @@ record IframeRequest(
 
     private static Map<String, String> cssVars(Object value) {
         if (!(value instanceof Map)) {
-            throw bad("theme.custom_css_vars must be an object of CSS custom properties, e.g. {\"--accent\": \"#0a7\"}");
+            throw bad(
+                    "theme.custom_css_vars must be an object of CSS custom properties, e.g. {\"--accent\": \"#0a7\"}");
         }
         Map<?, ?> vars = (Map<?, ?>) value;
         if (vars.size() > MAX_CSS_VARS) {
@@ -215,7 +220,9 @@ record IframeRequest(
                         + " '_' or '-'");
             }
             Object v = entry.getValue();
-            if (!(v instanceof String) || ((String) v).isBlank() || ((String) v).length() > MAX_CSS_VALUE_LENGTH
+            if (!(v instanceof String)
+                    || ((String) v).isBlank()
+                    || ((String) v).length() > MAX_CSS_VALUE_LENGTH
                     || CSS_VALUE_FORBIDDEN.matcher((String) v).find()) {
                 throw bad("theme.custom_css_vars values must be strings of 1-" + MAX_CSS_VALUE_LENGTH + " characters"
                         + " without ; { } < > quotes, backslashes or control characters");
@@ -275,7 +282,8 @@ record IframeRequest(
         }
         String checked = multiline ? text.replace('\n', ' ').replace('\r', ' ').replace('\t', ' ') : text;
         if (Fields.hasControlCharacter(checked)) {
-            throw bad(name + " must not contain control characters" + (multiline ? " other than line breaks and tabs" : ""));
+            throw bad(name + " must not contain control characters"
+                    + (multiline ? " other than line breaks and tabs" : ""));
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -47,15 +47,20 @@ final class UidLimits implements MessageGate {
         RateLimit.Decision decision =
                 cache.tryAcquire("uid\u0000" + session.tenant() + '\u0000' + session.externalUserId(), limits);
         if (!decision.allowed()) {
-            throw EmbedError.rateLimited("this user has sent as many messages as the limits of this iframe link allow ("
-                    + describe(windows) + "); retry after the number of seconds in Retry-After", decision.retryAfterSeconds())
+            throw EmbedError.rateLimited(
+                            "this user has sent as many messages as the limits of this iframe link allow ("
+                                    + describe(windows) + "); retry after the number of seconds in Retry-After",
+                            decision.retryAfterSeconds())
                     .toException();
         }
     }
 
     private static String describe(Map<String, Long> windows) {
         StringBuilder out = new StringBuilder();
-        windows.forEach((name, n) -> out.append(out.length() == 0 ? "" : ", ").append(name).append(": ").append(n));
+        windows.forEach((name, n) -> out.append(out.length() == 0 ? "" : ", ")
+                .append(name)
+                .append(": ")
+                .append(n));
         return out.toString();
     }
 }

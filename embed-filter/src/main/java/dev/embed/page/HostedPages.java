@@ -114,15 +114,20 @@ public final class HostedPages {
      * @param defaultFrameAncestors {@code embed.frameAncestors}: who may frame a page whose session
      *     records no origins
      */
-    public HostedPages(SessionRegistry sessions, TokenService tokens, CredentialCache credentials,
+    public HostedPages(
+            SessionRegistry sessions,
+            TokenService tokens,
+            CredentialCache credentials,
             List<String> defaultFrameAncestors) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         List<String> invalid = FrameAncestors.invalid(defaultFrameAncestors);
         if (!invalid.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "embed: embed.frameAncestors entries " + invalid + " are not origins"
-                    + " (scheme://host[:port], 'self' or *) and are ignored");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "embed: embed.frameAncestors entries " + invalid + " are not origins"
+                            + " (scheme://host[:port], 'self' or *) and are ignored");
         }
         this.defaults = FrameAncestors.of(defaultFrameAncestors);
         this.template = resource("assets/chat.html");
@@ -182,7 +187,8 @@ public final class HostedPages {
                 session = credentials.peekCredential(id).flatMap(this::sessionOfToken);
                 break;
         }
-        List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS))).orElse(List.of());
+        List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS)))
+                .orElse(List.of());
         if (!recorded.isEmpty()) {
             FrameAncestors origins = FrameAncestors.of(recorded);
             if (!origins.sources().isEmpty()) {
@@ -204,8 +210,7 @@ public final class HostedPages {
         config.put("id", id);
         config.put("base", basePath);
         config.put("parentOrigins", origins.messageOrigins());
-        String html = template
-                .replace("{{BASE}}", escapeHtml(basePath))
+        String html = template.replace("{{BASE}}", escapeHtml(basePath))
                 .replace("{{VERSION}}", version)
                 .replace("{{CONFIG}}", jsonForHtml(Json.write(config)));
         Map<String, String> headers = new LinkedHashMap<>();
@@ -239,7 +244,8 @@ public final class HostedPages {
 
     private static EmbedException notFound() {
         return EmbedError.notFound("no hosted page here: see /embed/chat/{sessionId}, /embed/agents/{agentId},"
-                + " /embed/iframe/{cacheKey} and /embed/widget.js").toException();
+                        + " /embed/iframe/{cacheKey} and /embed/widget.js")
+                .toException();
     }
 
     private static List<String> strings(Object value) {
@@ -262,12 +268,18 @@ public final class HostedPages {
 
     /** JSON that can sit in an HTML data block: no character can close the element or the script. */
     static String jsonForHtml(String json) {
-        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+        return json.replace("<", "\\u003c")
+                .replace(">", "\\u003e")
+                .replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028")
+                .replace("\u2029", "\\u2029");
     }
 
     static String escapeHtml(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
                 .replace("'", "&#39;");
     }
 
@@ -286,7 +298,8 @@ public final class HostedPages {
 
     private static String sha256Hex(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

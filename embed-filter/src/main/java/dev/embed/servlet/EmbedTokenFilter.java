@@ -64,16 +64,16 @@ public class EmbedTokenFilter extends HttpFilter {
             throws IOException, ServletException {
         CorsPolicy.API_HEADERS.forEach(response::setHeader);
         String origin = request.getHeader("Origin");
-        boolean preflight = CorsPolicy.isPreflight(request.getMethod(), origin,
-                request.getHeader("Access-Control-Request-Method"));
+        boolean preflight =
+                CorsPolicy.isPreflight(request.getMethod(), origin, request.getHeader("Access-Control-Request-Method"));
         cors.headers(origin, preflight).forEach(response::setHeader);
         if (preflight) {
             response.setStatus(cors.allows(origin) ? 204 : 403);
             return;
         }
         ServletSupport.guard(embed, response, "EmbedTokenFilter", () -> {
-            String token = Credentials.bearer(ServletSupport.authorizationHeaders(request),
-                    ServletSupport.credentialInQuery(request));
+            String token = Credentials.bearer(
+                    ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
             EmbedClaims claims = embed.credentialReader().embedToken(token);
             String sessionId = sessionIdOf(ServletSupport.path(request));
             if (sessionId == null) {
@@ -83,8 +83,8 @@ public class EmbedTokenFilter extends HttpFilter {
             Credentials.requireSession(claims, sessionId);
             // The container dispatches the normalised path, which may name another session than the
             // path as sent ("/chat-sessions/A/../B/..."): the token must be for that one too (issue 8).
-            String dispatched = sessionIdOf(request.getServletPath()
-                    + (request.getPathInfo() == null ? "" : request.getPathInfo()));
+            String dispatched = sessionIdOf(
+                    request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo()));
             Credentials.requireSession(claims, dispatched == null ? "" : dispatched);
             request.setAttribute(CLAIMS_ATTRIBUTE, claims);
             chain.doFilter(new AuthenticatedRequest(request, new EmbedPrincipal(claims)), response);

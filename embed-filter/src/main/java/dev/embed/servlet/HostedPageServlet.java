@@ -64,15 +64,24 @@ public class HostedPageServlet extends HttpServlet {
         }
         ServletSupport.guard(embed, response, "HostedPageServlet", () -> {
             response.setHeader("Allow", "GET, HEAD");
-            throw EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only").toException();
+            throw EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only")
+                    .toException();
         });
     }
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
-        ServletSupport.guard(embed, response, "HostedPageServlet", () -> ServletSupport.write(response,
-                pages.serve(ServletSupport.path(request), basePath(request),
-                        ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER))));
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        ServletSupport.guard(
+                embed,
+                response,
+                "HostedPageServlet",
+                () -> ServletSupport.write(
+                        response,
+                        pages.serve(
+                                ServletSupport.path(request),
+                                basePath(request),
+                                ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER))));
     }
 
     /** The path of the configured public base URL, else the context path. */

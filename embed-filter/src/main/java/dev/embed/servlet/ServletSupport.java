@@ -98,7 +98,10 @@ final class ServletSupport {
 
     /** Logs an unexpected failure (type and message only: no request data) and answers 500. */
     static void serverError(Embed embed, HttpServletResponse response, String where, Throwable t) throws IOException {
-        LOG.log(System.Logger.Level.ERROR, "embed: unexpected failure in " + where + ": " + t.getClass().getName(), t);
+        LOG.log(
+                System.Logger.Level.ERROR,
+                "embed: unexpected failure in " + where + ": " + t.getClass().getName(),
+                t);
         fail(embed, response, EmbedError.serverError());
     }
 
@@ -123,7 +126,8 @@ final class ServletSupport {
     static void requireMethod(HttpServletRequest request, HttpServletResponse response, String allowed) {
         if (!allowed.equals(request.getMethod())) {
             response.setHeader("Allow", allowed);
-            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint").toException();
+            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint")
+                    .toException();
         }
     }
 
@@ -178,8 +182,8 @@ final class ServletSupport {
 
     /** Reads a JSON object body by the shared rules of {@link JsonBodies}. */
     static Map<String, Object> readJsonObject(HttpServletRequest request, int maxBytes) throws IOException {
-        return JsonBodies.readObject(request.getContentType(), request.getContentLengthLong(), request.getInputStream(),
-                maxBytes);
+        return JsonBodies.readObject(
+                request.getContentType(), request.getContentLengthLong(), request.getInputStream(), maxBytes);
     }
 
     /** The configured public base URL, else scheme://host[:port]/context of this request. */

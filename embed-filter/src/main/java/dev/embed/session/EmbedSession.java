@@ -35,7 +35,18 @@ public record EmbedSession(
     /** The same session, living at least until {@code until}. */
     public EmbedSession extendedTo(Instant until) {
         return until.isAfter(expiresAt)
-                ? new EmbedSession(id, tenant, spaceId, agentId, externalUserId, displayName, mode, kind, createdAt, until, attributes)
+                ? new EmbedSession(
+                        id,
+                        tenant,
+                        spaceId,
+                        agentId,
+                        externalUserId,
+                        displayName,
+                        mode,
+                        kind,
+                        createdAt,
+                        until,
+                        attributes)
                 : this;
     }
 }

@@ -46,8 +46,9 @@ public final class KeyRing {
         Map<String, VerificationKey> map = new LinkedHashMap<>();
         for (VerificationKey key : keys) {
             if (map.putIfAbsent(key.kid(), key) != null) {
-                throw new ConfigException("embed: two signing keys share the kid '" + key.kid()
-                        + "'; every key needs its own kid (check embed.signing.previousSecrets and embed.signing.jwks)");
+                throw new ConfigException(
+                        "embed: two signing keys share the kid '" + key.kid()
+                                + "'; every key needs its own kid (check embed.signing.previousSecrets and embed.signing.jwks)");
             }
         }
         this.byKid = Map.copyOf(map);
@@ -108,9 +109,12 @@ public final class KeyRing {
                 } else if (config.getBoolean(ConfigKey.DEV_MODE)) {
                     secret = new byte[MIN_SECRET_BYTES];
                     new SecureRandom().nextBytes(secret);
-                    LOG.log(System.Logger.Level.WARNING, "embed: " + ConfigKey.DEV_MODE.key() + "=true and no "
-                            + ConfigKey.SIGNING_SECRET.key() + " is set: generated an ephemeral HS256 signing secret."
-                            + " Tokens will not survive a restart. Never run production like this.");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "embed: " + ConfigKey.DEV_MODE.key() + "=true and no "
+                                    + ConfigKey.SIGNING_SECRET.key()
+                                    + " is set: generated an ephemeral HS256 signing secret."
+                                    + " Tokens will not survive a restart. Never run production like this.");
                 } else {
                     throw new ConfigException("embed: no signing secret. Set " + ConfigKey.SIGNING_SECRET.key()
                             + " (context-param, system property or env " + ConfigKey.SIGNING_SECRET.env()
@@ -133,8 +137,9 @@ public final class KeyRing {
                 }
                 KeyRing ring = asymmetric(set, config.get(ConfigKey.SIGNING_KID), previous);
                 if (!ring.signer.algorithm().equals(algorithm)) {
-                    throw new ConfigException("embed: " + ConfigKey.SIGNING_ALGORITHM.key() + "=" + algorithm
-                            + " but the signing JWK '" + ring.signer.kid() + "' is a " + ring.signer.algorithm() + " key");
+                    throw new ConfigException(
+                            "embed: " + ConfigKey.SIGNING_ALGORITHM.key() + "=" + algorithm + " but the signing JWK '"
+                                    + ring.signer.kid() + "' is a " + ring.signer.algorithm() + " key");
                 }
                 return ring;
             }
@@ -173,7 +178,8 @@ public final class KeyRing {
         List<Object> keys = new ArrayList<>();
         for (VerificationKey key : byKid.values()) {
             if (key.jwk() != null) {
-                Map<String, Object> json = new LinkedHashMap<>(key.jwk().toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+                Map<String, Object> json =
+                        new LinkedHashMap<>(key.jwk().toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
                 json.put("kid", key.kid());
                 json.put("alg", key.algorithm());
                 json.put("use", "sig");
@@ -189,8 +195,9 @@ public final class KeyRing {
         try {
             secret = Base64.getDecoder().decode(text.strip().replace('-', '+').replace('_', '/'));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("embed: " + key.key() + " (env " + key.env()
-                    + ") must be base64 or base64url text; the value could not be decoded (value hidden: it is a secret)");
+            throw new ConfigException(
+                    "embed: " + key.key() + " (env " + key.env()
+                            + ") must be base64 or base64url text; the value could not be decoded (value hidden: it is a secret)");
         }
         if (secret.length < MIN_SECRET_BYTES) {
             throw new ConfigException("embed: " + key.key() + " (env " + key.env() + ") decodes to " + secret.length
@@ -214,7 +221,11 @@ public final class KeyRing {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update("embed-kid:".getBytes(StandardCharsets.US_ASCII));
             byte[] hash = digest.digest(secret);
-            return "hs-" + Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 12);
+            return "hs-"
+                    + Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(hash)
+                            .substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
@@ -222,15 +233,16 @@ public final class KeyRing {
 
     private static VerificationKey asymmetricKey(JsonWebKey jwk) {
         if (!(jwk instanceof PublicJsonWebKey)) {
-            throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key() + " may only hold EC (P-256) or RSA keys; found kty="
-                    + jwk.getKeyType());
+            throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key()
+                    + " may only hold EC (P-256) or RSA keys; found kty=" + jwk.getKeyType());
         }
         PublicJsonWebKey pub = (PublicJsonWebKey) jwk;
         String algorithm;
         if (jwk instanceof EllipticCurveJsonWebKey
                 && ((ECPublicKey) pub.getPublicKey()).getParams().getCurve().equals(EllipticCurves.P256.getCurve())) {
             algorithm = AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256;
-        } else if (jwk instanceof RsaJsonWebKey && ((RSAPublicKey) pub.getPublicKey()).getModulus().bitLength() >= 2048) {
+        } else if (jwk instanceof RsaJsonWebKey
+                && ((RSAPublicKey) pub.getPublicKey()).getModulus().bitLength() >= 2048) {
             algorithm = AlgorithmIdentifiers.RSA_USING_SHA256;
         } else {
             throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key()
@@ -250,14 +262,16 @@ public final class KeyRing {
             try {
                 json = Files.readString(path, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new ConfigException("embed: cannot read " + ConfigKey.SIGNING_JWKS.key() + " file " + path.toAbsolutePath(), e);
+                throw new ConfigException(
+                        "embed: cannot read " + ConfigKey.SIGNING_JWKS.key() + " file " + path.toAbsolutePath(), e);
             }
         }
         try {
             return new JsonWebKeySet(json);
         } catch (JoseException | RuntimeException e) {
-            throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key()
-                    + " is not a JWK Set (JSON {\"keys\": [...]}, or file:/path to one); value hidden: it holds private keys");
+            throw new ConfigException(
+                    "embed: " + ConfigKey.SIGNING_JWKS.key()
+                            + " is not a JWK Set (JSON {\"keys\": [...]}, or file:/path to one); value hidden: it holds private keys");
         }
     }
 }

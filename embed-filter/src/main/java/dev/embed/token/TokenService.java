@@ -100,7 +100,8 @@ public final class TokenService {
     private final Map<String, String> common = new ConcurrentHashMap<>();
 
     /** A service with a verified-token cache of {@link #DEFAULT_VERIFIED_CACHE_SIZE} entries. */
-    public TokenService(KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, CredentialCache credentials) {
+    public TokenService(
+            KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, CredentialCache credentials) {
         this(keys, issuer, audience, skewSeconds, clock, credentials, DEFAULT_VERIFIED_CACHE_SIZE);
     }
 
@@ -108,7 +109,13 @@ public final class TokenService {
      * @param verifiedCacheSize most verified tokens remembered (see the class comment); 0 turns the
      *     cache off
      */
-    public TokenService(KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, CredentialCache credentials,
+    public TokenService(
+            KeyRing keys,
+            String issuer,
+            String audience,
+            long skewSeconds,
+            Clock clock,
+            CredentialCache credentials,
             long verifiedCacheSize) {
         if (verifiedCacheSize < 0) {
             throw new IllegalArgumentException("verifiedCacheSize must not be negative: " + verifiedCacheSize);
@@ -119,8 +126,8 @@ public final class TokenService {
         this.skewSeconds = skewSeconds;
         this.clock = clock;
         this.credentials = credentials;
-        this.algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                keys.algorithms().toArray(new String[0]));
+        this.algorithms = new AlgorithmConstraints(
+                AlgorithmConstraints.ConstraintType.PERMIT, keys.algorithms().toArray(new String[0]));
         Map<String, Headers> headers = new HashMap<>();
         for (VerificationKey key : keys.all()) {
             Headers parsed = MintingSignature.headers(key);
@@ -128,16 +135,18 @@ public final class TokenService {
         }
         this.knownHeaders = Map.copyOf(headers);
         this.encodedHeader = MintingSignature.headers(keys.signer()).getEncodedHeader();
-        this.verified = verifiedCacheSize == 0 ? null : Caffeine.newBuilder()
-                .maximumSize(verifiedCacheSize)
-                .ticker(CaffeineCredentialCache.tickerOf(clock))
-                .expireAfter(new ExpireAt<TokenKey, EmbedClaims>(EmbedClaims::expiresAtInstant))
-                // Drops each entry promptly at its exp, even when no request comes to trigger it.
-                .scheduler(Scheduler.systemScheduler())
-                // Maintenance (eviction, expiry) is a few hundred ns of bookkeeping: run it on the
-                // caller, not by waking a pool thread on every insertion.
-                .executor(Runnable::run)
-                .build();
+        this.verified = verifiedCacheSize == 0
+                ? null
+                : Caffeine.newBuilder()
+                        .maximumSize(verifiedCacheSize)
+                        .ticker(CaffeineCredentialCache.tickerOf(clock))
+                        .expireAfter(new ExpireAt<TokenKey, EmbedClaims>(EmbedClaims::expiresAtInstant))
+                        // Drops each entry promptly at its exp, even when no request comes to trigger it.
+                        .scheduler(Scheduler.systemScheduler())
+                        // Maintenance (eviction, expiry) is a few hundred ns of bookkeeping: run it on the
+                        // caller, not by waking a pool thread on every insertion.
+                        .executor(Runnable::run)
+                        .build();
     }
 
     public KeyRing keys() {
@@ -173,8 +182,20 @@ public final class TokenService {
         putIfPresent(claims, "fp", spec.fingerprintHash());
 
         String token = sign(claims.toJson());
-        EmbedClaims signed = new EmbedClaims(spec.subject(), spec.sessionId(), jti, spec.kind(), now, now, exp,
-                spec.spaceId(), spec.agentId(), spec.mode(), spec.displayName(), spec.sources(), spec.fingerprintHash());
+        EmbedClaims signed = new EmbedClaims(
+                spec.subject(),
+                spec.sessionId(),
+                jti,
+                spec.kind(),
+                now,
+                now,
+                exp,
+                spec.spaceId(),
+                spec.agentId(),
+                spec.mode(),
+                spec.displayName(),
+                spec.sources(),
+                spec.fingerprintHash());
         return new MintedToken(token, signed);
     }
 
@@ -195,7 +216,8 @@ public final class TokenService {
      */
     public EmbedClaims verify(String token) {
         TokenKey key = verified != null && token != null && token.length() <= MAX_CACHED_TOKEN_LENGTH
-                ? new TokenKey(token) : null;
+                ? new TokenKey(token)
+                : null;
         EmbedClaims claims = key != null ? verified.getIfPresent(key) : null;
         if (claims != null) {
             try {
@@ -267,7 +289,8 @@ public final class TokenService {
                 requireCanonical(token, segmentStart, i);
                 segmentStart = i + 1;
             } else if (!isBase64Url(c)) {
-                throw reject("the token is malformed: a JWS compact serialization has only base64url characters and dots");
+                throw reject(
+                        "the token is malformed: a JWS compact serialization has only base64url characters and dots");
             }
         }
         if (dots != 2) {
@@ -316,8 +339,8 @@ public final class TokenService {
         String sub = requiredString(map, "sub");
         String sid = requiredString(map, "sid");
         String jti = requiredString(map, "jti");
-        TokenKind kind = TokenKind.fromClaim(map.get("kty"))
-                .orElseThrow(() -> reject("the token has no known kty claim"));
+        TokenKind kind =
+                TokenKind.fromClaim(map.get("kty")).orElseThrow(() -> reject("the token has no known kty claim"));
         long iat = seconds(map, "iat");
         long exp = seconds(map, "exp");
         long nbf = map.containsKey("nbf") ? seconds(map, "nbf") : iat;
@@ -327,8 +350,19 @@ public final class TokenService {
         if (exp - iat > kind.maxLifetimeSeconds()) {
             throw reject("the token lives longer than the " + kind.maxLifetimeSeconds() + " s its flow allows");
         }
-        return new EmbedClaims(sub, sid, jti, kind, iat, nbf, exp, common(string(map, "spc")),
-                common(string(map, "agt")), common(string(map, "mode")), string(map, "name"), stringList(map, "src"),
+        return new EmbedClaims(
+                sub,
+                sid,
+                jti,
+                kind,
+                iat,
+                nbf,
+                exp,
+                common(string(map, "spc")),
+                common(string(map, "agt")),
+                common(string(map, "mode")),
+                string(map, "name"),
+                stringList(map, "src"),
                 string(map, "fp"));
     }
 
@@ -464,7 +498,8 @@ public final class TokenService {
 
     static {
         for (char c = 0; c < 128; c++) {
-            BASE64URL[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            BASE64URL[c] =
+                    (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
         }
     }
 

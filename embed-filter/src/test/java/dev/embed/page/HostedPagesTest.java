@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embed.cache.CaffeineCredentialCache;
+import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedException;
 import dev.embed.error.Reply;
 import dev.embed.mint.MintService;
 import dev.embed.session.EmbedSession;
 import dev.embed.session.InMemorySessionRegistry;
 import dev.embed.testing.MutableClock;
+import dev.embed.testing.TestKeys;
 import dev.embed.token.KeyRing;
 import dev.embed.token.TokenService;
-import dev.embed.config.EmbedConfig;
-import dev.embed.testing.TestKeys;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +27,27 @@ class HostedPagesTest {
     private final InMemorySessionRegistry sessions = new InMemorySessionRegistry(clock, 100);
     private final CaffeineCredentialCache cache = new CaffeineCredentialCache(clock, 100);
     private final TokenService tokens = new TokenService(
-            KeyRing.fromConfig(EmbedConfig.of(Map.of("embed.signing.secret", TestKeys.SECRET))), "embed", "embed", 30,
-            clock, cache);
+            KeyRing.fromConfig(EmbedConfig.of(Map.of("embed.signing.secret", TestKeys.SECRET))),
+            "embed",
+            "embed",
+            30,
+            clock,
+            cache);
     private final HostedPages pages = new HostedPages(sessions, tokens, cache, List.of("https://default.example"));
 
     private void session(String id, Object origins) {
-        sessions.save(new EmbedSession(id, "acme", "demo", "support", "u1", null, "chat", "url", clock.instant(),
-                clock.instant().plus(Duration.ofHours(1)), origins == null ? Map.of() : Map.of(MintService.FRAME_ANCESTORS, origins)));
+        sessions.save(new EmbedSession(
+                id,
+                "acme",
+                "demo",
+                "support",
+                "u1",
+                null,
+                "chat",
+                "url",
+                clock.instant(),
+                clock.instant().plus(Duration.ofHours(1)),
+                origins == null ? Map.of() : Map.of(MintService.FRAME_ANCESTORS, origins)));
     }
 
     @Test
@@ -41,17 +55,22 @@ class HostedPagesTest {
         session("ses_1", List.of("https://shop.example", "https://evil.example; script-src *"));
         Reply page = pages.serve("/embed/chat/ses_1", "/app", null);
         assertEquals(200, page.status());
-        assertTrue(page.headers().get("Content-Security-Policy").endsWith("; frame-ancestors https://shop.example"),
+        assertTrue(
+                page.headers().get("Content-Security-Policy").endsWith("; frame-ancestors https://shop.example"),
                 page.headers().get("Content-Security-Policy"));
-        assertTrue(page.body().contains("\"parentOrigins\":[\"https:\\/\\/shop.example\"]")
-                || page.body().contains("\"parentOrigins\":[\"https://shop.example\"]"), page.body());
+        assertTrue(
+                page.body().contains("\"parentOrigins\":[\"https:\\/\\/shop.example\"]")
+                        || page.body().contains("\"parentOrigins\":[\"https://shop.example\"]"),
+                page.body());
         assertTrue(page.body().contains("href=\"/app/embed/assets/chat.css?v=" + pages.version() + "\""));
     }
 
     @Test
     void serveWhenSessionRecordsNoOriginsThenConfiguredOnes() {
         session("ses_2", null);
-        assertTrue(pages.serve("/embed/chat/ses_2", "", null).headers().get("Content-Security-Policy")
+        assertTrue(pages.serve("/embed/chat/ses_2", "", null)
+                .headers()
+                .get("Content-Security-Policy")
                 .endsWith("frame-ancestors https://default.example"));
     }
 
@@ -59,7 +78,9 @@ class HostedPagesTest {
     void serveWhenBasePathHasMarkupThenEscapedEverywhere() {
         Reply page = pages.serve("/embed/chat/ses_3", "/a\"><script>alert(1)</script>", null);
         assertFalse(page.body().contains("<script>alert(1)"), page.body());
-        assertTrue(page.body().contains("href=\"/a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;/embed/assets/"), page.body());
+        assertTrue(
+                page.body().contains("href=\"/a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;/embed/assets/"),
+                page.body());
     }
 
     @Test
@@ -70,8 +91,20 @@ class HostedPagesTest {
 
     @Test
     void serveWhenNotAPageThenNotFoundAndBadIdsBadRequest() {
-        assertEquals(404, assertThrows(EmbedException.class, () -> pages.serve("/embed/other/x", "", null)).error().status());
-        assertEquals(404, assertThrows(EmbedException.class, () -> pages.serve("/nope", "", null)).error().status());
-        assertEquals(400, assertThrows(EmbedException.class, () -> pages.serve("/embed/chat/a b", "", null)).error().status());
+        assertEquals(
+                404,
+                assertThrows(EmbedException.class, () -> pages.serve("/embed/other/x", "", null))
+                        .error()
+                        .status());
+        assertEquals(
+                404,
+                assertThrows(EmbedException.class, () -> pages.serve("/nope", "", null))
+                        .error()
+                        .status());
+        assertEquals(
+                400,
+                assertThrows(EmbedException.class, () -> pages.serve("/embed/chat/a b", "", null))
+                        .error()
+                        .status());
     }
 }

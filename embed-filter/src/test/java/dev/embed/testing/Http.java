@@ -31,8 +31,10 @@ public final class Http {
     }
 
     /** POST of a JSON body with {@code Authorization: Bearer <credential>} (credential may be null). */
-    public static HttpResponse<String> postJson(URI uri, String credential, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+    public static HttpResponse<String> postJson(URI uri, String credential, String json)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (credential != null) {
@@ -42,7 +44,8 @@ public final class Http {
     }
 
     public static HttpResponse<String> get(URI uri, String credential) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(45)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(45)).GET();
         if (credential != null) {
             b.header("Authorization", "Bearer " + credential);
         }
@@ -50,7 +53,8 @@ public final class Http {
     }
 
     public static HttpResponse<String> delete(URI uri, String credential) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).DELETE();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).DELETE();
         if (credential != null) {
             b.header("Authorization", "Bearer " + credential);
         }

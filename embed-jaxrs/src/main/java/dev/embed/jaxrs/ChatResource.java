@@ -38,8 +38,11 @@ public final class ChatResource {
     }
 
     @GET
-    public void session(@QueryParam("after") String after, @QueryParam("wait") String wait,
-            @Context ContainerRequestContext request, @Suspended AsyncResponse response) {
+    public void session(
+            @QueryParam("after") String after,
+            @QueryParam("wait") String wait,
+            @Context ContainerRequestContext request,
+            @Suspended AsyncResponse response) {
         // Longer than any allowed wait: the service always completes first.
         response.setTimeout(60, TimeUnit.SECONDS);
         try {
@@ -56,11 +59,15 @@ public final class ChatResource {
     }
 
     private Response error(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof EmbedException) {
             return Responses.error(embed.errors(), ((EmbedException) cause).error());
         }
-        LOG.log(System.Logger.Level.ERROR, "embed: unexpected failure in ChatResource: " + cause.getClass().getName(), cause);
+        LOG.log(
+                System.Logger.Level.ERROR,
+                "embed: unexpected failure in ChatResource: " + cause.getClass().getName(),
+                cause);
         return Responses.error(embed.errors(), EmbedError.serverError());
     }
 

@@ -58,13 +58,16 @@ public final class HostedPageResource {
     }
 
     private Response methodNotAllowed() {
-        return Response.fromResponse(Responses.error(embed.errors(),
-                EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only"))).header("Allow", "GET, HEAD").build();
+        return Response.fromResponse(Responses.error(
+                        embed.errors(), EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only")))
+                .header("Allow", "GET, HEAD")
+                .build();
     }
 
     /** The path of the configured public base URL, else of the application's base URI, without a trailing slash. */
     private String basePath(UriInfo uri) {
-        String path = embed.publicBaseUrl().map(url -> URI.create(url).getRawPath())
+        String path = embed.publicBaseUrl()
+                .map(url -> URI.create(url).getRawPath())
                 .orElseGet(() -> uri.getBaseUri().getRawPath());
         return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }

@@ -31,8 +31,12 @@ public final class ClockedEmbedListener implements ServletContextListener {
             String name = names.nextElement();
             params.put(name, context.getInitParameter(name));
         }
-        context.setAttribute(Embed.ATTRIBUTE,
-                Embed.builder(EmbedConfig.of(params)).clock(CLOCK).agent(new EchoTestAgent()).build());
+        context.setAttribute(
+                Embed.ATTRIBUTE,
+                Embed.builder(EmbedConfig.of(params))
+                        .clock(CLOCK)
+                        .agent(new EchoTestAgent())
+                        .build());
     }
 
     @Override

@@ -92,8 +92,8 @@ final class CustomerSite implements AutoCloseable {
         if (sessionId != null) {
             body.put("sessionId", sessionId);
         }
-        HttpResponse<String> answer = Http.postJson(URI.create(embedBase + "/api/v1/spaces/demo/agents/support/embed-urls"),
-                apiKey, Json.write(body));
+        HttpResponse<String> answer = Http.postJson(
+                URI.create(embedBase + "/api/v1/spaces/demo/agents/support/embed-urls"), apiKey, Json.write(body));
         if (answer.statusCode() != 200) {
             throw new IllegalStateException("mint answered " + answer.statusCode() + ": " + answer.body());
         }
@@ -111,14 +111,17 @@ final class CustomerSite implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10))
                 .header("api-secret", apiKey)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agent_id\": \"support\", \"fingerprint\": \"0a1b2c3d4e5f6789\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"agent_id\": \"support\", \"fingerprint\": \"0a1b2c3d4e5f6789\"}"))
                 .build();
         return Http.send(request);
     }
 
     private HttpResponse<String> iframeLink() throws IOException, InterruptedException {
-        String body = "{\"uid\": \"" + USER + "\", \"srcs\": [\"docs\"], \"ttl\": 900, \"theme\": {\"theme_mode\": \"dark\","
-                + " \"custom_css_vars\": {\"--embed-accent\": \"" + ACCENT + "\"}, \"start_message\": \"" + START_MESSAGE + "\"}}";
+        String body =
+                "{\"uid\": \"" + USER + "\", \"srcs\": [\"docs\"], \"ttl\": 900, \"theme\": {\"theme_mode\": \"dark\","
+                        + " \"custom_css_vars\": {\"--embed-accent\": \"" + ACCENT + "\"}, \"start_message\": \""
+                        + START_MESSAGE + "\"}}";
         return Http.postJson(URI.create(embedBase + "/api/v1/iframe/create"), apiKey, body);
     }
 
@@ -130,8 +133,11 @@ final class CustomerSite implements AutoCloseable {
             try {
                 switch (request.getRequestURI()) {
                     case "/chat.html":
-                        html(response, chatPage(!"0".equals(request.getParameter("refresh")),
-                                "1".equals(request.getParameter("other"))));
+                        html(
+                                response,
+                                chatPage(
+                                        !"0".equals(request.getParameter("refresh")),
+                                        "1".equals(request.getParameter("other"))));
                         break;
                     case "/widget.html":
                         html(response, widgetPage());
@@ -158,7 +164,8 @@ final class CustomerSite implements AutoCloseable {
                 String json;
                 if ("/backend/embed-url".equals(request.getRequestURI())) {
                     String ttl = request.getParameter("ttl");
-                    json = Json.write(mintEmbedUrl(ttl == null ? 3600 : Long.parseLong(ttl), request.getParameter("sessionId")));
+                    json = Json.write(
+                            mintEmbedUrl(ttl == null ? 3600 : Long.parseLong(ttl), request.getParameter("sessionId")));
                 } else if ("/backend/visitor-token".equals(request.getRequestURI())) {
                     json = visitorToken().body();
                 } else {
@@ -217,8 +224,12 @@ final class CustomerSite implements AutoCloseable {
                       });
                     </script>
                     </body></html>
-                    """.formatted(otherFrame ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
-                    + otherOrigin() + "/blank.html\"></iframe>" : "", refresh);
+                    """.formatted(
+                            otherFrame
+                                    ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
+                                            + otherOrigin() + "/blank.html\"></iframe>"
+                                    : "",
+                            refresh);
         }
 
         private String widgetPage() throws IOException, InterruptedException {
@@ -227,7 +238,8 @@ final class CustomerSite implements AutoCloseable {
                 return "<!doctype html><p id=\"error\">visitor token: HTTP " + minted.statusCode() + "</p>";
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> data = (Map<String, Object>) Json.parseObject(minted.body()).get("data");
+            Map<String, Object> data =
+                    (Map<String, Object>) Json.parseObject(minted.body()).get("data");
             return """
                     <!doctype html>
                     <html lang="en"><head><meta charset="utf-8"><title>Acme shop · widget</title>

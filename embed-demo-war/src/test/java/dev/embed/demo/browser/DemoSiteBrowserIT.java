@@ -40,27 +40,32 @@ class DemoSiteBrowserIT extends BrowserTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString())
+                .redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("EMBED_"));
         builder.environment().put("EMBED_PORT", Integer.toString(port));
         demo = builder.start();
         CountDownLatch running = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    OUTPUT.add(line.replaceAll("sk_[A-Za-z0-9_-]+", "sk_(redacted)"));
-                    if (line.contains("embed demo is running")) {
-                        running.countDown();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = lines.readLine()) != null; ) {
+                            OUTPUT.add(line.replaceAll("sk_[A-Za-z0-9_-]+", "sk_(redacted)"));
+                            if (line.contains("embed demo is running")) {
+                                running.countDown();
+                            }
+                        }
+                    } catch (IOException e) {
+                        OUTPUT.add("(output ended: " + e.getClass().getSimpleName() + ")");
                     }
-                }
-            } catch (IOException e) {
-                OUTPUT.add("(output ended: " + e.getClass().getSimpleName() + ")");
-            }
-        }, "embed-demo-output");
+                },
+                "embed-demo-output");
         reader.setDaemon(true);
         reader.start();
-        assertTrue(running.await(60, TimeUnit.SECONDS) && demo.isAlive(),
+        assertTrue(
+                running.await(60, TimeUnit.SECONDS) && demo.isAlive(),
                 "java -jar embed-demo.jar did not start:\n" + String.join("\n", OUTPUT));
     }
 

@@ -66,11 +66,19 @@
     } catch (e) {
       c = null;
     }
-    if (!c || typeof c !== 'object' || ['chat', 'agents', 'iframe'].indexOf(c.flow) < 0 || !ID.test(String(c.id))
-        || typeof c.base !== 'string' || !Array.isArray(c.parentOrigins)) {
+    if (
+      !c ||
+      typeof c !== 'object' ||
+      ['chat', 'agents', 'iframe'].indexOf(c.flow) < 0 ||
+      !ID.test(String(c.id)) ||
+      typeof c.base !== 'string' ||
+      !Array.isArray(c.parentOrigins)
+    ) {
       return null;
     }
-    c.parentOrigins = c.parentOrigins.filter(function (o) { return typeof o === 'string' && o !== '*'; });
+    c.parentOrigins = c.parentOrigins.filter(function (o) {
+      return typeof o === 'string' && o !== '*';
+    });
     return c;
   }
 
@@ -156,9 +164,28 @@
   }
 
   function bindElements() {
-    ['chat', 'avatar', 'agent-name', 'state', 'state-text', 'conversation', 'empty', 'messages', 'typing',
-      'announcer', 'notice', 'composer', 'input', 'send', 'counter'].forEach(function (id) {
-      el[id.replace(/-([a-z])/g, function (m, c) { return c.toUpperCase(); })] = document.getElementById(id);
+    [
+      'chat',
+      'avatar',
+      'agent-name',
+      'state',
+      'state-text',
+      'conversation',
+      'empty',
+      'messages',
+      'typing',
+      'announcer',
+      'notice',
+      'composer',
+      'input',
+      'send',
+      'counter'
+    ].forEach(function (id) {
+      el[
+        id.replace(/-([a-z])/g, function (m, c) {
+          return c.toUpperCase();
+        })
+      ] = document.getElementById(id);
     });
   }
 
@@ -223,7 +250,9 @@
     hideNotice();
     var waiters = S.tokenWaiters;
     S.tokenWaiters = [];
-    waiters.forEach(function (resolve) { resolve(); });
+    waiters.forEach(function (resolve) {
+      resolve();
+    });
     wakePoll();
     refreshState();
   }
@@ -232,7 +261,9 @@
     if (S.token && !S.needToken) {
       return Promise.resolve();
     }
-    return new Promise(function (resolve) { S.tokenWaiters.push(resolve); });
+    return new Promise(function (resolve) {
+      S.tokenWaiters.push(resolve);
+    });
   }
 
   /** A request made with token generation `gen` was refused: ask the parent for a fresh token. */
@@ -286,15 +317,21 @@
   /** Before the token runs out, ask for the next one (durations only: the two clocks may differ). */
   function scheduleRefresh(claims, remaining) {
     clearTimeout(S.refreshTimer);
-    var life = typeof remaining === 'number' ? remaining
-      : claims && typeof claims.exp === 'number' && typeof claims.iat === 'number' ? claims.exp - claims.iat : 0;
+    var life =
+      typeof remaining === 'number'
+        ? remaining
+        : claims && typeof claims.exp === 'number' && typeof claims.iat === 'number'
+          ? claims.exp - claims.iat
+          : 0;
     if (!(life > 0)) {
       return;
     }
     var lead = Math.min(60, Math.max(5, life * 0.1));
     var ms = Math.max(5, life - lead) * 1000;
     if (ms < 2147483647) {
-      S.refreshTimer = setTimeout(function () { askParent(true); }, ms);
+      S.refreshTimer = setTimeout(function () {
+        askParent(true);
+      }, ms);
     }
   }
 
@@ -328,7 +365,9 @@
     } catch (e) {
       return false;
     }
-    return cfg.parentOrigins.some(function (pattern) { return originMatches(pattern, url, origin); });
+    return cfg.parentOrigins.some(function (pattern) {
+      return originMatches(pattern, url, origin);
+    });
   }
 
   /** CSP source-expression matching of an origin: scheme, host (with *.), port (with :*). */
@@ -367,7 +406,9 @@
       } else {
         try {
           exact.push(new URL(p).origin);
-        } catch (e) { /* not an origin */ }
+        } catch (e) {
+          /* not an origin */
+        }
       }
     });
     // The request carries no secret, so an unknown parent among several may hear it.
@@ -379,9 +420,11 @@
   async function api(method, path, body, timeoutMs) {
     var gen = S.gen;
     var controller = new AbortController();
-    var timer = setTimeout(function () { controller.abort(); }, timeoutMs);
+    var timer = setTimeout(function () {
+      controller.abort();
+    }, timeoutMs);
     try {
-      var headers = { 'Authorization': 'Bearer ' + S.token, 'Accept': 'application/json' };
+      var headers = { Authorization: 'Bearer ' + S.token, Accept: 'application/json' };
       if (body !== undefined) {
         headers['Content-Type'] = 'application/json';
       }
@@ -413,7 +456,7 @@
       try {
         response = await fetch(cfg.base + '/api/v1/iframe/token', {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
           body: JSON.stringify({ cache_key: cacheKey }),
           credentials: 'omit',
           cache: 'no-store',
@@ -422,7 +465,9 @@
         });
       } catch (e) {
         failures++;
-        await backoff(failures, S.poll, function (on) { S.pollRetrying = on; });
+        await backoff(failures, S.poll, function (on) {
+          S.pollRetrying = on;
+        });
         continue;
       }
       var data = null;
@@ -439,7 +484,9 @@
         return null; // unknown, used or expired
       }
       failures++;
-      await backoff(failures, S.poll, function (on) { S.pollRetrying = on; });
+      await backoff(failures, S.poll, function (on) {
+        S.pollRetrying = on;
+      });
     }
     return null;
   }
@@ -512,11 +559,17 @@
       }
       var result;
       try {
-        result = await api('GET', sessionPath(sid) + (query.length ? '?' + query.join('&') : ''), undefined,
-          (POLL_WAIT_SECONDS + 15) * 1000);
+        result = await api(
+          'GET',
+          sessionPath(sid) + (query.length ? '?' + query.join('&') : ''),
+          undefined,
+          (POLL_WAIT_SECONDS + 15) * 1000
+        );
       } catch (e) {
         failures++;
-        await backoff(failures, S.poll, function (on) { S.pollRetrying = on; });
+        await backoff(failures, S.poll, function (on) {
+          S.pollRetrying = on;
+        });
         continue;
       }
       if (sid !== S.sessionId) {
@@ -546,7 +599,9 @@
         await sleep(retryAfterMs(result), S.poll);
       } else if (result.gen === S.gen) {
         failures++;
-        await backoff(failures, S.poll, function (on) { S.pollRetrying = on; });
+        await backoff(failures, S.poll, function (on) {
+          S.pollRetrying = on;
+        });
       }
     }
   }
@@ -701,8 +756,10 @@
         end();
         return;
       } else if (result.gen === S.gen) {
-        var why = result.data && typeof result.data.error_description === 'string' ? result.data.error_description
-          : 'the server refused it';
+        var why =
+          result.data && typeof result.data.error_description === 'string'
+            ? result.data.error_description
+            : 'the server refused it';
         setDelivery(item, 'failed', 'Not sent: ' + why);
         return;
       }
@@ -931,12 +988,14 @@
     }
     var vars = settings.custom_css_vars;
     if (vars && typeof vars === 'object' && !Array.isArray(vars)) {
-      Object.keys(vars).slice(0, 64).forEach(function (name) {
-        var value = typeof vars[name] === 'number' ? String(vars[name]) : vars[name];
-        if (CSS_VAR.test(name) && typeof value === 'string' && safeCssValue(value)) {
-          root.style.setProperty(name, value);
-        }
-      });
+      Object.keys(vars)
+        .slice(0, 64)
+        .forEach(function (name) {
+          var value = typeof vars[name] === 'number' ? String(vars[name]) : vars[name];
+          if (CSS_VAR.test(name) && typeof value === 'string' && safeCssValue(value)) {
+            root.style.setProperty(name, value);
+          }
+        });
     }
     if (typeof settings.start_message === 'string' && settings.start_message.trim()) {
       S.startMessage = settings.start_message.trim().slice(0, 500);
@@ -944,9 +1003,12 @@
   }
 
   function safeCssValue(value) {
-    return value.length > 0 && value.length <= 256
-      && !/[;{}<>"'\\\u0000-\u001f\u007f\u2028\u2029]/.test(value)
-      && !/(url|image|image-set|cross-fade|element|expression|attr|src)\s*\(/i.test(value)
-      && !/@import|javascript:/i.test(value);
+    return (
+      value.length > 0 &&
+      value.length <= 256 &&
+      !/[;{}<>"'\\\u0000-\u001f\u007f\u2028\u2029]/.test(value) &&
+      !/(url|image|image-set|cross-fade|element|expression|attr|src)\s*\(/i.test(value) &&
+      !/@import|javascript:/i.test(value)
+    );
   }
 })();

@@ -24,8 +24,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The library, assembled once per web application: configuration, keys, token service, API-key
@@ -69,8 +71,8 @@ public final class Embed implements AutoCloseable {
         KeyRing keys = b.keys != null ? b.keys : KeyRing.fromConfig(config);
         this.tokens = new TokenService(
                 keys,
-                config.get(ConfigKey.ISSUER),
-                config.get(ConfigKey.AUDIENCE),
+                Objects.requireNonNull(config.get(ConfigKey.ISSUER)),
+                Objects.requireNonNull(config.get(ConfigKey.AUDIENCE)),
                 skew,
                 clock,
                 credentials,
@@ -92,7 +94,7 @@ public final class Embed implements AutoCloseable {
         }
         this.mint = new MintService(tokens, sessions, credentials, agents, skew, clock);
         this.credentialReader = new Credentials(tokens, apiKeys);
-        this.errors = new ErrorWriter(config.get(ConfigKey.REALM));
+        this.errors = new ErrorWriter(Objects.requireNonNull(config.get(ConfigKey.REALM)));
         this.visitorTokens = VisitorTokenService.builder(config)
                 .tokens(tokens)
                 .credentials(credentialReader)
@@ -115,7 +117,7 @@ public final class Embed implements AutoCloseable {
         this.publicBaseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.corsAllowedOrigins = config.getList(ConfigKey.CORS_ALLOWED_ORIGINS);
         this.frameAncestors = config.getList(ConfigKey.FRAME_ANCESTORS);
-        if (apiKeys instanceof PropertiesApiKeyStore && ((PropertiesApiKeyStore) apiKeys).size() == 0) {
+        if (apiKeys instanceof PropertiesApiKeyStore properties && properties.size() == 0) {
             LOG.log(
                     System.Logger.Level.WARNING,
                     "embed: no API keys are configured (" + ConfigKey.API_KEY_PREFIX
@@ -258,12 +260,12 @@ public final class Embed implements AutoCloseable {
     public static final class Builder {
         private final EmbedConfig config;
         private Clock clock = Clock.systemUTC();
-        private KeyRing keys;
-        private ApiKeyStore apiKeys;
-        private SessionRegistry sessions;
-        private CredentialCache credentials;
-        private EmbedAgent agent;
-        private ChatStore chatStore;
+        private @Nullable KeyRing keys;
+        private @Nullable ApiKeyStore apiKeys;
+        private @Nullable SessionRegistry sessions;
+        private @Nullable CredentialCache credentials;
+        private @Nullable EmbedAgent agent;
+        private @Nullable ChatStore chatStore;
 
         private Builder(EmbedConfig config) {
             this.config = config;
@@ -295,7 +297,7 @@ public final class Embed implements AutoCloseable {
         }
 
         /** The host's agent; overrides {@code embed.agent}. */
-        public Builder agent(EmbedAgent agent) {
+        public Builder agent(@Nullable EmbedAgent agent) {
             this.agent = agent;
             return this;
         }

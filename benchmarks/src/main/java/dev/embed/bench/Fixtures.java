@@ -54,7 +54,7 @@ final class Fixtures {
                 "support",
                 "chat",
                 "Kelly",
-                null,
+                List.of(),
                 null);
     }
 
@@ -76,7 +76,7 @@ final class Fixtures {
     static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
-                    .split(" ");
+                    .split(" ", -1);
             return fields[0] + " " + fields[1] + " " + fields[2];
         } catch (IOException | RuntimeException e) {
             return "unknown";

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -79,7 +80,7 @@ public class JettyHeaderBenchmarks {
 
     /** Keeps what a server would keep: each parsed header. */
     private static final class Handler implements HttpParser.RequestHandler {
-        private HttpField last;
+        private @Nullable HttpField last;
 
         @Override
         public void startRequest(String method, String uri, HttpVersion version) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -61,7 +62,7 @@ public final class TokenFile {
                 options.getOrDefault("agent", "support"),
                 "chat",
                 null,
-                null,
+                List.of(),
                 null);
         Files.deleteIfExists(out);
         Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

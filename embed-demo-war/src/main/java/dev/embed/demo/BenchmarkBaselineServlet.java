@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * <b>Benchmark baseline only: not an endpoint of the library, never part of a real deployment.</b>
@@ -44,7 +45,7 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
     static final String PATH = "/bench-baseline/chat-sessions/";
 
     private transient boolean enabled;
-    private transient Embed embed;
+    private transient @Nullable Embed embed;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -56,7 +57,7 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
         }
     }
 
-    static boolean enabled(String property, String env) {
+    static boolean enabled(@Nullable String property, @Nullable String env) {
         String value = property != null ? property : env;
         return value != null && "true".equals(value.strip().toLowerCase(Locale.ROOT));
     }
@@ -110,18 +111,18 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
         } catch (EmbedException e) {
             write(response, embed.errors().render(e.error()));
         } catch (CompletionException e) {
-            if (e.getCause() instanceof EmbedException) {
-                write(response, embed.errors().render(((EmbedException) e.getCause()).error()));
+            if (e.getCause() instanceof EmbedException refused) {
+                write(response, embed.errors().render(refused.error()));
             } else {
                 throw e;
             }
         }
     }
 
-    private Embed embed() {
+    private @Nullable Embed embed() {
         if (embed == null) {
             Object attribute = getServletContext().getAttribute(Embed.ATTRIBUTE);
-            embed = attribute instanceof Embed ? (Embed) attribute : null;
+            embed = attribute instanceof Embed started ? started : null;
         }
         return embed;
     }

@@ -31,7 +31,16 @@ import java.util.Optional;
 public final class PropertiesApiKeyStore implements ApiKeyStore {
     private final List<Entry> entries;
 
-    private record Entry(byte[] digest, ApiKey key) {}
+    /** A configured key and its digest (a class, not a record: an array has no value equality). */
+    private static final class Entry {
+        final byte[] digest;
+        final ApiKey key;
+
+        Entry(byte[] digest, ApiKey key) {
+            this.digest = digest;
+            this.key = key;
+        }
+    }
 
     public PropertiesApiKeyStore(EmbedConfig config) {
         List<Entry> list = new ArrayList<>();
@@ -56,7 +65,10 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
         return entries.size();
     }
 
+    // Error Prone's ShortCircuitBoolean would have '&&' here: '&' compares every entry's digest whatever
+    // the outcome, so the time taken says nothing about which key matched.
     @Override
+    @SuppressWarnings("ShortCircuitBoolean")
     public Optional<ApiKey> findBySha256(byte[] sha256) {
         ApiKey found = null;
         for (Entry entry : entries) {
@@ -79,7 +91,7 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
     /** Parses one {@code sha256:<hex>;tenant=...;agents=...;sources=...;origins=...} line. */
     static Entry parse(String id, String line) {
         String where = ConfigKey.API_KEY_PREFIX + id;
-        String[] parts = line.strip().split(";");
+        String[] parts = line.strip().split(";", -1);
         String first = parts[0].strip();
         if (!first.startsWith("sha256:")) {
             throw new ConfigException(
@@ -111,14 +123,14 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
             String name = part.substring(0, eq).strip();
             List<String> values = EmbedConfig.split(part.substring(eq + 1));
             switch (name) {
-                case "tenant":
+                case "tenant" -> {
                     if (values.size() > 1) {
                         throw new ConfigException(
                                 "embed: " + where + " names more than one tenant; a key belongs to one");
                     }
                     tenant = values.isEmpty() ? null : values.get(0);
-                    break;
-                case "agents":
+                }
+                case "agents" -> {
                     for (String agent : values) {
                         if (!agent.equals("*") && !agent.matches("[^/\\s]+/[^/\\s]+")) {
                             throw new ConfigException("embed: " + where + " agents entry " + shown(agent)
@@ -126,14 +138,10 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
                         }
                         agents.add(agent);
                     }
-                    break;
-                case "sources":
-                    sources.addAll(values);
-                    break;
-                case "origins":
-                    origins.addAll(values);
-                    break;
-                default:
+                }
+                case "sources" -> sources.addAll(values);
+                case "origins" -> origins.addAll(values);
+                default ->
                     throw new ConfigException("embed: " + where + " has an unknown attribute " + shown(name)
                             + " (known: tenant, agents, sources, origins)");
             }

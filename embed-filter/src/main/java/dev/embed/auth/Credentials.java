@@ -63,20 +63,18 @@ public final class Credentials {
 
     /** Names of query parameters that would put a credential in a URL. */
     public static boolean isCredentialParameter(String name) {
-        switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "access_token":
-            case "token":
-            case "api_key":
-            case "apikey":
-            case "api-key":
-            case "key":
-            case "api_secret":
-            case "api-secret":
-            case "authorization":
-                return true;
-            default:
-                return false;
-        }
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "access_token",
+                    "token",
+                    "api_key",
+                    "apikey",
+                    "api-key",
+                    "key",
+                    "api_secret",
+                    "api-secret",
+                    "authorization" -> true;
+            default -> false;
+        };
     }
 
     /** Authenticates an API key (mint endpoints): 401 unless the store knows it; store failures propagate. */

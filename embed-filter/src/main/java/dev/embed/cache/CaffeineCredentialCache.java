@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default {@link CredentialCache}: Caffeine maps, each bounded by {@code maximumSize} and each
@@ -122,7 +123,8 @@ public final class CaffeineCredentialCache implements CredentialCache {
                 double permits = bucket == null
                         ? limit.burst()
                         : Math.min(
-                                limit.burst(), bucket.permits() + (now - bucket.atMillis()) / limit.millisPerPermit());
+                                (double) limit.burst(),
+                                bucket.permits() + (double) (now - bucket.atMillis()) / limit.millisPerPermit());
                 level[i] = permits;
                 if (permits < 1) {
                     waitMillis = Math.max(waitMillis, (long) Math.ceil((1 - permits) * limit.millisPerPermit()));
@@ -158,7 +160,7 @@ public final class CaffeineCredentialCache implements CredentialCache {
         return buckets.estimatedSize();
     }
 
-    private boolean live(Instant until) {
+    private boolean live(@Nullable Instant until) {
         return until != null && until.isAfter(clock.instant());
     }
 

@@ -2,6 +2,7 @@ package dev.embed.chat;
 
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link EmbedAgent} knows about the conversation it answers, besides the messages: whose
@@ -25,11 +26,11 @@ import java.util.Objects;
 public record AgentContext(
         String sessionId,
         String tenant,
-        String spaceId,
-        String agentId,
+        @Nullable String spaceId,
+        @Nullable String agentId,
         String mode,
         String externalUserId,
-        String displayName,
+        @Nullable String displayName,
         Map<String, Object> attributes) {
 
     public AgentContext {

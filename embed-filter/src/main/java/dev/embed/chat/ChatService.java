@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The chat behind the embed JSON endpoints (DESIGN §4), adapter-neutral: the servlet and JAX-RS
@@ -84,7 +85,7 @@ public final class ChatService implements AutoCloseable {
 
     private final SessionRegistry sessions;
     private final ChatStore store;
-    private final EmbedAgent agent;
+    private final @Nullable EmbedAgent agent;
     private final MessageGate gate;
     private final Clock clock;
     private final Duration agentTimeout;
@@ -171,10 +172,11 @@ public final class ChatService implements AutoCloseable {
             }
             ChatMessage user = store.append(sid, session.expiresAt(), ChatMessage.USER, content, clock.instant());
             turn = new Turn(sid, user, mode != null ? mode : claims.mode(), claims.displayName(), session.expiresAt());
-            startNow = lane == null;
-            if (startNow) {
+            if (lane == null) {
+                startNow = true;
                 lanes.put(sid, new Lane());
             } else {
+                startNow = false;
                 lane.queued.addLast(turn);
             }
         }
@@ -206,7 +208,8 @@ public final class ChatService implements AutoCloseable {
      * @throws EmbedException 404 {@code not_found} when the session ended or never existed; 400
      *     {@code invalid_request} for a malformed or unknown {@code after} or a bad {@code wait}
      */
-    public CompletableFuture<Map<String, Object>> session(EmbedClaims claims, String after, String wait) {
+    public CompletableFuture<Map<String, Object>> session(
+            EmbedClaims claims, @Nullable String after, @Nullable String wait) {
         requireOpen();
         EmbedSession session = liveSession(claims);
         String cursor = cursor(after);
@@ -223,7 +226,8 @@ public final class ChatService implements AutoCloseable {
             live.add(waiter);
             return live;
         });
-        waiter.future.whenComplete((answer, error) -> forget(waiter));
+        // The callback's own future is not needed: forget() cannot fail.
+        var unused = waiter.future.whenComplete((answer, error) -> forget(waiter));
         // A message appended between the read above and the registration found no waiter to wake.
         boolean arrived;
         try {
@@ -350,7 +354,8 @@ public final class ChatService implements AutoCloseable {
             result.completeExceptionally(t);
         }
         ScheduledFuture<?> cancel = deadline;
-        result.whenComplete((text, error) -> {
+        // The callback's own future is not needed: the callback handles every outcome of the turn.
+        var unused = result.whenComplete((text, error) -> {
             if (cancel != null) {
                 cancel.cancel(false);
             }
@@ -382,7 +387,7 @@ public final class ChatService implements AutoCloseable {
     }
 
     /** Appends the turn's reply (if any), then starts the session's next turn or marks it idle. */
-    private void advance(Turn turn, String reply) {
+    private void advance(Turn turn, @Nullable String reply) {
         String sid = turn.sessionId;
         Turn next;
         synchronized (lock(sid)) {
@@ -489,7 +494,7 @@ public final class ChatService implements AutoCloseable {
         return session.get();
     }
 
-    private List<ChatMessage> messagesAfter(String sid, String cursor) {
+    private List<ChatMessage> messagesAfter(String sid, @Nullable String cursor) {
         return store.messagesAfter(sid, cursor).orElseThrow(() -> badCursor().toException());
     }
 
@@ -510,10 +515,10 @@ public final class ChatService implements AutoCloseable {
         if (value == null) {
             throw bad("message is required");
         }
-        if (!(value instanceof String)) {
+        if (!(value instanceof String text)) {
             throw bad("message must be a string");
         }
-        String text = (String) value;
+
         int length = text.codePointCount(0, text.length());
         if (length < 1 || text.isBlank()) {
             throw bad("message must have at least 1 character that is not white space");
@@ -537,7 +542,7 @@ public final class ChatService implements AutoCloseable {
         return text;
     }
 
-    static String cursor(String after) {
+    static @Nullable String cursor(@Nullable String after) {
         if (after == null || after.isEmpty()) {
             return null;
         }
@@ -547,7 +552,7 @@ public final class ChatService implements AutoCloseable {
         return after;
     }
 
-    static int waitSeconds(String wait) {
+    static int waitSeconds(@Nullable String wait) {
         if (wait == null || wait.isEmpty()) {
             return 0;
         }
@@ -595,11 +600,16 @@ public final class ChatService implements AutoCloseable {
     private static final class Turn {
         final String sessionId;
         final ChatMessage message;
-        final String mode;
-        final String displayName;
+        final @Nullable String mode;
+        final @Nullable String displayName;
         volatile Instant expiresAt;
 
-        Turn(String sessionId, ChatMessage message, String mode, String displayName, Instant expiresAt) {
+        Turn(
+                String sessionId,
+                ChatMessage message,
+                @Nullable String mode,
+                @Nullable String displayName,
+                Instant expiresAt) {
             this.sessionId = sessionId;
             this.message = message;
             this.mode = mode;
@@ -621,12 +631,12 @@ public final class ChatService implements AutoCloseable {
     /** One pending long poll. Completed exactly once, by whoever claims it first. */
     private static final class Waiter {
         final String sessionId;
-        final String cursor;
+        final @Nullable String cursor;
         final CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
         final AtomicBoolean claimed = new AtomicBoolean();
-        volatile ScheduledFuture<?> expiry;
+        volatile @Nullable ScheduledFuture<?> expiry;
 
-        Waiter(String sessionId, String cursor) {
+        Waiter(String sessionId, @Nullable String cursor) {
             this.sessionId = sessionId;
             this.cursor = cursor;
         }
@@ -639,9 +649,9 @@ public final class ChatService implements AutoCloseable {
     /** Builds a {@link ChatService}; each option has a default. */
     public static final class Builder {
         private final SessionRegistry sessions;
-        private EmbedAgent agent;
+        private @Nullable EmbedAgent agent;
         private MessageGate gate = MessageGate.OPEN;
-        private ChatStore store;
+        private @Nullable ChatStore store;
         private Clock clock = Clock.systemUTC();
         private Duration agentTimeout = Duration.ofSeconds(30);
         private long maxSessions = 1_000_000;
@@ -652,7 +662,7 @@ public final class ChatService implements AutoCloseable {
         }
 
         /** The host's agent; without one, every message gets {@link ChatService#NO_AGENT_REPLY}. */
-        public Builder agent(EmbedAgent agent) {
+        public Builder agent(@Nullable EmbedAgent agent) {
             this.agent = agent;
             return this;
         }
@@ -664,7 +674,7 @@ public final class ChatService implements AutoCloseable {
         }
 
         /** Where messages are kept. Default: an {@link InMemoryChatStore}. */
-        public Builder store(ChatStore store) {
+        public Builder store(@Nullable ChatStore store) {
             this.store = store;
             return this;
         }

@@ -16,6 +16,8 @@ public interface MessageGate {
     MessageGate OPEN = session -> {};
 
     /**
+     * Lets a message into the session, or refuses it.
+     *
      * @param session the live session the message is for
      * @throws dev.embed.error.EmbedException to refuse the message
      */

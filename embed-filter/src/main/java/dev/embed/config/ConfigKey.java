@@ -1,5 +1,7 @@
 package dev.embed.config;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every configuration key of the library, with its environment variable, its default and its
  * meaning: the one place they are defined. The README's configuration table is checked against
@@ -182,11 +184,11 @@ public enum ConfigKey {
 
     private final String key;
     private final String env;
-    private final String defaultValue;
+    private final @Nullable String defaultValue;
     private final boolean secret;
     private final String description;
 
-    ConfigKey(String key, String env, String defaultValue, boolean secret, String description) {
+    ConfigKey(String key, String env, @Nullable String defaultValue, boolean secret, String description) {
         this.key = key;
         this.env = env;
         this.defaultValue = defaultValue;
@@ -205,7 +207,7 @@ public enum ConfigKey {
     }
 
     /** The default, or {@code null} when the key has none. */
-    public String defaultValue() {
+    public @Nullable String defaultValue() {
         return defaultValue;
     }
 

@@ -33,7 +33,7 @@ public final class ErrorWriter {
         inner.put("code", error.code());
         inner.put("message", error.description());
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("success", Boolean.FALSE);
+        body.put("success", false);
         body.put("error", inner);
         return new Reply(error.status(), headers(error), Reply.JSON_UTF8, Json.write(body));
     }

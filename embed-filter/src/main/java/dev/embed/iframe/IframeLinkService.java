@@ -177,10 +177,10 @@ public final class IframeLinkService {
         if (value == null) {
             throw EmbedError.invalidRequest("cache_key is required").toException();
         }
-        if (!(value instanceof String)) {
+        if (!(value instanceof String key)) {
             throw EmbedError.invalidRequest("cache_key must be a string").toException();
         }
-        String key = (String) value;
+
         if (!CACHE_KEY.matcher(key).matches()) {
             throw gone();
         }

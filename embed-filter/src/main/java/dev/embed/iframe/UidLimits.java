@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -27,19 +28,19 @@ final class UidLimits implements MessageGate {
     @Override
     public void admit(EmbedSession session) {
         Object value = session.attributes().get(IframeLinkService.LIMITS);
-        if (!(value instanceof Map) || ((Map<?, ?>) value).isEmpty()) {
+        if (!(value instanceof Map<?, ?> configured) || configured.isEmpty()) {
             return;
         }
         Map<String, Long> windows = new TreeMap<>();
-        ((Map<?, ?>) value).forEach((name, n) -> {
-            if (IframeRequest.WINDOWS.containsKey(name) && n instanceof Long) {
-                windows.put((String) name, (Long) n);
+        configured.forEach((name, n) -> {
+            if (IframeRequest.WINDOWS.containsKey(name) && n instanceof Long limit) {
+                windows.put((String) name, limit);
             }
         });
         List<RateLimit> limits = new ArrayList<>();
         windows.forEach((name, n) -> {
             Duration per = IframeRequest.WINDOWS.get(name);
-            limits.add(new RateLimit(name, n, n, per));
+            limits.add(new RateLimit(name, n, n, Objects.requireNonNull(per, name)));
         });
         if (limits.isEmpty()) {
             return;

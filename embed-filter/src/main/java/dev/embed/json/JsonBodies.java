@@ -35,6 +35,8 @@ public final class JsonBodies {
     private JsonBodies() {}
 
     /**
+     * Reads a request body that must be a JSON object.
+     *
      * @param contentType the request's {@code Content-Type}, or null
      * @param announcedLength the {@code Content-Length}, or -1
      */

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -178,6 +179,6 @@ public final class MintService {
         }
         sessions.save(session);
         return tokens.mint(new TokenSpec(
-                kind, externalUserId, session.id(), ttl, spaceId, agentId, mode, displayName, null, null));
+                kind, externalUserId, session.id(), ttl, spaceId, agentId, mode, displayName, List.of(), null));
     }
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hosted chat pages of DESIGN §6 and the widget script of §3.2, adapter-neutral: the servlet
@@ -149,20 +150,22 @@ public final class HostedPages {
      * @throws EmbedException 404 for a path that is no page or file, 400 for an id that is not
      *     1–128 letters, digits, '.', '_' or '-'
      */
-    public Reply serve(String path, String basePath, String queryToken) {
+    public Reply serve(String path, String basePath, @Nullable String queryToken) {
         String rest = path != null && path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : null;
         if (rest == null) {
             throw notFound();
         }
         switch (rest) {
-            case "widget.js":
+            case "widget.js" -> {
                 return asset(widget, "text/javascript; charset=utf-8", "public, max-age=300", "cross-origin");
-            case "assets/chat.js":
+            }
+            case "assets/chat.js" -> {
                 return asset(script, "text/javascript; charset=utf-8", "public, max-age=86400", "same-origin");
-            case "assets/chat.css":
+            }
+            case "assets/chat.css" -> {
                 return asset(style, "text/css; charset=utf-8", "public, max-age=86400", "same-origin");
-            default:
-                break;
+            }
+            default -> {}
         }
         String[] parts = rest.split("/", -1);
         Optional<Flow> flow = parts.length == 2 && !parts[1].isEmpty() ? Flow.of(parts[0]) : Optional.empty();
@@ -174,19 +177,12 @@ public final class HostedPages {
     }
 
     /** The {@code frame-ancestors} of a page: the origins recorded on its session, else the default. */
-    public FrameAncestors frameAncestors(Flow flow, String id, String queryToken) {
-        Optional<EmbedSession> session;
-        switch (flow) {
-            case CHAT:
-                session = sessions.find(id);
-                break;
-            case AGENTS:
-                session = sessionOfToken(queryToken);
-                break;
-            default:
-                session = credentials.peekCredential(id).flatMap(this::sessionOfToken);
-                break;
-        }
+    public FrameAncestors frameAncestors(Flow flow, String id, @Nullable String queryToken) {
+        Optional<EmbedSession> session = switch (flow) {
+            case CHAT -> sessions.find(id);
+            case AGENTS -> sessionOfToken(queryToken);
+            default -> credentials.peekCredential(id).flatMap(this::sessionOfToken);
+        };
         List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS)))
                 .orElse(List.of());
         if (!recorded.isEmpty()) {
@@ -203,7 +199,7 @@ public final class HostedPages {
         return version;
     }
 
-    private Reply page(Flow flow, String id, String basePath, String queryToken) {
+    private Reply page(Flow flow, String id, String basePath, @Nullable String queryToken) {
         FrameAncestors origins = frameAncestors(flow, id, queryToken);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("flow", flow.segment());
@@ -222,7 +218,7 @@ public final class HostedPages {
         return new Reply(200, headers, "text/html; charset=utf-8", html);
     }
 
-    private Optional<EmbedSession> sessionOfToken(String token) {
+    private Optional<EmbedSession> sessionOfToken(@Nullable String token) {
         if (token == null || token.isEmpty() || token.length() > TokenService.MAX_TOKEN_LENGTH) {
             return Optional.empty();
         }
@@ -248,16 +244,16 @@ public final class HostedPages {
                 .toException();
     }
 
-    private static List<String> strings(Object value) {
+    private static List<String> strings(@Nullable Object value) {
         List<String> list = new ArrayList<>();
-        if (value instanceof Collection) {
-            for (Object item : (Collection<?>) value) {
-                if (item instanceof String) {
-                    list.add((String) item);
+        if (value instanceof Collection<?> items) {
+            for (Object item : items) {
+                if (item instanceof String text) {
+                    list.add(text);
                 }
             }
-        } else if (value instanceof String) {
-            for (String item : ((String) value).split("[\\s,]+")) {
+        } else if (value instanceof String text) {
+            for (String item : text.split("[\\s,]+", -1)) {
                 if (!item.isEmpty()) {
                     list.add(item);
                 }

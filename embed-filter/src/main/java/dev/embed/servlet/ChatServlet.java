@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -152,7 +153,8 @@ public class ChatServlet extends HttpServlet {
                 // not re-dispatched
             }
         });
-        answer.whenComplete((result, error) -> {
+        // The callback's own future is not needed: the callback answers every outcome.
+        var unused = answer.whenComplete((result, error) -> {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
@@ -194,12 +196,13 @@ public class ChatServlet extends HttpServlet {
         } catch (CancellationException e) {
             return; // the client left or the container timed out; nothing to send
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof CompletionException && cause.getCause() != null) {
-                cause = cause.getCause();
+            Throwable cause = Objects.requireNonNull(e.getCause(), "an ExecutionException has a cause");
+            Throwable inner = cause instanceof CompletionException ? cause.getCause() : null;
+            if (inner != null) {
+                cause = inner;
             }
-            if (cause instanceof EmbedException) {
-                throw (EmbedException) cause;
+            if (cause instanceof EmbedException refused) {
+                throw refused;
             }
             ServletSupport.serverError(embed, response, "ChatServlet", cause);
             return;
@@ -210,14 +213,14 @@ public class ChatServlet extends HttpServlet {
     /** The token's claims; the filter already checked that they are for {@code sessionId}. */
     private static EmbedClaims claims(HttpServletRequest request, String sessionId) {
         Object claims = request.getAttribute(EmbedTokenFilter.CLAIMS_ATTRIBUTE);
-        if (!(claims instanceof EmbedClaims)) {
+        if (!(claims instanceof EmbedClaims verified)) {
             LOG.log(
                     System.Logger.Level.ERROR,
                     "embed: ChatServlet got a request without verified claims:"
                             + " map dev.embed.servlet.EmbedTokenFilter to /api/v1/embed/* in front of it");
             throw EmbedError.serverError().toException();
         }
-        EmbedClaims verified = (EmbedClaims) claims;
+
         if (!sessionId.equals(verified.sessionId())) {
             throw EmbedError.insufficientScope("this token was minted for another chat session")
                     .toException();

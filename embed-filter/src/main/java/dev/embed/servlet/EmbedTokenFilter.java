@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Protects the embed JSON endpoints (DESIGN §4) with embed tokens: the bearer token of the one
@@ -92,7 +93,7 @@ public class EmbedTokenFilter extends HttpFilter {
     }
 
     /** The {@code {sessionId}} of {@code /api/v1/embed/chat-sessions/{sessionId}[/...]}, or null. */
-    static String sessionIdOf(String path) {
+    static @Nullable String sessionIdOf(String path) {
         if (!path.startsWith(SESSIONS_PATH)) {
             return null;
         }

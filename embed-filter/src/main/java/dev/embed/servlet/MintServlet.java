@@ -87,8 +87,8 @@ public class MintServlet extends HttpServlet {
 
     private ApiKey apiKey(HttpServletRequest request) {
         Object key = request.getAttribute(ApiKeyFilter.API_KEY_ATTRIBUTE);
-        if (key instanceof ApiKey) {
-            return (ApiKey) key;
+        if (key instanceof ApiKey apiKey) {
+            return apiKey;
         }
         String credential = Credentials.bearer(
                 ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));

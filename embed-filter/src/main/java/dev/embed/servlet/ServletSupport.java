@@ -19,6 +19,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** What every servlet-side component shares: finding the runtime, reading bodies, writing replies. */
 final class ServletSupport {
@@ -33,8 +34,8 @@ final class ServletSupport {
     static Embed runtime(ServletContext context, Map<String, String> initParams) {
         synchronized (context) {
             Object existing = context.getAttribute(Embed.ATTRIBUTE);
-            if (existing instanceof Embed) {
-                return (Embed) existing;
+            if (existing instanceof Embed started) {
+                return started;
             }
             Embed embed = Embed.fromConfig(config(context, initParams));
             context.setAttribute(Embed.ATTRIBUTE, embed);
@@ -137,7 +138,7 @@ final class ServletSupport {
         if (query == null || query.isEmpty()) {
             return false;
         }
-        for (String pair : query.split("&")) {
+        for (String pair : query.split("&", -1)) {
             int eq = pair.indexOf('=');
             String name = eq < 0 ? pair : pair.substring(0, eq);
             try {
@@ -158,12 +159,12 @@ final class ServletSupport {
      * escape such as {@code %zz} (a 500, issue 8): a part that does not decode is returned as sent,
      * so the field's own rule refuses it with a 400, as the JAX-RS adapter does.
      */
-    static String queryParameter(HttpServletRequest request, String name) {
+    static @Nullable String queryParameter(HttpServletRequest request, String name) {
         String query = request.getQueryString();
         if (query == null || query.isEmpty()) {
             return null;
         }
-        for (String pair : query.split("&")) {
+        for (String pair : query.split("&", -1)) {
             int eq = pair.indexOf('=');
             if (name.equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
                 return eq < 0 ? "" : decode(pair.substring(eq + 1));

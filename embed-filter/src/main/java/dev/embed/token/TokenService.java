@@ -27,6 +27,7 @@ import org.jose4j.jwx.Headers;
 import org.jose4j.lang.InvalidAlgorithmException;
 import org.jose4j.lang.JoseException;
 import org.jose4j.lang.UnresolvableKeyException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Mints and verifies embed tokens: JWS compact JWTs (RFC 7519, RFC 7515) made and checked with
@@ -95,7 +96,7 @@ public final class TokenService {
     /** The base64url header of every token the signing key signs. */
     private final String encodedHeader;
     /** Verified tokens by their exact text; null when turned off. */
-    private final Cache<TokenKey, EmbedClaims> verified;
+    private final @Nullable Cache<TokenKey, EmbedClaims> verified;
     /** The few distinct values of spc, agt and mode, so that cached claims share one copy of each. */
     private final Map<String, String> common = new ConcurrentHashMap<>();
 
@@ -215,24 +216,27 @@ public final class TokenService {
      * @throws EmbedException 401 {@code invalid_token} with a description safe to show a client
      */
     public EmbedClaims verify(String token) {
-        TokenKey key = verified != null && token != null && token.length() <= MAX_CACHED_TOKEN_LENGTH
+        Cache<TokenKey, EmbedClaims> cache = verified;
+        TokenKey key = cache != null && token != null && token.length() <= MAX_CACHED_TOKEN_LENGTH
                 ? new TokenKey(token)
                 : null;
-        EmbedClaims claims = key != null ? verified.getIfPresent(key) : null;
-        if (claims != null) {
-            try {
-                checkTimeAndRevocation(claims);
-            } catch (EmbedException e) {
-                // Expired or revoked: it will never pass again (but for a clock set back), so free it now.
-                verified.invalidate(key);
-                throw e;
+        if (cache != null && key != null) {
+            EmbedClaims cached = cache.getIfPresent(key);
+            if (cached != null) {
+                try {
+                    checkTimeAndRevocation(cached);
+                } catch (EmbedException e) {
+                    // Expired or revoked: it will never pass again (but for a clock set back), so free it now.
+                    cache.invalidate(key);
+                    throw e;
+                }
+                return cached;
             }
-            return claims;
         }
-        claims = parse(token);
+        EmbedClaims claims = parse(token);
         checkTimeAndRevocation(claims);
-        if (key != null && claims.expiresAt() > Math.floorDiv(clock.millis(), 1000L)) {
-            verified.put(key, claims);
+        if (cache != null && key != null && claims.expiresAt() > Math.floorDiv(clock.millis(), 1000L)) {
+            cache.put(key, claims);
         }
         return claims;
     }
@@ -371,7 +375,7 @@ public final class TokenService {
      * cached claims then hold one "demo" instead of a million. Only values of signed tokens come
      * here, and past {@link #COMMON_LIMIT} distinct values new ones are simply not shared.
      */
-    private String common(String value) {
+    private @Nullable String common(@Nullable String value) {
         if (value == null) {
             return null;
         }
@@ -386,12 +390,12 @@ public final class TokenService {
         return known != null ? known : value;
     }
 
-    private boolean audienceMatches(Object aud) {
+    private boolean audienceMatches(@Nullable Object aud) {
         if (aud instanceof String) {
             return audience.equals(aud);
         }
-        if (aud instanceof List) {
-            return ((List<?>) aud).contains(audience);
+        if (aud instanceof List<?> audiences) {
+            return audiences.contains(audience);
         }
         return false;
     }
@@ -409,21 +413,21 @@ public final class TokenService {
 
     private static String requiredString(Map<String, Object> map, String name) {
         Object value = map.get(name);
-        if (!(value instanceof String) || ((String) value).isEmpty() || ((String) value).length() > 256) {
+        if (!(value instanceof String text) || text.isEmpty() || text.length() > 256) {
             throw reject("the token has no valid " + name + " claim");
         }
-        return (String) value;
+        return text;
     }
 
-    private static String string(Map<String, Object> map, String name) {
+    private static @Nullable String string(Map<String, Object> map, String name) {
         Object value = map.get(name);
         if (value == null) {
             return null;
         }
-        if (!(value instanceof String)) {
+        if (!(value instanceof String text)) {
             throw reject("the token's " + name + " claim is not a string");
         }
-        return (String) value;
+        return text;
     }
 
     private static List<String> stringList(Map<String, Object> map, String name) {
@@ -436,10 +440,10 @@ public final class TokenService {
         }
         List<String> out = new ArrayList<>();
         for (Object item : (List<?>) value) {
-            if (!(item instanceof String)) {
+            if (!(item instanceof String text)) {
                 throw reject("the token's " + name + " claim is not a list of strings");
             }
-            out.add((String) item);
+            out.add(text);
         }
         return out;
     }
@@ -451,13 +455,13 @@ public final class TokenService {
      */
     private static long seconds(Map<String, Object> map, String name) {
         Object value = map.get(name);
-        if (!(value instanceof Long) || (Long) value < 0) {
+        if (!(value instanceof Long seconds) || seconds < 0) {
             throw reject("the token has no valid " + name + " claim (an integer number of seconds)");
         }
-        return (Long) value;
+        return seconds;
     }
 
-    private static void putIfPresent(JwtClaims claims, String name, String value) {
+    private static void putIfPresent(JwtClaims claims, String name, @Nullable String value) {
         if (value != null) {
             claims.setClaim(name, value);
         }

@@ -32,8 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Flow C of DESIGN §3.2, adapter-neutral: per-device visitor tokens, minted by a customer's backend
@@ -75,8 +77,8 @@ public final class VisitorTokenService {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final System.Logger LOG = System.getLogger("dev.embed.visitor");
 
-    private final TokenService signer;
-    private final String unavailable;
+    private final @Nullable TokenService signer;
+    private final @Nullable String unavailable;
     private final Credentials credentials;
     private final SessionRegistry sessions;
     private final CredentialCache cache;
@@ -89,17 +91,22 @@ public final class VisitorTokenService {
     private final Clock clock;
 
     private VisitorTokenService(
-            Builder b, TokenService signer, String unavailable, FingerprintHasher fingerprints, RateLimit limit) {
+            Builder b,
+            @Nullable TokenService signer,
+            @Nullable String unavailable,
+            FingerprintHasher fingerprints,
+            RateLimit limit) {
         this.signer = signer;
         this.unavailable = unavailable;
-        this.credentials = b.credentials;
-        this.sessions = b.sessions;
-        this.cache = b.cache;
-        this.mint = b.mint;
+        // build() checked that every required collaborator is set.
+        this.credentials = Objects.requireNonNull(b.credentials);
+        this.sessions = Objects.requireNonNull(b.sessions);
+        this.cache = Objects.requireNonNull(b.cache);
+        this.mint = Objects.requireNonNull(b.mint);
         this.knownAgents = Set.copyOf(b.knownAgents);
         this.fingerprints = fingerprints;
         this.limit = limit;
-        this.errors = b.errors;
+        this.errors = Objects.requireNonNull(b.errors);
         this.maxBodyBytes = b.maxBodyBytes;
         this.clock = b.clock;
     }
@@ -191,13 +198,22 @@ public final class VisitorTokenService {
                 MintService.sessionAttributes(key));
         sessions.save(session);
         MintedToken minted = signer.mint(new TokenSpec(
-                TokenKind.VISITOR, subject, session.id(), LIFETIME_SECONDS, agent[0], agent[1], null, null, null, fp));
+                TokenKind.VISITOR,
+                subject,
+                session.id(),
+                LIFETIME_SECONDS,
+                agent[0],
+                agent[1],
+                null,
+                null,
+                List.of(),
+                fp));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("token", minted.token());
         data.put("session_id", session.id());
         data.put("expires_in", LIFETIME_SECONDS);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("success", Boolean.TRUE);
+        answer.put("success", true);
         answer.put("data", data);
         return answer;
     }
@@ -239,11 +255,12 @@ public final class VisitorTokenService {
                             "fingerprint is required: 8-128 hex characters identifying the visitor's" + " device")
                     .toException();
         }
-        if (!(value instanceof String) || !FINGERPRINT.matcher((String) value).matches()) {
+        if (!(value instanceof String fingerprint)
+                || !FINGERPRINT.matcher(fingerprint).matches()) {
             throw EmbedError.invalidRequest("fingerprint must be a string of 8-128 hex characters (0-9, a-f)")
                     .toException();
         }
-        return (String) value;
+        return fingerprint;
     }
 
     /** {@code [spaceId or null, agentId]} of {@code agent} or {@code space/agent}; 403/404/400 as §5 says. */
@@ -305,13 +322,13 @@ public final class VisitorTokenService {
     /** Assembles a {@link VisitorTokenService}; every collaborator is required. */
     public static final class Builder {
         private final EmbedConfig config;
-        private TokenService tokens;
-        private Credentials credentials;
-        private SessionRegistry sessions;
-        private CredentialCache cache;
-        private MintService mint;
+        private @Nullable TokenService tokens;
+        private @Nullable Credentials credentials;
+        private @Nullable SessionRegistry sessions;
+        private @Nullable CredentialCache cache;
+        private @Nullable MintService mint;
         private Set<String> knownAgents = Set.of();
-        private ErrorWriter errors;
+        private @Nullable ErrorWriter errors;
         private int maxBodyBytes = 64 * 1024;
         private long skewSeconds = 30;
         private Clock clock = Clock.systemUTC();
@@ -375,18 +392,22 @@ public final class VisitorTokenService {
 
         /** Reads the flow's configuration, fails fast on a bad value, and finds the HS256 signer. */
         public VisitorTokenService build() {
-            for (Object required : new Object[] {tokens, credentials, sessions, cache, mint, errors, clock}) {
-                if (required == null) {
-                    throw new IllegalStateException(
-                            "VisitorTokenService needs tokens, credentials, sessions, cache, mint,"
-                                    + " errors and clock");
-                }
+            if (tokens == null
+                    || credentials == null
+                    || sessions == null
+                    || cache == null
+                    || mint == null
+                    || errors == null
+                    || clock == null) {
+                throw new IllegalStateException(
+                        "VisitorTokenService needs tokens, credentials, sessions, cache, mint, errors and clock");
             }
             int perMinute = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_PER_MINUTE, 1, 100_000);
             int burst = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_BURST, 1, 100_000);
             RateLimit limit = new RateLimit("mints", burst, perMinute, Duration.ofMinutes(1));
             byte[] secret = config.isSet(ConfigKey.SIGNING_SECRET)
-                    ? KeyRing.decodeSecret(config.get(ConfigKey.SIGNING_SECRET), ConfigKey.SIGNING_SECRET)
+                    ? KeyRing.decodeSecret(
+                            Objects.requireNonNull(config.get(ConfigKey.SIGNING_SECRET)), ConfigKey.SIGNING_SECRET)
                     : null;
             FingerprintHasher fingerprints;
             if (secret != null) {
@@ -402,7 +423,7 @@ public final class VisitorTokenService {
             }
             TokenService signer = null;
             String unavailable = null;
-            if (((List<?>) tokens.keys().jwks().get("keys")).isEmpty()) {
+            if (((List<?>) Objects.requireNonNull(tokens.keys().jwks().get("keys"))).isEmpty()) {
                 signer = tokens; // an HS256-only ring: it signs HS256
             } else if (secret == null) {
                 unavailable = "visitor tokens (flow C) must be HS256 and tokens are signed with "
@@ -411,8 +432,8 @@ public final class VisitorTokenService {
             } else {
                 TokenService hs256 = new TokenService(
                         KeyRing.hs256(secret, List.of()),
-                        config.get(ConfigKey.ISSUER),
-                        config.get(ConfigKey.AUDIENCE),
+                        Objects.requireNonNull(config.get(ConfigKey.ISSUER)),
+                        Objects.requireNonNull(config.get(ConfigKey.AUDIENCE)),
                         skewSeconds,
                         clock,
                         cache);
@@ -427,7 +448,7 @@ public final class VisitorTokenService {
                                     null,
                                     null,
                                     null,
-                                    null,
+                                    List.of(),
                                     null))
                             .token());
                     signer = hs256;

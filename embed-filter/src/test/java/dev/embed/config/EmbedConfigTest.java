@@ -124,20 +124,11 @@ class EmbedConfigTest {
         EmbedConfig.Builder builder = EmbedConfig.builder();
         Map<String, String> naming = Map.of(ConfigKey.CONFIG_FILE.key(), file.toString());
         switch (namedBy) {
-            case CONTEXT_PARAM:
-                builder.layer("context-param", naming);
-                break;
-            case INIT_PARAM:
-                builder.layer("init-param", naming);
-                break;
-            case SYSTEM_PROPERTY:
-                builder.systemProperties(naming);
-                break;
-            case ENVIRONMENT:
-                builder.environment(Map.of(ConfigKey.CONFIG_FILE.env(), file.toString()));
-                break;
-            default:
-                throw new IllegalArgumentException(namedBy.name());
+            case CONTEXT_PARAM -> builder.layer("context-param", naming);
+            case INIT_PARAM -> builder.layer("init-param", naming);
+            case SYSTEM_PROPERTY -> builder.systemProperties(naming);
+            case ENVIRONMENT -> builder.environment(Map.of(ConfigKey.CONFIG_FILE.env(), file.toString()));
+            default -> throw new IllegalArgumentException(namedBy.name());
         }
 
         EmbedConfig config = builder.build();

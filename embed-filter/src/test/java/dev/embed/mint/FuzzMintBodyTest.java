@@ -174,17 +174,22 @@ class FuzzMintBodyTest {
 
     static Object value(FuzzedDataProvider data, int depth) {
         switch (data.consumeInt(0, depth < 3 ? 8 : 5)) {
-            case 0:
+            case 0 -> {
                 return null;
-            case 1:
+            }
+            case 1 -> {
                 return data.consumeBoolean();
-            case 2:
+            }
+            case 2 -> {
                 return data.consumeLong();
-            case 3:
+            }
+            case 3 -> {
                 return data.consumeRegularDouble();
-            case 4:
+            }
+            case 4 -> {
                 return data.consumeString(300);
-            case 5:
+            }
+            case 5 -> {
                 return data.pickValue(List.of(
                         "chat",
                         "agent",
@@ -199,7 +204,8 @@ class FuzzMintBodyTest {
                         "ses_x",
                         "customer-123",
                         "#0a7"));
-            case 6: {
+            }
+            case 6 -> {
                 List<Object> list = new ArrayList<>();
                 int items = data.consumeInt(0, 4);
                 for (int i = 0; i < items; i++) {
@@ -207,7 +213,7 @@ class FuzzMintBodyTest {
                 }
                 return list;
             }
-            default: {
+            default -> {
                 Map<String, Object> map = new LinkedHashMap<>();
                 int members = data.consumeInt(0, 4);
                 for (int i = 0; i < members; i++) {

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -108,7 +109,7 @@ public abstract class AdapterContract {
                 response.headers()
                         .firstValue("Content-Type")
                         .orElseThrow()
-                        .toLowerCase()
+                        .toLowerCase(Locale.ROOT)
                         .replace(" ", ""));
         assertEquals("no-store", response.headers().firstValue("Cache-Control").orElseThrow());
         Map<String, Object> body = Http.json(response);
@@ -203,14 +204,11 @@ public abstract class AdapterContract {
         long now = Instant.now().getEpochSecond();
         String token;
         switch (kind) {
-            case "expired":
+            case "expired" ->
                 token = sign(
                         claims(sid, now - 7200, now - 3600), TestKeys.SECRET, kid, AlgorithmIdentifiers.HMAC_SHA256);
-                break;
-            case "alg-none":
-                token = sign(claims(sid, now, now + 600), null, kid, AlgorithmIdentifiers.NONE);
-                break;
-            case "tampered-payload": {
+            case "alg-none" -> token = sign(claims(sid, now, now + 600), null, kid, AlgorithmIdentifiers.NONE);
+            case "tampered-payload" -> {
                 String[] parts = good.split("\\.");
                 Map<String, Object> p = new LinkedHashMap<>(payload(good));
                 p.put("sub", "someone-else");
@@ -219,20 +217,16 @@ public abstract class AdapterContract {
                                 .withoutPadding()
                                 .encodeToString(Json.write(p).getBytes(StandardCharsets.UTF_8))
                         + "." + parts[2];
-                break;
             }
-            case "tampered-signature": {
+            case "tampered-signature" -> {
                 char last = good.charAt(good.length() - 2);
                 token = good.substring(0, good.length() - 2)
                         + (last == 'A' ? 'B' : 'A')
                         + good.charAt(good.length() - 1);
-                break;
             }
-            case "wrong-key":
+            case "wrong-key" ->
                 token = sign(claims(sid, now, now + 600), TestKeys.OTHER_SECRET, kid, AlgorithmIdentifiers.HMAC_SHA256);
-                break;
-            default:
-                token = "not-a-jwt";
+            default -> token = "not-a-jwt";
         }
         HttpResponse<String> response = Http.get(sessionUri(sid), token);
         assertEquals(401, response.statusCode(), response.body());
@@ -386,36 +380,20 @@ public abstract class AdapterContract {
     void mintWhenBadRequestThenDesignedError(
             String name, int status, String code, String key, String agent, String contentType, String body)
             throws Exception {
-        String credential;
-        switch (key) {
-            case "acme":
-                credential = TestKeys.ACME_KEY;
-                break;
-            case "globex":
-                credential = TestKeys.GLOBEX_KEY;
-                break;
-            case "bogus":
-                credential = "sk_thisKeyIsNotConfiguredAnywhere_0123456789";
-                break;
-            case "jwt":
-                credential = (String) Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED))
+        String credential = switch (key) {
+            case "acme" -> TestKeys.ACME_KEY;
+            case "globex" -> TestKeys.GLOBEX_KEY;
+            case "bogus" -> "sk_thisKeyIsNotConfiguredAnywhere_0123456789";
+            case "jwt" ->
+                (String) Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED))
                         .get("token");
-                break;
-            default:
-                credential = null;
-        }
+            default -> null;
+        };
         switch (body) {
-            case "LONG_USER":
-                body = "{\"externalUserId\": \"" + "u".repeat(257) + "\"}";
-                break;
-            case "LONG_NAME":
-                body = "{\"externalUserId\": \"u\", \"displayName\": \"" + "n".repeat(257) + "\"}";
-                break;
-            case "HUGE":
-                body = "{\"externalUserId\": \"u\", \"pad\": \"" + "x".repeat(70_000) + "\"}";
-                break;
-            default:
-                break;
+            case "LONG_USER" -> body = "{\"externalUserId\": \"" + "u".repeat(257) + "\"}";
+            case "LONG_NAME" -> body = "{\"externalUserId\": \"u\", \"displayName\": \"" + "n".repeat(257) + "\"}";
+            case "HUGE" -> body = "{\"externalUserId\": \"u\", \"pad\": \"" + "x".repeat(70_000) + "\"}";
+            default -> {}
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(mintUri("demo", agent, "embed-urls"))
                 .timeout(Duration.ofSeconds(10))
@@ -428,8 +406,7 @@ public abstract class AdapterContract {
         assertEquals(status, response.statusCode(), response.body());
         Map<String, Object> error = Http.json(response);
         assertEquals(code, error.get("error"));
-        assertTrue(error.get("error_description") instanceof String
-                && !((String) error.get("error_description")).isBlank());
+        assertTrue(error.get("error_description") instanceof String description && !description.isBlank());
         assertEquals("no-store", response.headers().firstValue("Cache-Control").orElseThrow());
         if (credential != null) {
             assertFalse(response.body().contains(credential), "errors never echo the credential");
@@ -453,7 +430,7 @@ public abstract class AdapterContract {
         assertTrue(response.statusCode() >= 400, "preflight must not succeed: " + response.statusCode());
         assertTrue(
                 response.headers().map().keySet().stream()
-                        .noneMatch(h -> h.toLowerCase().startsWith("access-control-allow")),
+                        .noneMatch(h -> h.toLowerCase(Locale.ROOT).startsWith("access-control-allow")),
                 response.headers().map().toString());
     }
 

@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,11 +171,11 @@ public abstract class FlowsContract {
                 response.headers()
                         .firstValue("Content-Type")
                         .orElseThrow()
-                        .toLowerCase()
+                        .toLowerCase(Locale.ROOT)
                         .replace(" ", ""));
         assertEquals("no-store", response.headers().firstValue("Cache-Control").orElseThrow());
         Map<String, Object> body = Http.json(response);
-        assertEquals(Boolean.TRUE, body.get("success"));
+        assertEquals(true, body.get("success"));
         Map<String, Object> data = (Map<String, Object>) body.get("data");
         String token = (String) data.get("token");
         String sid = (String) data.get("session_id");
@@ -193,15 +194,17 @@ public abstract class FlowsContract {
         assertNotNull(fp);
         assertEquals("v_" + fp, claims.get("sub"));
         String decoded = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        assertFalse(decoded.toLowerCase().contains(fingerprint), "the raw fingerprint never appears in the token");
-        assertFalse(fp.toLowerCase().contains(fingerprint.substring(0, 8)));
+        assertFalse(
+                decoded.toLowerCase(Locale.ROOT).contains(fingerprint),
+                "the raw fingerprint never appears in the token");
+        assertFalse(fp.toLowerCase(Locale.ROOT).contains(fingerprint.substring(0, 8)));
 
         // The session is in the registry, with the key's frame ancestors.
         EmbedSession session = server.embed().sessions().find(sid).orElseThrow();
         assertEquals(List.of("https://shop.example"), session.attributes().get("frameAncestors"));
 
         // The same device again: a new session, the same fp (case does not matter).
-        Map<String, Object> again = visitorData(fingerprint.toUpperCase());
+        Map<String, Object> again = visitorData(fingerprint.toUpperCase(Locale.ROOT));
         assertNotEquals(sid, again.get("session_id"));
         assertEquals(fp, payload((String) again.get("token")).get("fp"));
     }
@@ -235,40 +238,26 @@ public abstract class FlowsContract {
     void visitorRequestWhenBadThenEnvelopeWithDesignedError(
             String name, int status, String code, String key, String contentType, String body) throws Exception {
         String fingerprint = fingerprint();
-        String credential;
-        switch (key) {
-            case "acme":
-                credential = TestKeys.ACME_KEY;
-                break;
-            case "globex":
-                credential = TestKeys.GLOBEX_KEY;
-                break;
-            case "bogus":
-                credential = "sk_thisKeyIsNotConfiguredAnywhere_0123456789";
-                break;
-            case "jwt":
-                credential = (String) visitorData(fingerprint()).get("token");
-                break;
-            default:
-                credential = null;
-        }
-        switch (body) {
-            case "LONG_FP":
-                body = "{\"agent_id\": \"support\", \"fingerprint\": \"" + "a".repeat(129) + "\"}";
-                break;
-            case "HUGE":
-                body = "{\"agent_id\": \"support\", \"pad\": \"" + "x".repeat(70_000) + "\"}";
-                break;
-            default:
-                body = body.replace("FP", fingerprint);
-        }
+
+        String credential = switch (key) {
+            case "acme" -> TestKeys.ACME_KEY;
+            case "globex" -> TestKeys.GLOBEX_KEY;
+            case "bogus" -> "sk_thisKeyIsNotConfiguredAnywhere_0123456789";
+            case "jwt" -> (String) visitorData(fingerprint()).get("token");
+            default -> null;
+        };
+        body = switch (body) {
+            case "LONG_FP" -> "{\"agent_id\": \"support\", \"fingerprint\": \"" + "a".repeat(129) + "\"}";
+            case "HUGE" -> "{\"agent_id\": \"support\", \"pad\": \"" + "x".repeat(70_000) + "\"}";
+            default -> body.replace("FP", fingerprint);
+        };
         long sessions = sessionCount();
 
         HttpResponse<String> response = visitor(credential, contentType, body);
 
         assertEquals(status, response.statusCode(), response.body());
         Map<String, Object> envelope = Http.json(response);
-        assertEquals(Boolean.FALSE, envelope.get("success"));
+        assertEquals(false, envelope.get("success"));
         Map<String, Object> error = (Map<String, Object>) envelope.get("error");
         assertEquals(code, error.get("code"));
         assertFalse(((String) error.get("message")).isBlank());
@@ -302,7 +291,7 @@ public abstract class FlowsContract {
                 Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 6, "Retry-After: " + retryAfter);
         Map<String, Object> envelope = Http.json(limited);
-        assertEquals(Boolean.FALSE, envelope.get("success"));
+        assertEquals(false, envelope.get("success"));
         assertEquals("rate_limited", ((Map<String, Object>) envelope.get("error")).get("code"));
         // Another visitor is served at once, and so is the noisy one with another agent.
         assertEquals(200, visitor("support", fingerprint()).statusCode());
@@ -338,7 +327,7 @@ public abstract class FlowsContract {
         assertTrue(response.statusCode() >= 400, "preflight must not succeed: " + response.statusCode());
         assertTrue(
                 response.headers().map().keySet().stream()
-                        .noneMatch(h -> h.toLowerCase().startsWith("access-control-allow")),
+                        .noneMatch(h -> h.toLowerCase(Locale.ROOT).startsWith("access-control-allow")),
                 response.headers().map().toString());
     }
 
@@ -382,8 +371,8 @@ public abstract class FlowsContract {
         assertTrue((Long) answer.get("expires_in") > 590);
         Map<String, Object> settings = (Map<String, Object>) answer.get("settings");
         assertEquals("full", settings.get("response_mode"));
-        assertEquals(Boolean.TRUE, settings.get("show_sidebar"));
-        assertEquals(Boolean.TRUE, settings.get("show_dashboards"));
+        assertEquals(true, settings.get("show_sidebar"));
+        assertEquals(true, settings.get("show_dashboards"));
         // The JWT reaches its session's embed endpoints.
         assertEquals(
                 200, Http.get(sessionUri((String) claims.get("sid")), token).statusCode());
@@ -444,7 +433,7 @@ public abstract class FlowsContract {
                 .build());
         assertTrue(createPreflight.statusCode() >= 400, "create is server-to-server: " + createPreflight.statusCode());
         assertTrue(createPreflight.headers().map().keySet().stream()
-                .noneMatch(h -> h.toLowerCase().startsWith("access-control-allow")));
+                .noneMatch(h -> h.toLowerCase(Locale.ROOT).startsWith("access-control-allow")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -522,23 +511,17 @@ public abstract class FlowsContract {
             throws Exception {
         String credential = "acme".equals(key) ? TestKeys.ACME_KEY : "globex".equals(key) ? TestKeys.GLOBEX_KEY : null;
         switch (body) {
-            case "LONG_UID":
-                body = "{\"uid\": \"" + "u".repeat(257) + "\", \"srcs\": [\"docs\"]}";
-                break;
-            case "LONG_START":
+            case "LONG_UID" -> body = "{\"uid\": \"" + "u".repeat(257) + "\", \"srcs\": [\"docs\"]}";
+            case "LONG_START" ->
                 body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"start_message\": \"" + "s".repeat(501)
                         + "\"}}";
-                break;
-            case "LONG_TITLE":
+            case "LONG_TITLE" ->
                 body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"" + "t".repeat(201)
                         + "\", \"query\": \"q\"}]}";
-                break;
-            case "MANY_KNOWLEDGE":
+            case "MANY_KNOWLEDGE" ->
                 body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [\"k\""
                         + ", \"k\"".repeat(100) + "]}";
-                break;
-            default:
-                break;
+            default -> {}
         }
         long sessions = sessionCount();
 
@@ -562,8 +545,8 @@ public abstract class FlowsContract {
                 .get("settings");
         assertEquals("dark", themed.get("theme_mode"));
         assertEquals("basic", themed.get("response_mode"), "the theme wins over the deprecated field");
-        assertEquals(Boolean.FALSE, themed.get("show_sidebar"), "the deprecated field fills what the theme omits");
-        assertEquals(Boolean.TRUE, themed.get("show_dashboards"), "default");
+        assertEquals(false, themed.get("show_sidebar"), "the deprecated field fills what the theme omits");
+        assertEquals(true, themed.get("show_dashboards"), "default");
         assertEquals(Map.of("--accent", "#0a7"), themed.get("custom_css_vars"));
         assertEquals("Hi!", themed.get("start_message"));
 
@@ -571,9 +554,9 @@ public abstract class FlowsContract {
                         + " \"show_dashboards\": false, \"response_mode\": \"basic\"}")
                 .get("settings");
         assertEquals(7L, byId.get("theme_id"));
-        assertEquals(Boolean.FALSE, byId.get("show_dashboards"));
+        assertEquals(false, byId.get("show_dashboards"));
         assertEquals("basic", byId.get("response_mode"));
-        assertEquals(Boolean.TRUE, byId.get("show_sidebar"));
+        assertEquals(true, byId.get("show_sidebar"));
     }
 
     @Test

@@ -273,14 +273,13 @@ public abstract class SecurityContract {
     }
 
     /** A §5 error (or flow C's envelope) with this status and code. */
-    @SuppressWarnings("unchecked")
     static void assertError(int status, String code, HttpResponse<String> response) {
         assertEquals(status, response.statusCode(), response.body());
         Map<String, Object> body = Http.json(response);
         Object error = body.get("error");
-        if (error instanceof Map) {
-            assertEquals(Boolean.FALSE, body.get("success"));
-            assertEquals(code, ((Map<String, Object>) error).get("code"), response.body());
+        if (error instanceof Map<?, ?> envelope) {
+            assertEquals(false, body.get("success"));
+            assertEquals(code, envelope.get("code"), response.body());
         } else {
             assertEquals(code, error, response.body());
             assertFalse(((String) body.get("error_description")).isBlank());
@@ -816,27 +815,15 @@ public abstract class SecurityContract {
             })
     void embedEndpointWhenWhitespaceInsideTheCredentialThenUnauthorized(String where) throws Exception {
         String token = victim.token();
-        String value;
-        switch (where) {
-            case "two spaces after Bearer":
-                value = "Bearer  " + token;
-                break;
-            case "a tab after Bearer":
-                value = "Bearer\t" + token;
-                break;
-            case "a space inside the token":
-                value = "Bearer " + token.substring(0, 20) + " " + token.substring(20);
-                break;
-            case "a space after a dot":
-                value = "Bearer " + token.replaceFirst("\\.", ". ");
-                break;
-            case "a no-break space after the token":
-                value = "Bearer " + token + "\u00a0";
-                break;
-            default:
-                value = "Bearer " + token + ", Bearer " + token;
-                break;
-        }
+
+        String value = switch (where) {
+            case "two spaces after Bearer" -> "Bearer  " + token;
+            case "a tab after Bearer" -> "Bearer\t" + token;
+            case "a space inside the token" -> "Bearer " + token.substring(0, 20) + " " + token.substring(20);
+            case "a space after a dot" -> "Bearer " + token.replaceFirst("\\.", ". ");
+            case "a no-break space after the token" -> "Bearer " + token + "\u00a0";
+            default -> "Bearer " + token + ", Bearer " + token;
+        };
         RawHttp.Answer answer = RawHttp.send(
                 server.base(),
                 "GET " + sessionUri(server, victim.sid()).getRawPath() + " HTTP/1.1\nAuthorization: " + value,
@@ -1669,27 +1656,27 @@ public abstract class SecurityContract {
             String sid;
             String token;
             switch (flows.get(i)) {
-                case EMBED_URLS:
+                case EMBED_URLS -> {
                     sid = (String) body.get("sessionId");
                     String url = (String) body.get("embedUrl");
                     token = url.substring(url.indexOf("#token=") + "#token=".length());
-                    break;
-                case EMBED_SESSIONS:
+                }
+                case EMBED_SESSIONS -> {
                     sid = (String) body.get("sessionId");
                     token = (String) body.get("token");
-                    break;
-                case VISITOR:
+                }
+                case VISITOR -> {
                     Map<String, Object> data = (Map<String, Object>) body.get("data");
                     sid = (String) data.get("session_id");
                     token = (String) data.get("token");
-                    break;
-                default:
+                }
+                default -> {
                     token = server.embed()
                             .credentials()
                             .peekCredential((String) body.get("cache_key"))
                             .orElseThrow();
                     sid = (String) TokenForge.part(token, 1).get("sid");
-                    break;
+                }
             }
             assertEquals(sid, TokenForge.part(token, 1).get("sid"));
             sessions.add(sid);

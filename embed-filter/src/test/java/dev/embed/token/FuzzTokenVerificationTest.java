@@ -115,21 +115,15 @@ class FuzzTokenVerificationTest {
             int position = ((edits[i + 1] & 0xff) << 8 | (edits[i + 2] & 0xff)) % token.length();
             char c = (char) (edits[i + 3] & 0xff);
             switch (edits[i] & 3) {
-                case 0:
-                    token.setCharAt(position, c);
-                    break;
-                case 1:
-                    token.insert(position, c);
-                    break;
-                case 2:
-                    token.deleteCharAt(position);
-                    break;
-                default:
+                case 0 -> token.setCharAt(position, c);
+                case 1 -> token.insert(position, c);
+                case 2 -> token.deleteCharAt(position);
+                default -> {
                     char at = token.charAt(position);
                     token.setCharAt(
                             position,
                             Character.isUpperCase(at) ? Character.toLowerCase(at) : Character.toUpperCase(at));
-                    break;
+                }
             }
         }
         String mutated = token.toString();

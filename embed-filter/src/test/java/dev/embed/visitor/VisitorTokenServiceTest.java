@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jose4j.jwk.EcJwkGenerator;
@@ -134,7 +135,7 @@ class VisitorTokenServiceTest {
         assertFalse(embed.visitorTokens().available());
         assertEquals(500, reply.status());
         Map<String, Object> envelope = Json.parseObject(reply.body());
-        assertEquals(Boolean.FALSE, envelope.get("success"));
+        assertEquals(false, envelope.get("success"));
         assertEquals("server_error", ((Map<String, Object>) envelope.get("error")).get("code"));
         assertEquals(0, ((InMemorySessionRegistry) embed.sessions()).size());
     }
@@ -186,7 +187,7 @@ class VisitorTokenServiceTest {
                 FingerprintHasher.derivedFrom(Base64.getDecoder().decode(TestKeys.OTHER_SECRET))
                         .hash("acme", "abcdef0123456789"),
                 "keyed");
-        assertFalse(fp.toLowerCase().contains("abcdef0123456789"));
+        assertFalse(fp.toLowerCase(Locale.ROOT).contains("abcdef0123456789"));
         assertEquals(43, fp.length());
     }
 

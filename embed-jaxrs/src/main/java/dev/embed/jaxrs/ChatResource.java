@@ -46,7 +46,8 @@ public final class ChatResource {
         // Longer than any allowed wait: the service always completes first.
         response.setTimeout(60, TimeUnit.SECONDS);
         try {
-            embed.chat().session(claims(request), after, wait).whenComplete((answer, failure) -> {
+            // The callback's own future is not needed: the callback resumes the response in every case.
+            var unused = embed.chat().session(claims(request), after, wait).whenComplete((answer, failure) -> {
                 if (failure == null) {
                     response.resume(Responses.json(200, answer));
                 } else {
@@ -61,8 +62,8 @@ public final class ChatResource {
     private Response error(Throwable failure) {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof EmbedException) {
-            return Responses.error(embed.errors(), ((EmbedException) cause).error());
+        if (cause instanceof EmbedException refused) {
+            return Responses.error(embed.errors(), refused.error());
         }
         LOG.log(
                 System.Logger.Level.ERROR,

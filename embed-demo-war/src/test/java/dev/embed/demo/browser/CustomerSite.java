@@ -132,24 +132,17 @@ final class CustomerSite implements AutoCloseable {
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             try {
                 switch (request.getRequestURI()) {
-                    case "/chat.html":
+                    case "/chat.html" ->
                         html(
                                 response,
                                 chatPage(
                                         !"0".equals(request.getParameter("refresh")),
                                         "1".equals(request.getParameter("other"))));
-                        break;
-                    case "/widget.html":
-                        html(response, widgetPage());
-                        break;
-                    case "/link.html":
-                        html(response, linkPage());
-                        break;
-                    case "/blank.html":
+                    case "/widget.html" -> html(response, widgetPage());
+                    case "/link.html" -> html(response, linkPage());
+                    case "/blank.html" ->
                         html(response, "<!doctype html><title>Another site</title><p>Another origin.</p>");
-                        break;
-                    default:
-                        response.sendError(404);
+                    default -> response.sendError(404);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -276,14 +276,12 @@ class HostedPageBrowserIT extends BrowserTest {
         Locator frameElement = page.locator("#slot iframe");
         assertThat(frameElement).hasAttribute("title", "Chat with Acme support");
         assertEquals(
-                Boolean.TRUE,
+                true,
                 page.evaluate("() => document.querySelector('#slot script').nextElementSibling"
                         + " === document.querySelector('#slot iframe')"),
                 "the iframe is not where the script stands");
         assertEquals(520, frameElement.boundingBox().height, 1.0);
-        assertEquals(
-                Boolean.FALSE,
-                page.evaluate("() => document.querySelector('#slot script').hasAttribute('data-token')"));
+        assertEquals(false, page.evaluate("() => document.querySelector('#slot script').hasAttribute('data-token')"));
 
         FrameLocator chat = page.frameLocator("#slot iframe");
         awaitOnline(chat);

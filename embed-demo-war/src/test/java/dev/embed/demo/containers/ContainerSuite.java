@@ -178,7 +178,7 @@ public abstract class ContainerSuite {
         assertJsonAnswer(minted);
         shapes.check("C.visitor-token", minted);
         Map<String, Object> envelope = json(minted);
-        assertEquals(Boolean.TRUE, envelope.get("success"));
+        assertEquals(true, envelope.get("success"));
         Map<String, Object> data = (Map<String, Object>) envelope.get("data");
         String token = (String) data.get("token");
         String sessionId = (String) data.get("session_id");
@@ -364,24 +364,18 @@ public abstract class ContainerSuite {
     void embedEndpointWhenTokenIsBadThenUnauthorizedWithAnInvalidTokenChallenge(String kind) throws Exception {
         Session session = newSession("user-bad-token");
         String[] parts = session.token.split("\\.");
-        String token;
-        switch (kind) {
-            case "tampered-signature":
-                token = parts[0] + "." + parts[1] + "." + (parts[2].startsWith("A") ? "B" : "A")
-                        + parts[2].substring(1);
-                break;
-            case "tampered-payload":
-                token = parts[0] + "."
+
+        String token = switch (kind) {
+            case "tampered-signature" ->
+                parts[0] + "." + parts[1] + "." + (parts[2].startsWith("A") ? "B" : "A") + parts[2].substring(1);
+            case "tampered-payload" ->
+                parts[0] + "."
                         + base64Url(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
                                 .replace("\"user-bad-token\"", "\"someone-else\""))
                         + "." + parts[2];
-                break;
-            case "alg-none":
-                token = base64Url("{\"alg\":\"none\"}") + "." + parts[1] + ".";
-                break;
-            default:
-                token = "not-a-jwt";
-        }
+            case "alg-none" -> base64Url("{\"alg\":\"none\"}") + "." + parts[1] + ".";
+            default -> "not-a-jwt";
+        };
         HttpResponse<String> refused = get(session.sessionUrl, token);
         assertError(401, "invalid_token", refused);
         assertChallenge(refused);
@@ -725,7 +719,7 @@ public abstract class ContainerSuite {
         assertStatus(status, response);
         assertJsonAnswer(response);
         Map<String, Object> body = json(response);
-        assertEquals(Boolean.FALSE, body.get("success"));
+        assertEquals(false, body.get("success"));
         assertEquals(code, ((Map<String, Object>) body.get("error")).get("code"));
         assertFalse(response.body().contains(apiKey()), "the error echoes the API key");
     }

@@ -67,7 +67,7 @@ class PayaraContainerIT extends ContainerSuite {
                 Path.of("target", "payara.log"),
                 SECRETS);
         base = URI.create("http://127.0.0.1:" + port + CONTEXT_PATH);
-        payara.awaitReady(URI.create(base + "/.well-known/jwks.json"), Duration.ofSeconds(240));
+        payara.awaitReady(URI.create(base + "/.well-known/jwks.json"), Duration.ofMinutes(4));
     }
 
     @AfterAll

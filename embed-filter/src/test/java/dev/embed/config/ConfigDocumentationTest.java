@@ -65,7 +65,7 @@ class ConfigDocumentationTest {
     void readmeTableWhenReadThenHasOneRowPerKey() throws IOException {
         String table = Readme.between(Readme.text(), START, END);
         List<String> keys = new ArrayList<>();
-        for (String line : table.split("\n")) {
+        for (String line : table.split("\n", -1)) {
             Matcher m = ROW.matcher(line.strip());
             if (m.matches()) {
                 keys.add(m.group(1));
@@ -95,7 +95,7 @@ class ConfigDocumentationTest {
     private static Map<String, String> rows() throws IOException {
         String table = Readme.between(Readme.text(), START, END);
         Map<String, String> rows = new LinkedHashMap<>();
-        for (String line : table.split("\n")) {
+        for (String line : table.split("\n", -1)) {
             Matcher m = ROW.matcher(line.strip());
             if (m.matches()) {
                 rows.put(m.group(1), m.group(2));

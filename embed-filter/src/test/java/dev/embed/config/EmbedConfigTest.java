@@ -57,7 +57,7 @@ class EmbedConfigTest {
     void buildWhenKeySetUpToSourceThenHighestSourceWins(Source highest) throws IOException {
         Map<Source, String> values = new LinkedHashMap<>();
         for (Source source : Source.values()) {
-            if (source.ordinal() <= highest.ordinal()) {
+            if (source.compareTo(highest) <= 0) {
                 values.put(source, "iss-from-" + source);
             }
         }
@@ -375,7 +375,7 @@ class EmbedConfigTest {
             logger.removeHandler(capture);
         }
         List<LogRecord> warnings = capture.records.stream()
-                .filter(r -> r.getLevel() == Level.WARNING)
+                .filter(r -> Level.WARNING.equals(r.getLevel()))
                 .toList();
         assertEquals(
                 1,

@@ -96,7 +96,7 @@ public abstract class AdapterContract {
     }
 
     static Map<String, Object> payload(String jwt) {
-        String part = jwt.split("\\.")[1];
+        String part = jwt.split("\\.", -1)[1];
         return Json.parseObject(new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8));
     }
 
@@ -199,7 +199,7 @@ public abstract class AdapterContract {
         String sid = (String) minted.get("sessionId");
         String good = (String) minted.get("token");
         String kid = (String) Json.parseObject(
-                        new String(Base64.getUrlDecoder().decode(good.split("\\.")[0]), StandardCharsets.UTF_8))
+                        new String(Base64.getUrlDecoder().decode(good.split("\\.", -1)[0]), StandardCharsets.UTF_8))
                 .get("kid");
         long now = Instant.now().getEpochSecond();
         String token;
@@ -209,7 +209,7 @@ public abstract class AdapterContract {
                         claims(sid, now - 7200, now - 3600), TestKeys.SECRET, kid, AlgorithmIdentifiers.HMAC_SHA256);
             case "alg-none" -> token = sign(claims(sid, now, now + 600), null, kid, AlgorithmIdentifiers.NONE);
             case "tampered-payload" -> {
-                String[] parts = good.split("\\.");
+                String[] parts = good.split("\\.", -1);
                 Map<String, Object> p = new LinkedHashMap<>(payload(good));
                 p.put("sub", "someone-else");
                 token = parts[0] + "."

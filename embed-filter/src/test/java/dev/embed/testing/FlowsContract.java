@@ -139,11 +139,11 @@ public abstract class FlowsContract {
     }
 
     static Map<String, Object> header(String jwt) {
-        return decode(jwt.split("\\.")[0]);
+        return decode(jwt.split("\\.", -1)[0]);
     }
 
     static Map<String, Object> payload(String jwt) {
-        return decode(jwt.split("\\.")[1]);
+        return decode(jwt.split("\\.", -1)[1]);
     }
 
     private static Map<String, Object> decode(String part) {
@@ -193,7 +193,7 @@ public abstract class FlowsContract {
         String fp = (String) claims.get("fp");
         assertNotNull(fp);
         assertEquals("v_" + fp, claims.get("sub"));
-        String decoded = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        String decoded = new String(Base64.getUrlDecoder().decode(token.split("\\.", -1)[1]), StandardCharsets.UTF_8);
         assertFalse(
                 decoded.toLowerCase(Locale.ROOT).contains(fingerprint),
                 "the raw fingerprint never appears in the token");

@@ -42,7 +42,7 @@ public final class RawHttp {
                 + "\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\nConnection: close\r\n"
                 + (body == null ? "" : "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n")
                 + "\r\n";
-        for (String line : lines.split("\n")) {
+        for (String line : lines.split("\n", -1)) {
             int colon = line.indexOf(':');
             if (colon > 0 && !line.startsWith(" ") && !line.startsWith("\t")) {
                 SecretsObserver.header(line.substring(0, colon).strip(), line.substring(colon + 1));
@@ -78,7 +78,7 @@ public final class RawHttp {
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
             for (int i = 0; i < heads.size(); i++) {
                 String lines = heads.get(i).replace("\r\n", "\n").replaceAll("^\n+|\n+$", "");
-                for (String line : lines.split("\n")) {
+                for (String line : lines.split("\n", -1)) {
                     int colon = line.indexOf(':');
                     if (colon > 0) {
                         SecretsObserver.header(line.substring(0, colon).strip(), line.substring(colon + 1));
@@ -111,7 +111,7 @@ public final class RawHttp {
                     : (b == '\r' ? 1 : 0);
         }
         String text = head.toString(StandardCharsets.ISO_8859_1);
-        String[] lines = text.substring(0, text.length() - 4).split("\r\n");
+        String[] lines = text.substring(0, text.length() - 4).split("\r\n", -1);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
@@ -121,7 +121,8 @@ public final class RawHttp {
         }
         List<String> length = headers.get("content-length");
         byte[] body = in.readNBytes(length == null ? 0 : Integer.parseInt(length.get(0)));
-        return new Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+        return new Answer(
+                Integer.parseInt(lines[0].split(" ", -1)[1]), headers, new String(body, StandardCharsets.UTF_8));
     }
 
     private static Answer parse(InputStream in) throws IOException {
@@ -131,8 +132,8 @@ public final class RawHttp {
         if (end < 0) {
             throw new IOException("no complete HTTP answer: " + text.length() + " bytes");
         }
-        String[] lines = text.substring(0, end).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        String[] lines = text.substring(0, end).split("\r\n", -1);
+        int status = Integer.parseInt(lines[0].split(" ", -1)[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
@@ -156,7 +157,7 @@ public final class RawHttp {
             while (lineEnd + 1 < chunked.length && !(chunked[lineEnd] == '\r' && chunked[lineEnd + 1] == '\n')) {
                 lineEnd++;
             }
-            String size = new String(chunked, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";")[0].strip();
+            String size = new String(chunked, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";", -1)[0].strip();
             int length = size.isEmpty() ? 0 : Integer.parseInt(size, 16);
             if (length == 0) {
                 break;

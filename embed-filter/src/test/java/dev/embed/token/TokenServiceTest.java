@@ -133,7 +133,7 @@ class TokenServiceTest {
         assertEquals(ring.signingKid(), jws.getKeyIdHeaderValue());
         assertEquals(AlgorithmIdentifiers.HMAC_SHA256, jws.getAlgorithmHeaderValue());
         Map<String, Object> payload =
-                JsonUtil.parseJson(Base64Url.decodeToUtf8String(minted.token().split("\\.")[1]));
+                JsonUtil.parseJson(Base64Url.decodeToUtf8String(minted.token().split("\\.", -1)[1]));
         for (String claim : List.of(
                 "iss", "aud", "sub", "sid", "iat", "nbf", "exp", "jti", "kty", "spc", "agt", "mode", "name", "src",
                 "fp")) {
@@ -370,13 +370,13 @@ class TokenServiceTest {
     static Stream<Arguments> badSignatures() {
         return Stream.of(
                 Arguments.of("tampered header", (Function<TokenServiceTest, String>) t -> {
-                    String[] parts = t.hs256(t.validClaims()).split("\\.");
+                    String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
                     String header =
                             "{\"alg\":\"HS256\",\"kid\":\"" + t.ring.signingKid() + "\",\"typ\":\"JWT\",\"x\":1}";
                     return Base64Url.encodeUtf8ByteRepresentation(header) + "." + parts[1] + "." + parts[2];
                 }),
                 Arguments.of("tampered payload (sub changed)", (Function<TokenServiceTest, String>) t -> {
-                    String[] parts = t.hs256(t.validClaims()).split("\\.");
+                    String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
                     Map<String, Object> claims = t.validClaims();
                     claims.put("sub", "admin");
                     return parts[0] + "." + Base64Url.encodeUtf8ByteRepresentation(JsonUtil.toJson(claims)) + "."
@@ -638,13 +638,13 @@ class TokenServiceTest {
                 Arguments.of("line break inside the payload, HMAC over that exact text", (Function<
                                 TokenServiceTest, String>)
                         t -> {
-                            String[] parts = t.hs256(t.validClaims()).split("\\.");
+                            String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
                             return hmacCompact(parts[0], parts[1].substring(0, 20) + "\n" + parts[1].substring(20));
                         }),
                 Arguments.of("padding '=' after the payload, HMAC over that exact text", (Function<
                                 TokenServiceTest, String>)
                         t -> {
-                            String[] parts = t.hs256(t.validClaims()).split("\\.");
+                            String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
                             return hmacCompact(parts[0], parts[1] + "==");
                         }),
                 Arguments.of(
@@ -1151,7 +1151,7 @@ class TokenServiceTest {
         assertFalse(description.isBlank());
         if (token != null && !token.isEmpty()) {
             assertFalse(description.contains(token), description);
-            for (String part : token.split("\\.")) {
+            for (String part : token.split("\\.", -1)) {
                 if (part.length() >= 8) {
                     assertFalse(description.contains(part), () -> "description echoes a token part: " + description);
                 }

@@ -122,7 +122,7 @@ class VerifiedTokenCacheTest {
                     return t.substring(0, at) + other(t.charAt(at)) + t.substring(at + 1);
                 }),
                 Arguments.of("payload replaced (sub changed), signature kept", (UnaryOperator<String>) t -> {
-                    String[] parts = t.split("\\.");
+                    String[] parts = t.split("\\.", -1);
                     String payload = Base64Url.decodeToUtf8String(parts[1]).replace("\"user-1\"", "\"admin\"");
                     return parts[0] + "." + Base64Url.encodeUtf8ByteRepresentation(payload) + "." + parts[2];
                 }),

@@ -75,7 +75,8 @@ class VisitorTokenServiceTest {
     }
 
     private static Map<String, Object> header(String jwt) {
-        return Json.parseObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8));
+        return Json.parseObject(
+                new String(Base64.getUrlDecoder().decode(jwt.split("\\.", -1)[0]), StandardCharsets.UTF_8));
     }
 
     private static String es256Jwks() throws Exception {

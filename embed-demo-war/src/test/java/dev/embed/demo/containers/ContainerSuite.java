@@ -363,7 +363,7 @@ public abstract class ContainerSuite {
     @ValueSource(strings = {"garbage", "tampered-signature", "tampered-payload", "alg-none"})
     void embedEndpointWhenTokenIsBadThenUnauthorizedWithAnInvalidTokenChallenge(String kind) throws Exception {
         Session session = newSession("user-bad-token");
-        String[] parts = session.token.split("\\.");
+        String[] parts = session.token.split("\\.", -1);
 
         String token = switch (kind) {
             case "tampered-signature" ->
@@ -397,7 +397,7 @@ public abstract class ContainerSuite {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"other/support", "demo/unknown-agent"})
     void mintWhenAgentIsNotOneTheKeyMayMintForThenForbidden(String spaceAndAgent) throws Exception {
-        String[] parts = spaceAndAgent.split("/");
+        String[] parts = spaceAndAgent.split("/", -1);
         HttpResponse<String> refused = post(
                 uri("/api/v1/spaces/" + parts[0] + "/agents/" + parts[1] + "/embed-urls"),
                 "Bearer " + apiKey(),
@@ -667,12 +667,12 @@ public abstract class ContainerSuite {
 
     static Map<String, Object> claims(String jwt) {
         return StrictJson.parseObject(
-                new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
+                new String(Base64.getUrlDecoder().decode(jwt.split("\\.", -1)[1]), StandardCharsets.UTF_8));
     }
 
     static Map<String, Object> header(String jwt) {
         return StrictJson.parseObject(
-                new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8));
+                new String(Base64.getUrlDecoder().decode(jwt.split("\\.", -1)[0]), StandardCharsets.UTF_8));
     }
 
     static String base64Url(String text) {

@@ -37,7 +37,7 @@ final class JsonShapes {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing next to " + JsonShapes.class.getName());
             }
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n", -1)) {
                 String trimmed = line.strip();
                 if (trimmed.isEmpty() || trimmed.startsWith("#")) {
                     continue;

@@ -51,6 +51,31 @@ public record AgentContext(
     }
 
     /**
+     * The first version's constructor, with flow D's data as an untyped map ({@code sources},
+     * {@code knowledgeBaseEntries}, {@code referenceQueries}, {@code model}).
+     *
+     * @deprecated use the canonical constructor
+     */
+    @Deprecated
+    public AgentContext(
+            String sessionId,
+            String tenant,
+            @Nullable String spaceId,
+            @Nullable String agentId,
+            String mode,
+            String externalUserId,
+            @Nullable String displayName,
+            @Nullable Map<String, Object> attributes) {
+        this(sessionId, tenant, spaceId, agentId, mode, externalUserId, displayName,
+                strings(attributes == null ? null : attributes.get("sources")),
+                strings(attributes == null ? null : attributes.get("knowledgeBaseEntries")).stream()
+                        .map(text -> new KnowledgeEntry(null, text))
+                        .toList(),
+                queries(attributes == null ? null : attributes.get("referenceQueries")),
+                attributes != null && attributes.get("model") instanceof String model ? model : null);
+    }
+
+    /**
      * The flow D data as the first version's untyped map ({@code sources}, {@code
      * knowledgeBaseEntries} as strings, {@code referenceQueries} as maps, {@code model}); empty for
      * flows A–C.
@@ -76,6 +101,26 @@ public record AgentContext(
             map.put("model", model);
         }
         return Map.copyOf(map);
+    }
+
+    private static List<String> strings(@Nullable Object value) {
+        if (!(value instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+    }
+
+    private static List<ReferenceQuery> queries(@Nullable Object value) {
+        if (!(value instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream()
+                .filter(item -> item instanceof Map<?, ?> map
+                        && map.get("title") instanceof String
+                        && map.get("query") instanceof String)
+                .map(item -> (Map<?, ?>) item)
+                .map(map -> new ReferenceQuery((String) map.get("title"), (String) map.get("query")))
+                .toList();
     }
 
     /**

@@ -324,6 +324,7 @@ public final class ChatService implements AutoCloseable {
             }
             EmbedSession session = live.get();
             turn.expiresAt = session.expiresAt();
+            @SuppressWarnings("deprecation") // the untyped attributes go with the store SPI's typed session (issue 12)
             AgentContext context = new AgentContext(
                     session.id(),
                     session.tenant(),

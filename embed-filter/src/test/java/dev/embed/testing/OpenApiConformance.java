@@ -166,7 +166,7 @@ public final class OpenApiConformance {
                 out.append("| — | ")
                         .append(pseudo)
                         .append(" | ")
-                        .append(pseudo.startsWith("(unknown") ? "404" : "405")
+                        .append(pseudo.startsWith("(unknown") ? "404" : "405, or the path's 400/401/403")
                         .append(" | ")
                         .append(String.join(", ", statuses))
                         .append(" |\n");

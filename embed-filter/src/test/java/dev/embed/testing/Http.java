@@ -21,11 +21,13 @@ public final class Http {
     /**
      * Sends the request. Every credential it carries and every token, cache key or fingerprint in
      * it or its answer goes to {@link Secrets}; an error answer (4xx, 5xx) that shows any secret
-     * fails the test at once (DESIGN §5: errors never echo a secret).
+     * fails the test at once (DESIGN §5: errors never echo a secret). The exchange is recorded for
+     * the OpenAPI check ({@link OpenApiRecorder}).
      */
     public static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         SecretsObserver.request(request);
         HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        OpenApiRecorder.record(request, response);
         SecretsObserver.response(response.statusCode(), response.body());
         return response;
     }

@@ -75,9 +75,11 @@ public final class JettyServer implements Deployment {
         return server;
     }
 
+    /** Stops the server, then checks its answers against the OpenAPI document ({@link OpenApiConformance}). */
     @Override
     public void close() throws Exception {
         server.stop();
+        OpenApiConformance.verify(base);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.Map;
  * request text uses {@code \n} line ends, which are sent as CRLF, and is sent as UTF-8 (so a
  * character beyond ASCII arrives as the bytes a browser or a script would send); {@code Host} and
  * {@code Connection: close} are added. Answers go through {@link SecretsObserver} like those of {@link
- * Http}.
+ * Http}, and are recorded for the OpenAPI check ({@link OpenApiRecorder}).
  */
 public final class RawHttp {
     private RawHttp() {}
@@ -60,6 +60,7 @@ public final class RawHttp {
             }
             out.flush();
             Answer answer = parse(socket.getInputStream());
+            OpenApiRecorder.record(base, lines, body, answer);
             SecretsObserver.response(answer.status(), answer.body());
             return answer;
         }
@@ -89,6 +90,7 @@ public final class RawHttp {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 Answer answer = readOne(in);
+                OpenApiRecorder.record(base, lines, null, answer);
                 SecretsObserver.response(answer.status(), answer.body());
                 answers.add(answer);
             }

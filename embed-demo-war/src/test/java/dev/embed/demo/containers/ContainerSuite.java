@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.embed.testing.OpenApiConformance;
+import dev.embed.testing.OpenApiRecorder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -55,6 +58,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 public abstract class ContainerSuite {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String JSON = "application/json;charset=utf-8";
+    /** The demo's own endpoints (the customer site and its backend): not the library's. */
+    private static final Pattern DEMO_ENDPOINTS = Pattern.compile("/|/demo/.*");
 
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -71,6 +76,15 @@ public abstract class ContainerSuite {
     @AfterAll
     void writeShapes() throws IOException {
         shapes.write(getClass().getSimpleName());
+    }
+
+    /**
+     * Every answer of this container against the OpenAPI document ({@link OpenApiConformance}),
+     * but the demo's own pages and backend ({@code /}, {@code /demo/*}).
+     */
+    @AfterAll
+    void checkAnswersAgainstTheOpenApiDocument() {
+        OpenApiConformance.verify(baseUrl(), DEMO_ENDPOINTS, List.of());
     }
 
     // ---- Flow A: embed URLs (§3.1) ----
@@ -636,7 +650,7 @@ public abstract class ContainerSuite {
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpRequest built = request.timeout(Duration.ofSeconds(40)).build();
         try {
-            return client.send(built, HttpResponse.BodyHandlers.ofString());
+            return recorded(built, client.send(built, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             // The JDK client reused a pooled keep-alive connection the server had already closed
             // (seen once on Jetty, right after an error answered without reading the request body):
@@ -645,8 +659,13 @@ public abstract class ContainerSuite {
             if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
                 throw e;
             }
-            return client.send(built, HttpResponse.BodyHandlers.ofString());
+            return recorded(built, client.send(built, HttpResponse.BodyHandlers.ofString()));
         }
+    }
+
+    private static HttpResponse<String> recorded(HttpRequest request, HttpResponse<String> response) {
+        OpenApiRecorder.record(request, response);
+        return response;
     }
 
     /** A fresh device fingerprint (flow C rate-limits per fingerprint). */

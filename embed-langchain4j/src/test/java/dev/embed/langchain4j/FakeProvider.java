@@ -128,15 +128,6 @@ final class FakeProvider implements AutoCloseable {
             return this;
         }
 
-        /** Writes an SSE comment every 50 ms until the client has gone or {@code max} passed. */
-        void keepWritingUntilClientGone(Duration max) throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + max.toNanos();
-            while (System.nanoTime() < deadline) {
-                write(": still here\n\n");
-                Thread.sleep(50);
-            }
-        }
-
         void end() throws IOException {
             if (body != null) {
                 body.close();

@@ -159,6 +159,24 @@ class OpenAiAgentTest {
     }
 
     @Test
+    void streamWhenAnAnswerTakesLongerThanTheTimeoutButStartedInTimeThenCompletes() throws Exception {
+        agent = new LangChain4jAgent(config("openai", provider.baseUrl("/v1"), "embed.langchain4j.timeoutSeconds", "1"));
+        provider.answer(answer -> {
+            answer.status(200, "text/event-stream").write(FIRST);
+            for (int i = 0; i < 8; i++) {
+                answer.pause(300).write(chunk(i + " "));
+            }
+            answer.write(LAST);
+        });
+        RecordingSink sink = new RecordingSink();
+
+        agent.stream(context(), conversation(), sink);
+        sink.awaitComplete();
+
+        assertEquals("0 1 2 3 4 5 6 7 ", sink.text(), "the timeout bounds the start of the answer, not its length");
+    }
+
+    @Test
     void streamWhenCancelledMidStreamThenNoMoreDeltasAndTheConnectionCloses() throws Exception {
         provider.answer(answer -> {
             answer.status(200, "text/event-stream").write(FIRST).write(chunk("Hel"));

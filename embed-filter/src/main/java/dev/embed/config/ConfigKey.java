@@ -174,13 +174,62 @@ public enum ConfigKey {
             "true",
             false,
             "Flow D: true redeems a cache_key once (POST /api/v1/iframe/token); false lets it be redeemed again"
-                    + " until its token expires.");
+                    + " until its token expires."),
+    LANGCHAIN4J_PROVIDER(
+            "embed.langchain4j.provider",
+            "EMBED_LANGCHAIN4J_PROVIDER",
+            null,
+            false,
+            "embed-langchain4j: openai (any OpenAI-compatible server: OpenAI, Azure, vLLM, LiteLLM...), anthropic"
+                    + " or ollama. Required when embed.agent is dev.embed.langchain4j.LangChain4jAgent."),
+    LANGCHAIN4J_BASE_URL(
+            "embed.langchain4j.baseUrl",
+            "EMBED_LANGCHAIN4J_BASE_URL",
+            "",
+            false,
+            "embed-langchain4j: the provider's API base URL (http or https). Default: https://api.openai.com/v1,"
+                    + " https://api.anthropic.com/v1 or http://localhost:11434 by provider."),
+    LANGCHAIN4J_API_KEY(
+            "embed.langchain4j.apiKey",
+            "EMBED_LANGCHAIN4J_API_KEY",
+            "",
+            true,
+            "embed-langchain4j: the provider's API key; required for openai and anthropic, optional for ollama"
+                    + " (sent as a Bearer token to a proxy in front of it). Never logged or shown."),
+    LANGCHAIN4J_MODEL(
+            "embed.langchain4j.model",
+            "EMBED_LANGCHAIN4J_MODEL",
+            null,
+            false,
+            "embed-langchain4j: the provider's model name, e.g. gpt-4.1-mini, claude-sonnet-4-5 or llama3.2."
+                    + " Required."),
+    LANGCHAIN4J_SYSTEM_PROMPT(
+            "embed.langchain4j.systemPrompt",
+            "EMBED_LANGCHAIN4J_SYSTEM_PROMPT",
+            "You are a helpful assistant. Answer the user's questions accurately and concisely.",
+            false,
+            "embed-langchain4j: the system prompt. embed.langchain4j.systemPrompt.<space>/<agent> (or"
+                    + " .<space>) sets one for a space's agent (or for all agents of a space); no environment"
+                    + " variable for those."),
+    LANGCHAIN4J_TIMEOUT_SECONDS(
+            "embed.langchain4j.timeoutSeconds",
+            "EMBED_LANGCHAIN4J_TIMEOUT_SECONDS",
+            "30",
+            false,
+            "embed-langchain4j: seconds (1-600) to connect to the provider and for it to start answering; the"
+                    + " whole reply is bounded by embed.agent.timeoutSeconds.");
 
     /** Prefix of the per-key entries of the default API-key store: {@code embed.apiKey.<id>}. */
     public static final String API_KEY_PREFIX = "embed.apiKey.";
 
     /** Environment variable prefix of the same entries: {@code EMBED_API_KEY_<ID>}. */
     public static final String API_KEY_ENV_PREFIX = "EMBED_API_KEY_";
+
+    /**
+     * Prefix of the per-agent system prompts of embed-langchain4j: {@code
+     * embed.langchain4j.systemPrompt.<space>/<agent>} or {@code embed.langchain4j.systemPrompt.<space>}.
+     */
+    public static final String LANGCHAIN4J_SYSTEM_PROMPT_PREFIX = "embed.langchain4j.systemPrompt.";
 
     private final String key;
     private final String env;

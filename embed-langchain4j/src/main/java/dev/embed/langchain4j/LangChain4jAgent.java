@@ -74,7 +74,7 @@ public final class LangChain4jAgent implements StreamingAgent {
     private final String systemPrompt;
     private final Map<String, String> systemPrompts;
     /** The reply being started on this thread, so that the HTTP client can attach its stream. */
-    private final ThreadLocal<Reply> starting = new ThreadLocal<>();
+    private static final ThreadLocal<Reply> STARTING = new ThreadLocal<>();
 
     /**
      * The agent {@code embed.agent} names: the model comes from the {@code embed.langchain4j.*}
@@ -123,13 +123,13 @@ public final class LangChain4jAgent implements StreamingAgent {
             reply.onError(e);
             return;
         }
-        starting.set(reply);
+        STARTING.set(reply);
         try {
             model.chat(request, reply); // returns once the request is sent: the reply comes in callbacks
         } catch (RuntimeException e) {
             reply.onError(e);
         } finally {
-            starting.remove();
+            STARTING.remove();
         }
     }
 
@@ -150,7 +150,7 @@ public final class LangChain4jAgent implements StreamingAgent {
     }
 
     private void attach(StreamingHttpClient.Stream stream) {
-        Reply reply = starting.get();
+        Reply reply = STARTING.get();
         if (reply != null) {
             reply.attach(stream);
         }

@@ -4,7 +4,6 @@ import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.TimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +27,7 @@ final class ProviderException extends RuntimeException {
      * parser's exception for a malformed stream): nothing the provider wrote.
      */
     static String reason(Throwable failure) {
-        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        IdentityHashMap<Throwable, Boolean> seen = new IdentityHashMap<>();
         Throwable root = failure;
         for (@Nullable Throwable t = failure; t != null && seen.put(t, true) == null; t = t.getCause()) {
             if (t instanceof HttpException http) {

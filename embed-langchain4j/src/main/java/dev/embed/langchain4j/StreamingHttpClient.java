@@ -130,7 +130,8 @@ final class StreamingHttpClient implements HttpClient {
             return;
         }
         stream.started(response);
-        response.whenComplete((ignored, failure) -> {
+        // Only reports a failure; the body is consumed by the subscriber, not through this stage.
+        var unused = response.whenComplete((ignored, failure) -> {
             if (failure != null) {
                 stream.error(failure);
             }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The hosted chat pages of DESIGN §6 and the widget script of §3.2, adapter-neutral: the servlet
@@ -32,21 +33,23 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code /embed/chat/{sessionId}} (flow A: the token is in the URL fragment, which the server
- *       never sees), {@code /embed/agents/{agentId}?token=...} (flow C) and {@code
- *       /embed/iframe/{cacheKey}} (flow D: the page redeems the key) answer the chat page with
- *       {@code Content-Security-Policy} ({@code frame-ancestors} from the origins the minting key
- *       names, recorded on the session, else {@code embed.frameAncestors}), {@code
- *       Permissions-Policy: microphone=(self)}, {@code Referrer-Policy: no-referrer}, {@code
- *       Cache-Control: no-store} and {@code X-Content-Type-Options: nosniff}.
- *   <li>{@code /embed/widget.js} turns {@code <script src=".../embed/widget.js" data-agent
- *       data-token>} into the flow C iframe.
- *   <li>{@code /embed/assets/chat.js} and {@code chat.css}: the page's script and style.
+ *       never sees, or handed over by {@code postMessage}), {@code /embed/agents/{agentId}} (flow C:
+ *       {@code ?token=...}, or handed over) and {@code /embed/iframe/{cacheKey}} (flow D: the page
+ *       redeems the key) answer the chat page with {@code Content-Security-Policy} ({@code
+ *       frame-ancestors} from the origins the minting key names, recorded on the session, else {@code
+ *       embed.frameAncestors}), {@code Permissions-Policy: microphone=(self)}, {@code
+ *       Referrer-Policy: no-referrer}, {@code Cache-Control: no-store} and {@code
+ *       X-Content-Type-Options: nosniff}.
+ *   <li>{@code /embed/widget.js} (flow C's widget): served to any origin, short cache.
+ *   <li>Every file listed in {@code assets/assets.txt} (the page's ES modules and style) at {@code
+ *       /embed/assets/{version}/{name}} (immutable, long cache; {@code {version}} is {@link
+ *       #version()}) and, for compatibility, at {@code /embed/assets/{name}} (short cache).
  * </ul>
  *
- * The page learns the origins allowed to frame it (and so to hand it a fresh credential with
- * {@code postMessage}) from a JSON data block the server writes into it; {@code *} is never among
- * them. The files live in the library jar under {@value #RESOURCES}: plain HTML, CSS and
- * JavaScript, no build step. Thread-safe.
+ * The page learns the origins allowed to frame it (and so to hand it a credential with {@code
+ * postMessage}) from a JSON data block the server writes into it; {@code *} is never among them.
+ * The files live in the library jar under {@value #RESOURCES}: plain HTML, CSS and JavaScript, no
+ * build step. Thread-safe.
  */
 public final class HostedPages {
     /** Where the pages' files live on the class path. */
@@ -95,15 +98,27 @@ public final class HostedPages {
 
     private static final System.Logger LOG = System.getLogger("dev.embed.page");
 
+    /** Where the names of the page's assets are listed, one per line, relative to {@code assets/}. */
+    static final String ASSET_LIST = "assets/assets.txt";
+
+    /** An asset's name: lowercase letters, digits and '-', with one of the served extensions. */
+    private static final Pattern ASSET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}\\.(js|css|html)");
+
+    /** A version in an asset's path: 12 lowercase hex digits. */
+    private static final Pattern VERSION = Pattern.compile("[0-9a-f]{12}");
+
+    static final String LONG_CACHE = "public, max-age=31536000, immutable";
+    static final String SHORT_CACHE = "public, max-age=300";
+
     private final SessionRegistry sessions;
     private final TokenService tokens;
     private final FrameAncestors defaults;
     private final CredentialCache credentials;
     private final String template;
-    private final String script;
-    private final String style;
-    private final String widget;
+    private final Map<String, Asset> assets;
+    private final Map<String, Asset> crossOrigin;
     private final String version;
+    private final String preloads;
 
     /**
      * @param sessions where a page finds the session of its credential (and so the minting key's
@@ -114,22 +129,42 @@ public final class HostedPages {
      * @param defaultFrameAncestors {@code embed.frameAncestors}: who may frame a page whose session
      *     records no origins
      */
-    public HostedPages(SessionRegistry sessions, TokenService tokens, CredentialCache credentials,
+    public HostedPages(
+            SessionRegistry sessions,
+            TokenService tokens,
+            CredentialCache credentials,
             List<String> defaultFrameAncestors) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         List<String> invalid = FrameAncestors.invalid(defaultFrameAncestors);
         if (!invalid.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "embed: embed.frameAncestors entries " + invalid + " are not origins"
-                    + " (scheme://host[:port], 'self' or *) and are ignored");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "embed: embed.frameAncestors entries " + invalid + " are not origins"
+                            + " (scheme://host[:port], 'self' or *) and are ignored");
         }
         this.defaults = FrameAncestors.of(defaultFrameAncestors);
         this.template = resource("assets/chat.html");
-        this.script = resource("assets/chat.js");
-        this.style = resource("assets/chat.css");
-        this.widget = resource("widget.js");
-        this.version = sha256Hex(script + "\n" + style).substring(0, 12);
+        Map<String, Asset> listed = new LinkedHashMap<>();
+        MessageDigest digest = sha256();
+        for (String name : assetNames(resource(ASSET_LIST))) {
+            Asset asset = new Asset(resource("assets/" + name), contentType(name));
+            listed.put(name, asset);
+            digest.update((name + "\0" + asset.body() + "\0").getBytes(StandardCharsets.UTF_8));
+        }
+        this.assets = Map.copyOf(listed);
+        this.version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
+        this.crossOrigin = Map.of("widget.js", new Asset(resource("widget.js"), contentType("widget.js")));
+        StringBuilder links = new StringBuilder();
+        for (String name : listed.keySet()) {
+            if (name.endsWith(".js") && !"chat.js".equals(name)) {
+                links.append("<link rel=\"modulepreload\" href=\"{{BASE}}/embed/assets/{{VERSION}}/")
+                        .append(name)
+                        .append("\">\n    ");
+            }
+        }
+        this.preloads = links.toString().strip();
     }
 
     /**
@@ -149,23 +184,33 @@ public final class HostedPages {
         if (rest == null) {
             throw notFound();
         }
-        switch (rest) {
-            case "widget.js":
-                return asset(widget, "text/javascript; charset=utf-8", "public, max-age=300", "cross-origin");
-            case "assets/chat.js":
-                return asset(script, "text/javascript; charset=utf-8", "public, max-age=86400", "same-origin");
-            case "assets/chat.css":
-                return asset(style, "text/css; charset=utf-8", "public, max-age=86400", "same-origin");
-            default:
-                break;
+        Asset shared = crossOrigin.get(rest);
+        if (shared != null) {
+            return asset(shared, SHORT_CACHE, "cross-origin");
         }
         String[] parts = rest.split("/", -1);
+        if ("assets".equals(parts[0])) {
+            return assetAt(parts);
+        }
         Optional<Flow> flow = parts.length == 2 && !parts[1].isEmpty() ? Flow.of(parts[0]) : Optional.empty();
         if (flow.isEmpty()) {
             throw notFound();
         }
         String id = Fields.pathId(parts[1], flow.get().idName);
         return page(flow.get(), id, basePath == null ? "" : basePath, queryToken);
+    }
+
+    /** {@code assets/{name}} (short cache) or {@code assets/{version}/{name}} (long cache when current). */
+    private Reply assetAt(String[] parts) {
+        if (parts.length == 2 && assets.containsKey(parts[1])) {
+            return asset(assets.get(parts[1]), SHORT_CACHE, "same-origin");
+        }
+        if (parts.length == 3 && VERSION.matcher(parts[1]).matches() && assets.containsKey(parts[2])) {
+            // Another version (a page from before an upgrade, or from another node mid-deploy) gets
+            // today's file, but never under an immutable cache entry that would pin it to that version.
+            return asset(assets.get(parts[2]), version.equals(parts[1]) ? LONG_CACHE : SHORT_CACHE, "same-origin");
+        }
+        throw notFound();
     }
 
     /** The {@code frame-ancestors} of a page: the origins recorded on its session, else the default. */
@@ -182,7 +227,8 @@ public final class HostedPages {
                 session = credentials.peekCredential(id).flatMap(this::sessionOfToken);
                 break;
         }
-        List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS))).orElse(List.of());
+        List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS)))
+                .orElse(List.of());
         if (!recorded.isEmpty()) {
             FrameAncestors origins = FrameAncestors.of(recorded);
             if (!origins.sources().isEmpty()) {
@@ -192,7 +238,11 @@ public final class HostedPages {
         return defaults;
     }
 
-    /** The hash the page's asset URLs carry, so a new library version is never served stale assets. */
+    /**
+     * The hash the page's asset URLs carry, so a new library version is never served stale assets:
+     * the first 12 hex digits of the SHA-256 over every listed asset, in the order of {@value
+     * #ASSET_LIST}, each as its name, a NUL, its text and a NUL.
+     */
     public String version() {
         return version;
     }
@@ -204,17 +254,21 @@ public final class HostedPages {
         config.put("id", id);
         config.put("base", basePath);
         config.put("parentOrigins", origins.messageOrigins());
-        String html = template
+        String html = template.replace("{{PRELOAD}}", preloads)
                 .replace("{{BASE}}", escapeHtml(basePath))
                 .replace("{{VERSION}}", version)
                 .replace("{{CONFIG}}", jsonForHtml(Json.write(config)));
+        return new Reply(200, pageHeaders(origins.directive()), "text/html; charset=utf-8", html);
+    }
+
+    private static Map<String, String> pageHeaders(String frameAncestors) {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Security-Policy", PAGE_POLICY + origins.directive());
+        headers.put("Content-Security-Policy", PAGE_POLICY + frameAncestors);
         headers.put("Permissions-Policy", "microphone=(self)");
         headers.put("Referrer-Policy", "no-referrer");
         headers.put("Cache-Control", "no-store");
         headers.put("X-Content-Type-Options", "nosniff");
-        return new Reply(200, headers, "text/html; charset=utf-8", html);
+        return headers;
     }
 
     private Optional<EmbedSession> sessionOfToken(String token) {
@@ -228,18 +282,53 @@ public final class HostedPages {
         }
     }
 
-    private static Reply asset(String body, String contentType, String cacheControl, String resourcePolicy) {
+    private static Reply asset(Asset asset, String cacheControl, String resourcePolicy) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Cache-Control", cacheControl);
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("Cross-Origin-Resource-Policy", resourcePolicy);
         headers.put("Referrer-Policy", "no-referrer");
-        return new Reply(200, headers, contentType, body);
+        if ("cross-origin".equals(resourcePolicy)) {
+            // Public files: a customer's page may load them with crossorigin (e.g. for Subresource Integrity).
+            headers.put("Access-Control-Allow-Origin", "*");
+        }
+        return new Reply(200, headers, asset.contentType(), asset.body());
+    }
+
+    /** The names in {@value #ASSET_LIST}: one per line; blank lines and lines starting with # are skipped. */
+    static List<String> assetNames(String list) {
+        List<String> names = new ArrayList<>();
+        for (String line : list.split("\n")) {
+            String name = line.strip();
+            if (name.isEmpty() || name.startsWith("#")) {
+                continue;
+            }
+            if (!ASSET_NAME.matcher(name).matches() || names.contains(name)) {
+                throw new IllegalStateException("embed: " + RESOURCES + ASSET_LIST + " lists \"" + name + "\", which is"
+                        + " not a unique asset name (lowercase letters, digits and '-', then .js, .css or .html)");
+            }
+            names.add(name);
+        }
+        if (!names.contains("chat.js") || !names.contains("chat.css")) {
+            throw new IllegalStateException("embed: " + RESOURCES + ASSET_LIST + " must list chat.js and chat.css");
+        }
+        return names;
+    }
+
+    private static String contentType(String name) {
+        if (name.endsWith(".js")) {
+            return "text/javascript; charset=utf-8";
+        }
+        if (name.endsWith(".css")) {
+            return "text/css; charset=utf-8";
+        }
+        return "text/html; charset=utf-8";
     }
 
     private static EmbedException notFound() {
         return EmbedError.notFound("no hosted page here: see /embed/chat/{sessionId}, /embed/agents/{agentId},"
-                + " /embed/iframe/{cacheKey} and /embed/widget.js").toException();
+                        + " /embed/iframe/{cacheKey}, /embed/widget.js and /embed/sdk.js")
+                .toException();
     }
 
     private static List<String> strings(Object value) {
@@ -262,12 +351,18 @@ public final class HostedPages {
 
     /** JSON that can sit in an HTML data block: no character can close the element or the script. */
     static String jsonForHtml(String json) {
-        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+        return json.replace("<", "\\u003c")
+                .replace(">", "\\u003e")
+                .replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028")
+                .replace("\u2029", "\\u2029");
     }
 
     static String escapeHtml(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
                 .replace("'", "&#39;");
     }
 
@@ -284,11 +379,14 @@ public final class HostedPages {
         }
     }
 
-    private static String sha256Hex(String text) {
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
+
+    /** A served file: its text and content type. */
+    private record Asset(String body, String contentType) {}
 }

@@ -49,7 +49,8 @@
   }
 
   var frame = document.createElement('iframe');
-  frame.src = base + '/embed/agents/' + encodeURIComponent(agent) + (token ? '?token=' + encodeURIComponent(token) : '');
+  frame.src =
+    base + '/embed/agents/' + encodeURIComponent(agent) + (token ? '?token=' + encodeURIComponent(token) : '');
   frame.title = script.getAttribute('data-title') || 'Chat with ' + agent;
   frame.referrerPolicy = 'no-referrer';
   frame.setAttribute('referrerpolicy', 'no-referrer');
@@ -73,18 +74,20 @@
     if (!data || data.type !== 'embed:token-expired') {
       return;
     }
-    frame.dispatchEvent(new CustomEvent('embed:token-expired', {
-      bubbles: true,
-      detail: {
-        agent: agent,
-        sessionId: typeof data.sessionId === 'string' ? data.sessionId : null,
-        refresh: function (fresh) {
-          if (typeof fresh === 'string' && JWT.test(fresh) && frame.contentWindow) {
-            frame.contentWindow.postMessage({ type: 'embed:token', token: fresh }, origin);
+    frame.dispatchEvent(
+      new CustomEvent('embed:token-expired', {
+        bubbles: true,
+        detail: {
+          agent: agent,
+          sessionId: typeof data.sessionId === 'string' ? data.sessionId : null,
+          refresh: function (fresh) {
+            if (typeof fresh === 'string' && JWT.test(fresh) && frame.contentWindow) {
+              frame.contentWindow.postMessage({ type: 'embed:token', token: fresh }, origin);
+            }
           }
         }
-      }
-    }));
+      })
+    );
   });
 
   function size(value, fallback) {

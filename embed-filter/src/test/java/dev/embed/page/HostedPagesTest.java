@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embed.cache.CaffeineCredentialCache;
+import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedException;
 import dev.embed.error.Reply;
 import dev.embed.mint.MintService;
 import dev.embed.session.EmbedSession;
 import dev.embed.session.InMemorySessionRegistry;
 import dev.embed.testing.MutableClock;
+import dev.embed.testing.TestKeys;
 import dev.embed.token.KeyRing;
 import dev.embed.token.TokenService;
-import dev.embed.config.EmbedConfig;
-import dev.embed.testing.TestKeys;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +27,27 @@ class HostedPagesTest {
     private final InMemorySessionRegistry sessions = new InMemorySessionRegistry(clock, 100);
     private final CaffeineCredentialCache cache = new CaffeineCredentialCache(clock, 100);
     private final TokenService tokens = new TokenService(
-            KeyRing.fromConfig(EmbedConfig.of(Map.of("embed.signing.secret", TestKeys.SECRET))), "embed", "embed", 30,
-            clock, cache);
+            KeyRing.fromConfig(EmbedConfig.of(Map.of("embed.signing.secret", TestKeys.SECRET))),
+            "embed",
+            "embed",
+            30,
+            clock,
+            cache);
     private final HostedPages pages = new HostedPages(sessions, tokens, cache, List.of("https://default.example"));
 
     private void session(String id, Object origins) {
-        sessions.save(new EmbedSession(id, "acme", "demo", "support", "u1", null, "chat", "url", clock.instant(),
-                clock.instant().plus(Duration.ofHours(1)), origins == null ? Map.of() : Map.of(MintService.FRAME_ANCESTORS, origins)));
+        sessions.save(new EmbedSession(
+                id,
+                "acme",
+                "demo",
+                "support",
+                "u1",
+                null,
+                "chat",
+                "url",
+                clock.instant(),
+                clock.instant().plus(Duration.ofHours(1)),
+                origins == null ? Map.of() : Map.of(MintService.FRAME_ANCESTORS, origins)));
     }
 
     @Test
@@ -41,17 +55,104 @@ class HostedPagesTest {
         session("ses_1", List.of("https://shop.example", "https://evil.example; script-src *"));
         Reply page = pages.serve("/embed/chat/ses_1", "/app", null);
         assertEquals(200, page.status());
-        assertTrue(page.headers().get("Content-Security-Policy").endsWith("; frame-ancestors https://shop.example"),
+        assertTrue(
+                page.headers().get("Content-Security-Policy").endsWith("; frame-ancestors https://shop.example"),
                 page.headers().get("Content-Security-Policy"));
-        assertTrue(page.body().contains("\"parentOrigins\":[\"https:\\/\\/shop.example\"]")
-                || page.body().contains("\"parentOrigins\":[\"https://shop.example\"]"), page.body());
-        assertTrue(page.body().contains("href=\"/app/embed/assets/chat.css?v=" + pages.version() + "\""));
+        assertTrue(
+                page.body().contains("\"parentOrigins\":[\"https:\\/\\/shop.example\"]")
+                        || page.body().contains("\"parentOrigins\":[\"https://shop.example\"]"),
+                page.body());
+        assertTrue(page.body().contains("href=\"/app/embed/assets/" + pages.version() + "/chat.css\""), page.body());
+        assertTrue(
+                page.body()
+                        .contains("<script type=\"module\" src=\"/app/embed/assets/" + pages.version() + "/chat.js\""),
+                page.body());
+    }
+
+    @Test
+    void serveWhenAssetListedThenAtItsVersionImmutableAndWithoutVersionShortLived() {
+        assertTrue(pages.version().matches("[0-9a-f]{12}"), pages.version());
+        for (String name : HostedPages.assetNames(resource(HostedPages.ASSET_LIST))) {
+            Reply versioned = pages.serve("/embed/assets/" + pages.version() + "/" + name, "", null);
+            assertEquals(200, versioned.status(), name);
+            assertEquals(HostedPages.LONG_CACHE, versioned.headers().get("Cache-Control"), name);
+            assertEquals("same-origin", versioned.headers().get("Cross-Origin-Resource-Policy"), name);
+            assertEquals("nosniff", versioned.headers().get("X-Content-Type-Options"), name);
+            assertEquals(resource("assets/" + name), versioned.body(), name);
+            Reply plain = pages.serve("/embed/assets/" + name, "", null);
+            assertEquals(HostedPages.SHORT_CACHE, plain.headers().get("Cache-Control"), name);
+            assertEquals(versioned.body(), plain.body(), name);
+        }
+        assertEquals(
+                "text/javascript; charset=utf-8",
+                pages.serve("/embed/assets/chat.js", "", null).contentType());
+        assertEquals(
+                "text/css; charset=utf-8",
+                pages.serve("/embed/assets/chat.css", "", null).contentType());
+    }
+
+    @Test
+    void serveWhenAssetOfAnotherVersionThenTodaysFileButNeverImmutable() {
+        String other = pages.version().startsWith("0") ? "100000000000" : "000000000000";
+        Reply stale = pages.serve("/embed/assets/" + other + "/chat.js", "", null);
+        assertEquals(200, stale.status());
+        assertEquals(HostedPages.SHORT_CACHE, stale.headers().get("Cache-Control"));
+    }
+
+    @Test
+    void serveWhenAssetNotListedOrPathMalformedThenNotFound() {
+        for (String path : List.of(
+                "/embed/assets/chat.html",
+                "/embed/assets/assets.txt",
+                "/embed/assets/" + pages.version() + "/nope.js",
+                "/embed/assets/ABCDEF012345/chat.js",
+                "/embed/assets/" + pages.version() + "/x/chat.js",
+                "/embed/assets/../widget.js",
+                "/embed/assets/")) {
+            assertEquals(
+                    404,
+                    assertThrows(EmbedException.class, () -> pages.serve(path, "", null))
+                            .error()
+                            .status(),
+                    path);
+        }
+    }
+
+    @Test
+    void serveWhenWidgetThenAnyOriginMayLoadIt() {
+        Reply widget = pages.serve("/embed/widget.js", "", null);
+        assertEquals("cross-origin", widget.headers().get("Cross-Origin-Resource-Policy"));
+        assertEquals("*", widget.headers().get("Access-Control-Allow-Origin"));
+        assertEquals(HostedPages.SHORT_CACHE, widget.headers().get("Cache-Control"));
+    }
+
+    @Test
+    void assetNamesWhenListMalformedThenRefusedAtStart() {
+        assertEquals(List.of("chat.css", "chat.js"), HostedPages.assetNames("# comment\n\nchat.css\n chat.js \n"));
+        for (String list : List.of(
+                "chat.css\nchat.js\n../x.js",
+                "chat.css\nchat.js\nChat.js",
+                "chat.css\nchat.js\nchat.js",
+                "chat.css\nchat.js\nx.txt",
+                "chat.css")) {
+            assertThrows(IllegalStateException.class, () -> HostedPages.assetNames(list), list);
+        }
+    }
+
+    private static String resource(String name) {
+        try (var in = HostedPages.class.getClassLoader().getResourceAsStream(HostedPages.RESOURCES + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
     void serveWhenSessionRecordsNoOriginsThenConfiguredOnes() {
         session("ses_2", null);
-        assertTrue(pages.serve("/embed/chat/ses_2", "", null).headers().get("Content-Security-Policy")
+        assertTrue(pages.serve("/embed/chat/ses_2", "", null)
+                .headers()
+                .get("Content-Security-Policy")
                 .endsWith("frame-ancestors https://default.example"));
     }
 
@@ -59,7 +160,9 @@ class HostedPagesTest {
     void serveWhenBasePathHasMarkupThenEscapedEverywhere() {
         Reply page = pages.serve("/embed/chat/ses_3", "/a\"><script>alert(1)</script>", null);
         assertFalse(page.body().contains("<script>alert(1)"), page.body());
-        assertTrue(page.body().contains("href=\"/a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;/embed/assets/"), page.body());
+        assertTrue(
+                page.body().contains("href=\"/a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;/embed/assets/"),
+                page.body());
     }
 
     @Test
@@ -70,8 +173,20 @@ class HostedPagesTest {
 
     @Test
     void serveWhenNotAPageThenNotFoundAndBadIdsBadRequest() {
-        assertEquals(404, assertThrows(EmbedException.class, () -> pages.serve("/embed/other/x", "", null)).error().status());
-        assertEquals(404, assertThrows(EmbedException.class, () -> pages.serve("/nope", "", null)).error().status());
-        assertEquals(400, assertThrows(EmbedException.class, () -> pages.serve("/embed/chat/a b", "", null)).error().status());
+        assertEquals(
+                404,
+                assertThrows(EmbedException.class, () -> pages.serve("/embed/other/x", "", null))
+                        .error()
+                        .status());
+        assertEquals(
+                404,
+                assertThrows(EmbedException.class, () -> pages.serve("/nope", "", null))
+                        .error()
+                        .status());
+        assertEquals(
+                400,
+                assertThrows(EmbedException.class, () -> pages.serve("/embed/chat/a b", "", null))
+                        .error()
+                        .status());
     }
 }

@@ -86,7 +86,8 @@ public abstract class HostedPageContract {
         assertEquals(sessionId, config.get("id"));
         assertEquals("/shop", config.get("base"));
         assertEquals(List.of("https://shop.example"), config.get("parentOrigins"));
-        assertTrue(page.body().contains("src=\"/shop/embed/assets/chat.js?v="), "the page's script is not under /shop");
+        assertTrue(Pattern.compile("<script type=\"module\" src=\"/shop/embed/assets/[0-9a-f]{12}/chat\\.js\"")
+                .matcher(page.body()).find(), "the page's module script is not under /shop/embed/assets/{version}/");
     }
 
     @Test
@@ -175,6 +176,13 @@ public abstract class HostedPageContract {
     void assetsWhenFetchedThenScriptAndStyle() throws Exception {
         assertEquals("text/javascript;charset=utf-8", contentType(get("/embed/assets/chat.js")));
         assertEquals("text/css;charset=utf-8", contentType(get("/embed/assets/chat.css")));
+        Matcher version = Pattern.compile("/embed/assets/([0-9a-f]{12})/chat\\.js").matcher(get("/embed/chat/ses_v").body());
+        assertTrue(version.find(), "no versioned script in the page");
+        HttpResponse<String> versioned = get("/embed/assets/" + version.group(1) + "/chat.js");
+        assertEquals(200, versioned.statusCode());
+        assertEquals("text/javascript;charset=utf-8", contentType(versioned));
+        assertEquals("public, max-age=31536000, immutable", versioned.headers().firstValue("Cache-Control").orElse(null));
+        assertEquals("public, max-age=300", get("/embed/assets/chat.js").headers().firstValue("Cache-Control").orElse(null));
     }
 
     @ParameterizedTest

@@ -18,12 +18,18 @@ import dev.embed.testing.JettyServer;
 import dev.embed.testing.Readme;
 import dev.embed.testing.TestKeys;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,12 +48,18 @@ class HostedPageBrowserIT extends BrowserTest {
     @BeforeAll
     static void startServers() throws Exception {
         site = CustomerSite.start(TestKeys.ACME_KEY);
-        embed = JettyServer.start(webXml(Map.of(
-                "embed.signing.secret", TestKeys.SECRET,
-                "embed.apiKey.site", "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY)
-                        + ";tenant=acme;agents=demo/*;sources=docs,faq;origins=" + site.origin(),
-                "embed.agents", "demo/support,demo/sales",
-                "embed.agent.timeoutSeconds", "10")), "/shop");
+        embed = JettyServer.start(
+                webXml(Map.of(
+                        "embed.signing.secret",
+                        TestKeys.SECRET,
+                        "embed.apiKey.site",
+                        "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY)
+                                + ";tenant=acme;agents=demo/*;sources=docs,faq;origins=" + site.origin(),
+                        "embed.agents",
+                        "demo/support,demo/sales",
+                        "embed.agent.timeoutSeconds",
+                        "10")),
+                "/shop");
         site.embedBase(embed.base().toString());
     }
 
@@ -65,11 +77,17 @@ class HostedPageBrowserIT extends BrowserTest {
     private static String webXml(Map<String, String> params) throws IOException {
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">\n");
-        params.forEach((name, value) -> xml.append("  <context-param><param-name>").append(name)
-                .append("</param-name><param-value>").append(value).append("</param-value></context-param>\n"));
-        xml.append("  <listener><listener-class>").append(ClockedEmbedListener.class.getName())
+        params.forEach((name, value) -> xml.append("  <context-param><param-name>")
+                .append(name)
+                .append("</param-name><param-value>")
+                .append(value)
+                .append("</param-value></context-param>\n"));
+        xml.append("  <listener><listener-class>")
+                .append(ClockedEmbedListener.class.getName())
                 .append("</listener-class></listener>\n");
-        Readme.webXmlFragment().lines().filter(line -> !line.startsWith("```"))
+        Readme.webXmlFragment()
+                .lines()
+                .filter(line -> !line.startsWith("```"))
                 .forEach(line -> xml.append(line).append('\n'));
         return xml.append("</web-app>\n").toString();
     }
@@ -101,11 +119,15 @@ class HostedPageBrowserIT extends BrowserTest {
         String sessionId = (String) session().get("sessionId");
         Frame frame = chatFrame("#chat");
         assertEquals(embed.base() + "/embed/chat/" + sessionId, frame.url());
-        assertFalse(((String) frame.evaluate("() => location.href")).contains(token), "the token is still in the address");
+        assertFalse(
+                ((String) frame.evaluate("() => location.href")).contains(token), "the token is still in the address");
         assertTrue(requests.stream().anyMatch(r -> r.url().endsWith("/messages")), "the message's POST was not seen");
+        assertPageAssetsVersionedAndImmutable(requests);
         assertEquals(List.of(), errors, "the page logged errors (a Content-Security-Policy violation?)");
         for (Request request : requests) {
-            assertFalse(request.url().contains(token), "a URL carried the token: " + request.method() + " " + path(request));
+            assertFalse(
+                    request.url().contains(token),
+                    "a URL carried the token: " + request.method() + " " + path(request));
             String referer = request.headers().get("referer");
             assertTrue(referer == null || !referer.contains(token), "a Referer carried the token: " + path(request));
             if (request.url().contains("/api/v1/embed/")) {
@@ -135,7 +157,8 @@ class HostedPageBrowserIT extends BrowserTest {
                 + " && window.events.includes('parent posted embed:token')");
         assertThat(chat.locator(".msg .bubble")).hasText(new String[] {
             "Before the token expires", "You said: Before the token expires",
-            "After the token expired", "You said: After the token expired"});
+            "After the token expired", "You said: After the token expired"
+        });
         assertEquals("still here", chatFrame("#chat").evaluate("() => window.sameDocument"), "the frame reloaded");
         assertThat(chat.locator("#state")).hasAttribute("data-state", "online");
     }
@@ -156,15 +179,20 @@ class HostedPageBrowserIT extends BrowserTest {
 
         // A valid token for this very session, but posted by a frame of an origin nobody allowed.
         String fresh = CustomerSite.tokenOf(site.mintEmbedUrl(3600, sessionId));
-        Frame other = page.frames().stream().filter(f -> f.url().startsWith(site.otherOrigin())).findFirst().orElseThrow();
+        Frame other = page.frames().stream()
+                .filter(f -> f.url().startsWith(site.otherOrigin()))
+                .findFirst()
+                .orElseThrow();
         other.evaluate("t => window.parent.frames[0].postMessage({type: 'embed:token', token: t}, '*')", fresh);
         page.waitForTimeout(1500);
         assertThat(pending).hasAttribute("data-delivery", "waiting");
         assertThat(chat.locator(".msg-agent")).hasCount(0);
 
         // The same token from the allowed parent is taken, and the waiting message goes out.
-        page.evaluate("t => document.getElementById('chat').contentWindow.postMessage({type: 'embed:token', token: t},"
-                + " new URL(window.session.embedUrl).origin)", fresh);
+        page.evaluate(
+                "t => document.getElementById('chat').contentWindow.postMessage({type: 'embed:token', token: t},"
+                        + " new URL(window.session.embedUrl).origin)",
+                fresh);
         assertThat(chat.locator(".msg-agent .bubble")).hasText("You said: Is anyone there?");
         assertThat(pending).hasAttribute("data-delivery", "sent");
     }
@@ -191,7 +219,8 @@ class HostedPageBrowserIT extends BrowserTest {
         assertThat(chat.locator("#state")).containsText("retrying");
         screenshot("-retrying");
 
-        chat.getByRole(AriaRole.BUTTON, new FrameLocator.GetByRoleOptions().setName("Retry now")).click();
+        chat.getByRole(AriaRole.BUTTON, new FrameLocator.GetByRoleOptions().setName("Retry now"))
+                .click();
         assertThat(chat.locator(".msg-agent .bubble")).hasText("You said: Through a bad connection");
         assertThat(message).hasAttribute("data-delivery", "sent");
         assertEquals(3, attempts.get(), "one attempt, one retry now, one after the backoff");
@@ -205,8 +234,11 @@ class HostedPageBrowserIT extends BrowserTest {
         Frame frame = chatFrame("#chat");
         page.waitForCondition(() -> !frame.url().isEmpty() && !frame.url().equals("about:blank"));
         page.waitForTimeout(500); // the page's markup holds the message box: it would be there by now
-        assertEquals(0, frame.locator("#input").count(), "the chat page rendered inside a frame of " + site.otherOrigin()
-                + " (frame at " + frame.url().replaceAll("#.*", "") + ")");
+        assertEquals(
+                0,
+                frame.locator("#input").count(),
+                "the chat page rendered inside a frame of " + site.otherOrigin() + " (frame at "
+                        + frame.url().replaceAll("#.*", "") + ")");
         assertTrue(frame.url().startsWith("chrome-error:"), "Chromium did not refuse the frame");
     }
 
@@ -220,7 +252,8 @@ class HostedPageBrowserIT extends BrowserTest {
         assertFalse(page.url().contains(token), "the token is still in the address");
         assertFalse(page.url().contains("#"), page.url());
 
-        assertTrue(((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue() <= 320,
+        assertTrue(
+                ((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue() <= 320,
                 "the page scrolls sideways at 320 px");
         Locator input = page.getByLabel("Message");
         Locator send = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send"));
@@ -249,10 +282,15 @@ class HostedPageBrowserIT extends BrowserTest {
         assertThat(page.locator("#error")).hasCount(0);
         Locator frameElement = page.locator("#slot iframe");
         assertThat(frameElement).hasAttribute("title", "Chat with Acme support");
-        assertEquals(Boolean.TRUE, page.evaluate("() => document.querySelector('#slot script').nextElementSibling"
-                + " === document.querySelector('#slot iframe')"), "the iframe is not where the script stands");
+        assertEquals(
+                Boolean.TRUE,
+                page.evaluate("() => document.querySelector('#slot script').nextElementSibling"
+                        + " === document.querySelector('#slot iframe')"),
+                "the iframe is not where the script stands");
         assertEquals(520, frameElement.boundingBox().height, 1.0);
-        assertEquals(Boolean.FALSE, page.evaluate("() => document.querySelector('#slot script').hasAttribute('data-token')"));
+        assertEquals(
+                Boolean.FALSE,
+                page.evaluate("() => document.querySelector('#slot script').hasAttribute('data-token')"));
 
         FrameLocator chat = page.frameLocator("#slot iframe");
         awaitOnline(chat);
@@ -272,8 +310,10 @@ class HostedPageBrowserIT extends BrowserTest {
         assertThat(chat.locator("html")).hasAttribute("data-theme", "dark");
         awaitOnline(chat);
         Frame frame = chatFrame("#chat");
-        assertEquals(CustomerSite.ACCENT,
-                frame.evaluate("() => getComputedStyle(document.documentElement).getPropertyValue('--embed-accent').trim()"));
+        assertEquals(
+                CustomerSite.ACCENT,
+                frame.evaluate(
+                        "() => getComputedStyle(document.documentElement).getPropertyValue('--embed-accent').trim()"));
 
         send(chat, "What do the docs say?");
         assertThat(chat.locator(".msg-agent .bubble").last()).hasText("You said: What do the docs say?");
@@ -282,6 +322,50 @@ class HostedPageBrowserIT extends BrowserTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * The page's modules and style came from {@code /embed/assets/{version}/}, every asset that
+     * {@code assets.txt} lists was loaded (the modules import each other relatively, so they all
+     * carry the version), each once, and each may be cached for good.
+     */
+    static void assertPageAssetsVersionedAndImmutable(List<Request> requests) {
+        List<Request> assets = requests.stream()
+                .filter(r -> path(r).contains("/embed/assets/"))
+                .toList();
+        Pattern versioned = Pattern.compile(".*/embed/assets/([0-9a-f]{12})/([a-z0-9-]+\\.(?:js|css))");
+        Set<String> versions = new TreeSet<>();
+        List<String> loaded = new ArrayList<>();
+        for (Request request : assets) {
+            Matcher m = versioned.matcher(path(request));
+            assertTrue(m.matches(), "an asset outside /embed/assets/{version}/: " + path(request));
+            versions.add(m.group(1));
+            loaded.add(m.group(2));
+            assertEquals(
+                    "public, max-age=31536000, immutable",
+                    request.response().headers().get("cache-control"),
+                    path(request));
+            assertEquals("nosniff", request.response().headers().get("x-content-type-options"), path(request));
+        }
+        assertEquals(1, versions.size(), "assets of several versions: " + versions);
+        assertEquals(new TreeSet<>(listedAssets()), new TreeSet<>(loaded), "the assets the page loaded");
+        assertEquals(new TreeSet<>(loaded).size(), loaded.size(), "an asset was loaded twice: " + loaded);
+    }
+
+    /** The names in the library's {@code assets.txt}. */
+    static List<String> listedAssets() {
+        try (var in = HostedPageBrowserIT.class
+                .getClassLoader()
+                .getResourceAsStream("META-INF/resources/embed/assets/assets.txt")) {
+            assertNotNull(in, "assets.txt is not on the class path");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private Map<String, Object> session() {
         page.waitForFunction("() => window.session !== null");
@@ -313,8 +397,9 @@ class HostedPageBrowserIT extends BrowserTest {
 
     private static void assertInside(BoundingBox box, int width) {
         assertNotNull(box, "not rendered");
-        assertTrue(box.x >= 0 && box.x + box.width <= width, "outside the " + width + " px viewport: x=" + box.x
-                + " width=" + box.width);
+        assertTrue(
+                box.x >= 0 && box.x + box.width <= width,
+                "outside the " + width + " px viewport: x=" + box.x + " width=" + box.width);
     }
 
     /** A request's path, for messages: never its query or fragment, which could hold a credential. */

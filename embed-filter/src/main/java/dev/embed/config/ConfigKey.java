@@ -65,6 +65,14 @@ public enum ConfigKey {
             "'self'",
             false,
             "Space-separated origins allowed to frame the hosted pages when the minting key names none."),
+    PAGES_ALLOW_TOP_LEVEL(
+            "embed.pages.allowTopLevel",
+            "EMBED_PAGES_ALLOW_TOP_LEVEL",
+            "false",
+            false,
+            "true lets the hosted pages run outside a frame (a webview that must load the page directly)."
+                    + " Default false: a top-level visit (Sec-Fetch-Dest: document) answers 403 and the page"
+                    + " script refuses to start when it is not framed."),
     MAX_BODY_BYTES(
             "embed.maxBodyBytes",
             "EMBED_MAX_BODY_BYTES",

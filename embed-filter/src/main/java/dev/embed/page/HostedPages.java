@@ -40,6 +40,11 @@ import java.util.regex.Pattern;
  *       embed.frameAncestors}), {@code Permissions-Policy: microphone=(self)}, {@code
  *       Referrer-Policy: no-referrer}, {@code Cache-Control: no-store} and {@code
  *       X-Content-Type-Options: nosniff}.
+ *   <li>The pages run only inside a frame (DESIGN §6): a request with {@code Sec-Fetch-Dest:
+ *       document} (a top-level visit) answers 403 with a short HTML page and the same headers, and
+ *       the page script refuses to start when it is not framed, unless {@code
+ *       embed.pages.allowTopLevel=true} (a webview that must load the page directly). Nothing is
+ *       looked up for a refused visit: no session, no token, no cache key.
  *   <li>{@code /embed/widget.js} (flow C's widget): served to any origin, short cache.
  *   <li>Every file listed in {@code assets/assets.txt} (the page's ES modules and style) at {@code
  *       /embed/assets/{version}/{name}} (immutable, long cache; {@code {version}} is {@link
@@ -107,6 +112,9 @@ public final class HostedPages {
     /** A version in an asset's path: 12 lowercase hex digits. */
     private static final Pattern VERSION = Pattern.compile("[0-9a-f]{12}");
 
+    /** The value of {@code Sec-Fetch-Dest} for a top-level navigation (Fetch Metadata). */
+    static final String TOP_LEVEL_DESTINATION = "document";
+
     static final String LONG_CACHE = "public, max-age=31536000, immutable";
     static final String SHORT_CACHE = "public, max-age=300";
 
@@ -114,7 +122,9 @@ public final class HostedPages {
     private final TokenService tokens;
     private final FrameAncestors defaults;
     private final CredentialCache credentials;
+    private final boolean allowTopLevel;
     private final String template;
+    private final String refusedTemplate;
     private final Map<String, Asset> assets;
     private final Map<String, Asset> crossOrigin;
     private final String version;
@@ -128,15 +138,19 @@ public final class HostedPages {
      *     never taken
      * @param defaultFrameAncestors {@code embed.frameAncestors}: who may frame a page whose session
      *     records no origins
+     * @param allowTopLevel {@code embed.pages.allowTopLevel}: whether the pages may run outside a
+     *     frame
      */
     public HostedPages(
             SessionRegistry sessions,
             TokenService tokens,
             CredentialCache credentials,
-            List<String> defaultFrameAncestors) {
+            List<String> defaultFrameAncestors,
+            boolean allowTopLevel) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.allowTopLevel = allowTopLevel;
         List<String> invalid = FrameAncestors.invalid(defaultFrameAncestors);
         if (!invalid.isEmpty()) {
             LOG.log(
@@ -146,6 +160,7 @@ public final class HostedPages {
         }
         this.defaults = FrameAncestors.of(defaultFrameAncestors);
         this.template = resource("assets/chat.html");
+        this.refusedTemplate = resource("assets/refused.html");
         Map<String, Asset> listed = new LinkedHashMap<>();
         MessageDigest digest = sha256();
         for (String name : assetNames(resource(ASSET_LIST))) {
@@ -168,6 +183,16 @@ public final class HostedPages {
     }
 
     /**
+     * The answer to {@code GET} (or {@code HEAD}) of {@code path}, for a request that sent no
+     * {@code Sec-Fetch-Dest}.
+     *
+     * @see #serve(String, String, String, String)
+     */
+    public Reply serve(String path, String basePath, String queryToken) {
+        return serve(path, basePath, queryToken, null);
+    }
+
+    /**
      * The answer to {@code GET} (or {@code HEAD}) of {@code path}.
      *
      * @param path the request path relative to the application, starting with {@value #PREFIX}
@@ -176,10 +201,13 @@ public final class HostedPages {
      *     ({@code ""} at the root): the page calls {@code basePath + "/api/v1/embed/..."}
      * @param queryToken flow C's {@value #TOKEN_PARAMETER} query parameter, or null; used only to
      *     find the session's origins, never written anywhere
+     * @param fetchDest the request's {@code Sec-Fetch-Dest} header, or null: {@code document} (a
+     *     top-level visit) gets the 403 page instead of a chat page unless top-level pages are
+     *     allowed
      * @throws EmbedException 404 for a path that is no page or file, 400 for an id that is not
      *     1–128 letters, digits, '.', '_' or '-'
      */
-    public Reply serve(String path, String basePath, String queryToken) {
+    public Reply serve(String path, String basePath, String queryToken, String fetchDest) {
         String rest = path != null && path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : null;
         if (rest == null) {
             throw notFound();
@@ -197,7 +225,11 @@ public final class HostedPages {
             throw notFound();
         }
         String id = Fields.pathId(parts[1], flow.get().idName);
-        return page(flow.get(), id, basePath == null ? "" : basePath, queryToken);
+        String base = basePath == null ? "" : basePath;
+        if (!allowTopLevel && fetchDest != null && TOP_LEVEL_DESTINATION.equalsIgnoreCase(fetchDest.strip())) {
+            return refused(base);
+        }
+        return page(flow.get(), id, base, queryToken);
     }
 
     /** {@code assets/{name}} (short cache) or {@code assets/{version}/{name}} (long cache when current). */
@@ -254,11 +286,21 @@ public final class HostedPages {
         config.put("id", id);
         config.put("base", basePath);
         config.put("parentOrigins", origins.messageOrigins());
+        config.put("topLevel", allowTopLevel);
         String html = template.replace("{{PRELOAD}}", preloads)
                 .replace("{{BASE}}", escapeHtml(basePath))
                 .replace("{{VERSION}}", version)
                 .replace("{{CONFIG}}", jsonForHtml(Json.write(config)));
         return new Reply(200, pageHeaders(origins.directive()), "text/html; charset=utf-8", html);
+    }
+
+    /**
+     * The answer to a top-level visit: 403 and a short page saying why, with the page headers and
+     * framed by no one. It names no session and carries no configuration.
+     */
+    private Reply refused(String basePath) {
+        String html = refusedTemplate.replace("{{BASE}}", escapeHtml(basePath)).replace("{{VERSION}}", version);
+        return new Reply(403, pageHeaders("'none'"), "text/html; charset=utf-8", html);
     }
 
     private static Map<String, String> pageHeaders(String frameAncestors) {
@@ -268,6 +310,7 @@ public final class HostedPages {
         headers.put("Referrer-Policy", "no-referrer");
         headers.put("Cache-Control", "no-store");
         headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Vary", "Sec-Fetch-Dest");
         return headers;
     }
 

@@ -1,6 +1,7 @@
 package dev.embed.servlet;
 
 import dev.embed.Embed;
+import dev.embed.config.ConfigKey;
 import dev.embed.error.EmbedError;
 import dev.embed.page.HostedPages;
 import jakarta.servlet.ServletConfig;
@@ -51,7 +52,8 @@ public class HostedPageServlet extends HttpServlet {
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config);
-        pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors());
+        pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors(),
+                embed.config().getBoolean(ConfigKey.PAGES_ALLOW_TOP_LEVEL));
     }
 
     @Override
@@ -72,7 +74,8 @@ public class HostedPageServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
         ServletSupport.guard(embed, response, "HostedPageServlet", () -> ServletSupport.write(response,
                 pages.serve(ServletSupport.path(request), basePath(request),
-                        ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER))));
+                        ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER),
+                        request.getHeader("Sec-Fetch-Dest"))));
     }
 
     /** The path of the configured public base URL, else the context path. */

@@ -33,7 +33,8 @@ class HostedPagesTest {
             30,
             clock,
             cache);
-    private final HostedPages pages = new HostedPages(sessions, tokens, cache, List.of("https://default.example"));
+    private final HostedPages pages =
+            new HostedPages(sessions, tokens, cache, List.of("https://default.example"), false);
 
     private void session(String id, Object origins) {
         sessions.save(new EmbedSession(
@@ -145,6 +146,61 @@ class HostedPagesTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void serveWhenTopLevelVisitThen403PageWithPageHeadersAndNothingOfTheSession() {
+        session("ses_top", List.of("https://shop.example"));
+        for (String path : List.of(
+                "/embed/chat/ses_top", "/embed/agents/support", "/embed/iframe/abcdefghijklmnopqrstuvwxyz012")) {
+            Reply refused = pages.serve(path, "/app", "eyJhbGciOiJIUzI1NiJ9.e30.sig", "document");
+            assertEquals(403, refused.status(), path);
+            assertEquals("text/html; charset=utf-8", refused.contentType());
+            assertEquals(HostedPages.PAGE_POLICY + "'none'", refused.headers().get("Content-Security-Policy"));
+            assertEquals("microphone=(self)", refused.headers().get("Permissions-Policy"));
+            assertEquals("no-referrer", refused.headers().get("Referrer-Policy"));
+            assertEquals("no-store", refused.headers().get("Cache-Control"));
+            assertEquals("nosniff", refused.headers().get("X-Content-Type-Options"));
+            assertTrue(refused.body().contains("can only be shown on the site that embeds it"), refused.body());
+            assertTrue(
+                    refused.body().contains("href=\"/app/embed/assets/" + pages.version() + "/chat.css\""),
+                    refused.body());
+            assertFalse(refused.body().contains("<script"), "the refusal runs no script");
+            assertFalse(refused.body().contains("ses_top") || refused.body().contains("eyJ"), refused.body());
+        }
+        assertEquals(
+                403, pages.serve("/embed/chat/ses_top", "", null, " Document ").status());
+    }
+
+    @Test
+    void serveWhenFramedOrNoFetchMetadataThenThePage() {
+        session("ses_framed", null);
+        for (String dest : new String[] {"iframe", "frame", "", null}) {
+            Reply page = pages.serve("/embed/chat/ses_framed", "", null, dest);
+            assertEquals(200, page.status(), dest);
+            assertTrue(page.body().contains("\"topLevel\":false"), page.body());
+            assertEquals("Sec-Fetch-Dest", page.headers().get("Vary"));
+        }
+    }
+
+    @Test
+    void serveWhenTopLevelAllowedThenTheVisitGetsThePageAndItsScriptIsTold() {
+        HostedPages webview = new HostedPages(sessions, tokens, cache, List.of("https://default.example"), true);
+        Reply page = webview.serve("/embed/chat/ses_webview", "", null, "document");
+        assertEquals(200, page.status());
+        assertTrue(page.body().contains("\"topLevel\":true"), page.body());
+    }
+
+    @Test
+    void serveWhenTopLevelVisitToAnAssetOrTheWidgetThenServedAsUsual() {
+        assertEquals(200, pages.serve("/embed/widget.js", "", null, "document").status());
+        assertEquals(
+                200, pages.serve("/embed/assets/chat.css", "", null, "document").status());
+        assertEquals(
+                404,
+                assertThrows(EmbedException.class, () -> pages.serve("/embed/nope/x", "", null, "document"))
+                        .error()
+                        .status());
     }
 
     @Test

@@ -154,6 +154,22 @@ public abstract class HostedPageContract {
     }
 
     @Test
+    void pageWhenTopLevelVisitThen403HtmlWithPageHeadersAndFramedPagesStillServed() throws Exception {
+        Map<String, Object> minted = mintEmbedUrl(TestKeys.ACME_KEY, "demo", "support");
+        URI page = server.uri("/embed/chat/" + minted.get("sessionId"));
+
+        HttpResponse<String> visit = Http.send(HttpRequest.newBuilder(page).header("Sec-Fetch-Dest", "document").build());
+
+        assertEquals(403, visit.statusCode());
+        assertTrue(contentType(visit).startsWith("text/html"), contentType(visit));
+        assertTrue(visit.body().contains("can only be shown on the site that embeds it"), visit.body());
+        assertTrue(csp(visit).endsWith("frame-ancestors 'none'"), csp(visit));
+        assertEquals("no-referrer", visit.headers().firstValue("Referrer-Policy").orElse(null));
+        assertEquals("no-store", visit.headers().firstValue("Cache-Control").orElse(null));
+        assertEquals(200, Http.send(HttpRequest.newBuilder(page).header("Sec-Fetch-Dest", "iframe").build()).statusCode());
+    }
+
+    @Test
     void headWhenPageThenHeadersWithoutBody() throws Exception {
         HttpResponse<String> head = Http.send(HttpRequest.newBuilder(server.uri("/embed/chat/ses_x"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());

@@ -106,7 +106,8 @@ final class CustomerSite implements AutoCloseable {
         return url.substring(url.indexOf("#token=") + "#token=".length());
     }
 
-    private HttpResponse<String> visitorToken() throws IOException, InterruptedException {
+    /** Mints a flow C visitor token for the site's agent, server-to-server: {@code {"success", "data": {"token", ...}}}. */
+    HttpResponse<String> visitorToken() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(embedBase + "/v1/embed-tokens/request"))
                 .timeout(Duration.ofSeconds(10))
                 .header("api-secret", apiKey)
@@ -116,7 +117,8 @@ final class CustomerSite implements AutoCloseable {
         return Http.send(request);
     }
 
-    private HttpResponse<String> iframeLink() throws IOException, InterruptedException {
+    /** Creates a flow D cached link with a theme, server-to-server: {@code {"iframe_url", "cache_key", ...}}. */
+    HttpResponse<String> iframeLink() throws IOException, InterruptedException {
         String body = "{\"uid\": \"" + USER + "\", \"srcs\": [\"docs\"], \"ttl\": 900, \"theme\": {\"theme_mode\": \"dark\","
                 + " \"custom_css_vars\": {\"--embed-accent\": \"" + ACCENT + "\"}, \"start_message\": \"" + START_MESSAGE + "\"}}";
         return Http.postJson(URI.create(embedBase + "/api/v1/iframe/create"), apiKey, body);

@@ -9,13 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Request;
 import com.microsoft.playwright.options.AriaRole;
-import com.microsoft.playwright.options.BoundingBox;
-import dev.embed.apikey.ApiKeys;
 import dev.embed.testing.JettyServer;
-import dev.embed.testing.Readme;
 import dev.embed.testing.TestKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,19 +44,7 @@ class HostedPageBrowserIT extends BrowserTest {
     @BeforeAll
     static void startServers() throws Exception {
         site = CustomerSite.start(TestKeys.ACME_KEY);
-        embed = JettyServer.start(
-                webXml(Map.of(
-                        "embed.signing.secret",
-                        TestKeys.SECRET,
-                        "embed.apiKey.site",
-                        "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY)
-                                + ";tenant=acme;agents=demo/*;sources=docs,faq;origins=" + site.origin(),
-                        "embed.agents",
-                        "demo/support,demo/sales",
-                        "embed.agent.timeoutSeconds",
-                        "10")),
-                "/shop");
-        site.embedBase(embed.base().toString());
+        embed = EmbedTestServer.start(site, Map.of());
     }
 
     @AfterAll
@@ -71,25 +55,6 @@ class HostedPageBrowserIT extends BrowserTest {
         if (site != null) {
             site.close();
         }
-    }
-
-    /** The README's fragment behind a listener that gives the runtime the tests' clock. */
-    private static String webXml(Map<String, String> params) throws IOException {
-        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">\n");
-        params.forEach((name, value) -> xml.append("  <context-param><param-name>")
-                .append(name)
-                .append("</param-name><param-value>")
-                .append(value)
-                .append("</param-value></context-param>\n"));
-        xml.append("  <listener><listener-class>")
-                .append(ClockedEmbedListener.class.getName())
-                .append("</listener-class></listener>\n");
-        Readme.webXmlFragment()
-                .lines()
-                .filter(line -> !line.startsWith("```"))
-                .forEach(line -> xml.append(line).append('\n'));
-        return xml.append("</web-app>\n").toString();
     }
 
     @Test
@@ -243,40 +208,6 @@ class HostedPageBrowserIT extends BrowserTest {
     }
 
     @Test
-    void pageWhenNarrowThenUsableByKeyboardWithLabelsAndALiveRegion() throws Exception {
-        page.setViewportSize(320, 600);
-        Map<String, Object> minted = site.mintEmbedUrl(3600, null);
-        String token = CustomerSite.tokenOf(minted);
-        page.navigate((String) minted.get("embedUrl"));
-        awaitOnline(page.locator("#state"));
-        assertFalse(page.url().contains(token), "the token is still in the address");
-        assertFalse(page.url().contains("#"), page.url());
-
-        assertTrue(
-                ((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue() <= 320,
-                "the page scrolls sideways at 320 px");
-        Locator input = page.getByLabel("Message");
-        Locator send = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send"));
-        assertInside(input.boundingBox(), 320);
-        assertInside(send.boundingBox(), 320);
-        assertThat(page.getByRole(AriaRole.LIST, new Page.GetByRoleOptions().setName("Conversation")))
-                .isAttached();
-
-        page.keyboard().press("Tab");
-        assertEquals("input", page.evaluate("() => document.activeElement.id"), "Tab does not reach the message box");
-        page.keyboard().type("line one");
-        page.keyboard().press("Shift+Enter");
-        page.keyboard().type("line two");
-        assertThat(input).hasValue("line one\nline two");
-        assertThat(page.locator(".msg-user")).hasCount(0);
-
-        page.keyboard().press("Enter");
-        assertThat(page.locator(".msg-agent .bubble")).hasText("You said: line one\nline two");
-        assertThat(page.locator("[aria-live=polite]").first()).containsText("Agent: You said: line one");
-        assertEquals("input", page.evaluate("() => document.activeElement.id"), "focus left the message box");
-    }
-
-    @Test
     void widgetScriptWhenOnTheCustomerPageThenIframeWhereItStandsAndAWorkingChat() {
         page.navigate(site.origin() + "/widget.html");
         assertThat(page.locator("#error")).hasCount(0);
@@ -393,13 +324,6 @@ class HostedPageBrowserIT extends BrowserTest {
         input.click();
         input.pressSequentially(text);
         input.press("Enter");
-    }
-
-    private static void assertInside(BoundingBox box, int width) {
-        assertNotNull(box, "not rendered");
-        assertTrue(
-                box.x >= 0 && box.x + box.width <= width,
-                "outside the " + width + " px viewport: x=" + box.x + " width=" + box.width);
     }
 
     /** A request's path, for messages: never its query or fragment, which could hold a credential. */

@@ -17,7 +17,8 @@
  * Credentials: flow A's token arrives in the URL fragment (#token=), flow C's in the query
  * (?token=), and both are removed from the address before anything else runs; flow D's page
  * redeems its cache key. A page opened without one waits for the parent to hand it over
- * ({type: "embed:token", token}).
+ * ({type: "embed:token", token}). The page runs only inside a frame unless the server allows
+ * top-level pages (a webview): opened directly, it shows why and sends nothing.
  */
 import { Alarm, backoffMs, configureApi, redeemCacheKey } from './api.js';
 import { adoptOwn, bindComposer, disableComposer, failUnsent } from './composer.js';
@@ -53,6 +54,15 @@ async function start() {
   if (!config) {
     showNotice(text('noticeIncomplete'));
     endSession('incomplete');
+    return;
+  }
+
+  if (!framed && !config.topLevel) {
+    // Opened directly (a link someone was sent): a chat outside the site that embeds it lets
+    // whoever sent the link read what is typed into it. Nothing is fetched, redeemed or posted.
+    showNotice(text('noticeTopLevel'));
+    update({ unavailable: true });
+    endSession('unavailable');
     return;
   }
 

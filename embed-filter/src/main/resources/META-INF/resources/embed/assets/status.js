@@ -6,6 +6,7 @@
 import { text } from './strings.js';
 
 const facts = {
+  unavailable: false,
   ended: false,
   needToken: false,
   expired: false,
@@ -36,14 +37,16 @@ export function isConnected() {
   return facts.connected;
 }
 
-/** The state shown now: online, connecting, sending, retrying, refreshing, expired or ended. */
+/** The state shown now: online, connecting, sending, retrying, refreshing, expired, ended, unavailable. */
 export function shownState() {
   return shown;
 }
 
 function render() {
   let state;
-  if (facts.ended) {
+  if (facts.unavailable) {
+    state = 'unavailable';
+  } else if (facts.ended) {
     state = 'ended';
   } else if (facts.needToken && facts.expired) {
     state = 'expired';
@@ -70,6 +73,7 @@ function render() {
 }
 
 const STATE_TEXT = {
+  unavailable: 'stateUnavailable',
   ended: 'stateEnded',
   expired: 'stateExpired',
   refreshing: 'stateRefreshing',
@@ -96,7 +100,7 @@ export function showNotice(message) {
 
 /** Hides the notice, unless the conversation is over (its notice then stays). */
 export function hideNotice() {
-  if (!facts.ended) {
+  if (!facts.ended && !facts.unavailable) {
     el.notice.hidden = true;
     el.notice.textContent = '';
   }

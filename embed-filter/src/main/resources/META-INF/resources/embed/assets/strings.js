@@ -26,6 +26,7 @@ export const STRINGS = Object.freeze({
   stateRefreshing: 'Reconnecting…',
   stateExpired: 'Session expired',
   stateEnded: 'Conversation ended',
+  stateUnavailable: 'Unavailable',
 
   deliverySending: 'Sending…',
   deliveryWaiting: 'Waiting to reconnect…',
@@ -36,6 +37,7 @@ export const STRINGS = Object.freeze({
   retryNow: 'Retry now',
 
   noticeIncomplete: 'This chat could not start: the page is incomplete.',
+  noticeTopLevel: 'This chat can only be shown on the site that embeds it.',
   noticeLinkExpired: 'This chat link has expired or was already used.',
   noticeNoSession: 'This chat could not start: its credential names no session.',
   noticeExpiredNoParent: 'Your session has expired. Open this chat again from the page that embeds it.',

@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code /embed/chat/{sessionId}} (flow A: the token is in the URL fragment, which the server
  *       never sees, or handed over by {@code postMessage}), {@code /embed/agents/{agentId}} (flow C:
- *       {@code ?token=...}, or handed over) and {@code /embed/iframe/{cacheKey}} (flow D: the page
+ *       {@code ?token=...}, or handed over: {@code /embed/agents/{agentId}/{sessionId}} then names
+ *       the session whose key's origins may frame it) and {@code /embed/iframe/{cacheKey}} (flow D: the page
  *       redeems the key) answer the chat page with {@code Content-Security-Policy} ({@code
  *       frame-ancestors} from the origins the minting key names, recorded on the session, else {@code
  *       embed.frameAncestors}), {@code Permissions-Policy: microphone=(self)}, {@code
@@ -220,16 +221,21 @@ public final class HostedPages {
         if ("assets".equals(parts[0])) {
             return assetAt(parts);
         }
-        Optional<Flow> flow = parts.length == 2 && !parts[1].isEmpty() ? Flow.of(parts[0]) : Optional.empty();
-        if (flow.isEmpty()) {
+        Optional<Flow> flow = parts.length >= 2 && !parts[1].isEmpty() ? Flow.of(parts[0]) : Optional.empty();
+        // Flow C may name its session after the agent (/embed/agents/{agentId}/{sessionId}): the
+        // frame then carries no token, and the session says which origins may frame it.
+        boolean sessionNamed =
+                flow.isPresent() && flow.get() == Flow.AGENTS && parts.length == 3 && !parts[2].isEmpty();
+        if (flow.isEmpty() || (parts.length != 2 && !sessionNamed)) {
             throw notFound();
         }
         String id = Fields.pathId(parts[1], flow.get().idName);
+        String sessionHint = sessionNamed ? Fields.pathId(parts[2], "sessionId") : null;
         String base = basePath == null ? "" : basePath;
         if (!allowTopLevel && fetchDest != null && TOP_LEVEL_DESTINATION.equalsIgnoreCase(fetchDest.strip())) {
             return refused(base);
         }
-        return page(flow.get(), id, base, queryToken);
+        return page(flow.get(), id, base, queryToken, sessionHint);
     }
 
     /** {@code assets/{name}} (short cache) or {@code assets/{version}/{name}} (long cache when current). */
@@ -247,6 +253,16 @@ public final class HostedPages {
 
     /** The {@code frame-ancestors} of a page: the origins recorded on its session, else the default. */
     public FrameAncestors frameAncestors(Flow flow, String id, String queryToken) {
+        return frameAncestors(flow, id, queryToken, null);
+    }
+
+    /**
+     * The {@code frame-ancestors} of a page: the origins recorded on its session, else the default.
+     * Flow C's session is the query token's, else {@code sessionHint} when that session is of the
+     * page's agent. A session id is no credential: it only picks whose origins may frame the page,
+     * and the page still needs a token (handed over) for that session to do anything.
+     */
+    public FrameAncestors frameAncestors(Flow flow, String id, String queryToken, String sessionHint) {
         Optional<EmbedSession> session;
         switch (flow) {
             case CHAT:
@@ -254,6 +270,9 @@ public final class HostedPages {
                 break;
             case AGENTS:
                 session = sessionOfToken(queryToken);
+                if (session.isEmpty() && sessionHint != null) {
+                    session = sessions.find(sessionHint).filter(s -> id.equals(s.agentId()));
+                }
                 break;
             default:
                 session = credentials.peekCredential(id).flatMap(this::sessionOfToken);
@@ -279,8 +298,8 @@ public final class HostedPages {
         return version;
     }
 
-    private Reply page(Flow flow, String id, String basePath, String queryToken) {
-        FrameAncestors origins = frameAncestors(flow, id, queryToken);
+    private Reply page(Flow flow, String id, String basePath, String queryToken, String sessionHint) {
+        FrameAncestors origins = frameAncestors(flow, id, queryToken, sessionHint);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("flow", flow.segment());
         config.put("id", id);

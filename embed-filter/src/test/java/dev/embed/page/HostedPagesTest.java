@@ -204,6 +204,41 @@ class HostedPagesTest {
     }
 
     @Test
+    void serveWhenFlowCPageNamesItsSessionThenThatSessionsOriginsFrameItIfItIsOfThatAgent() {
+        session("ses_visitor", List.of("https://shop.example")); // of agent "support"
+        Reply page = pages.serve("/embed/agents/support/ses_visitor", "", null, "iframe");
+        assertEquals(200, page.status());
+        assertTrue(page.headers().get("Content-Security-Policy").endsWith("frame-ancestors https://shop.example"));
+        assertTrue(page.body().contains("\"id\":\"support\""), page.body());
+
+        assertTrue(pages.serve("/embed/agents/sales/ses_visitor", "", null, "iframe")
+                .headers()
+                .get("Content-Security-Policy")
+                .endsWith("frame-ancestors https://default.example"));
+        assertTrue(pages.serve("/embed/agents/support/ses_unknown", "", null, "iframe")
+                .headers()
+                .get("Content-Security-Policy")
+                .endsWith("frame-ancestors https://default.example"));
+        for (String path : List.of(
+                "/embed/chat/ses_visitor/x",
+                "/embed/iframe/abcdefghijklmnopqrstuvwxyz012/x",
+                "/embed/agents/support/ses_visitor/x",
+                "/embed/agents/support/")) {
+            assertEquals(
+                    404,
+                    assertThrows(EmbedException.class, () -> pages.serve(path, "", null))
+                            .error()
+                            .status(),
+                    path);
+        }
+        assertEquals(
+                400,
+                assertThrows(EmbedException.class, () -> pages.serve("/embed/agents/support/a%20b", "", null))
+                        .error()
+                        .status());
+    }
+
+    @Test
     void serveWhenSessionRecordsNoOriginsThenConfiguredOnes() {
         session("ses_2", null);
         assertTrue(pages.serve("/embed/chat/ses_2", "", null)

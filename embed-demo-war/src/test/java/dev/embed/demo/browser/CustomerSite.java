@@ -28,7 +28,12 @@ import org.eclipse.jetty.server.ServerConnector;
  *       refresh=0} leaves {@code embed:token-expired} unanswered; {@code other=1} adds a second
  *       frame from another origin ({@code http://127.0.0.1:{port}/blank.html}). {@code
  *       window.events} lists what the chat frame posted; {@code window.session} is the mint answer.
- *   <li>{@code /widget.html}: the flow C widget script with a visitor token minted server-side.
+ *   <li>{@code /handover.html?auto=&other=}: a flow A page framed without its token, handed over
+ *       by postMessage when the page starts ({@code auto=0}: only when the test calls {@code
+ *       window.handOver()}); {@code other=1} adds a frame from another origin.
+ *   <li>{@code /widget.html?listen=}: the flow C widget script with a visitor token minted
+ *       server-side; its embed:token-expired listener renews the token ({@code listen=0}: it only
+ *       records the event).
  *   <li>{@code /link.html}: a flow D cached link, created server-side with a theme.
  * </ul>
  */
@@ -92,8 +97,8 @@ final class CustomerSite implements AutoCloseable {
         if (sessionId != null) {
             body.put("sessionId", sessionId);
         }
-        HttpResponse<String> answer = Http.postJson(URI.create(embedBase + "/api/v1/spaces/demo/agents/support/embed-urls"),
-                apiKey, Json.write(body));
+        HttpResponse<String> answer = Http.postJson(
+                URI.create(embedBase + "/api/v1/spaces/demo/agents/support/embed-urls"), apiKey, Json.write(body));
         if (answer.statusCode() != 200) {
             throw new IllegalStateException("mint answered " + answer.statusCode() + ": " + answer.body());
         }
@@ -112,15 +117,18 @@ final class CustomerSite implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10))
                 .header("api-secret", apiKey)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agent_id\": \"support\", \"fingerprint\": \"0a1b2c3d4e5f6789\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"agent_id\": \"support\", \"fingerprint\": \"0a1b2c3d4e5f6789\"}"))
                 .build();
         return Http.send(request);
     }
 
     /** Creates a flow D cached link with a theme, server-to-server: {@code {"iframe_url", "cache_key", ...}}. */
     HttpResponse<String> iframeLink() throws IOException, InterruptedException {
-        String body = "{\"uid\": \"" + USER + "\", \"srcs\": [\"docs\"], \"ttl\": 900, \"theme\": {\"theme_mode\": \"dark\","
-                + " \"custom_css_vars\": {\"--embed-accent\": \"" + ACCENT + "\"}, \"start_message\": \"" + START_MESSAGE + "\"}}";
+        String body =
+                "{\"uid\": \"" + USER + "\", \"srcs\": [\"docs\"], \"ttl\": 900, \"theme\": {\"theme_mode\": \"dark\","
+                        + " \"custom_css_vars\": {\"--embed-accent\": \"" + ACCENT + "\"}, \"start_message\": \""
+                        + START_MESSAGE + "\"}}";
         return Http.postJson(URI.create(embedBase + "/api/v1/iframe/create"), apiKey, body);
     }
 
@@ -132,11 +140,21 @@ final class CustomerSite implements AutoCloseable {
             try {
                 switch (request.getRequestURI()) {
                     case "/chat.html":
-                        html(response, chatPage(!"0".equals(request.getParameter("refresh")),
-                                "1".equals(request.getParameter("other"))));
+                        html(
+                                response,
+                                chatPage(
+                                        !"0".equals(request.getParameter("refresh")),
+                                        "1".equals(request.getParameter("other"))));
+                        break;
+                    case "/handover.html":
+                        html(
+                                response,
+                                handOverPage(
+                                        !"0".equals(request.getParameter("auto")),
+                                        "1".equals(request.getParameter("other"))));
                         break;
                     case "/widget.html":
-                        html(response, widgetPage());
+                        html(response, widgetPage(!"0".equals(request.getParameter("listen"))));
                         break;
                     case "/link.html":
                         html(response, linkPage());
@@ -160,7 +178,8 @@ final class CustomerSite implements AutoCloseable {
                 String json;
                 if ("/backend/embed-url".equals(request.getRequestURI())) {
                     String ttl = request.getParameter("ttl");
-                    json = Json.write(mintEmbedUrl(ttl == null ? 3600 : Long.parseLong(ttl), request.getParameter("sessionId")));
+                    json = Json.write(
+                            mintEmbedUrl(ttl == null ? 3600 : Long.parseLong(ttl), request.getParameter("sessionId")));
                 } else if ("/backend/visitor-token".equals(request.getRequestURI())) {
                     json = visitorToken().body();
                 } else {
@@ -219,17 +238,64 @@ final class CustomerSite implements AutoCloseable {
                       });
                     </script>
                     </body></html>
-                    """.formatted(otherFrame ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
-                    + otherOrigin() + "/blank.html\"></iframe>" : "", refresh);
+                    """.formatted(
+                            otherFrame
+                                    ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
+                                            + otherOrigin() + "/blank.html\"></iframe>"
+                                    : "",
+                            refresh);
         }
 
-        private String widgetPage() throws IOException, InterruptedException {
+        /**
+         * Frames a flow A page without its token and hands the token over by postMessage: when the
+         * page says it started (with auto), or when the test calls window.handOver().
+         */
+        private String handOverPage(boolean auto, boolean otherFrame) {
+            return """
+                    <!doctype html>
+                    <html lang="en"><head><meta charset="utf-8"><title>Acme shop · hand-over</title></head><body>
+                    <h1>Acme shop · hand-over</h1>
+                    <iframe id="chat" name="chat" title="Chat" width="420" height="560" referrerpolicy="no-referrer"></iframe>
+                    %s
+                    <script>
+                      const frame = document.getElementById('chat');
+                      const auto = %s;
+                      window.events = [];
+                      window.session = null;
+                      let chatOrigin = null;
+                      let token = null;
+                      window.handOver = () => frame.contentWindow.postMessage({ type: 'embed:token', token }, chatOrigin);
+                      window.addEventListener('message', (event) => {
+                        if (event.source !== frame.contentWindow || event.origin !== chatOrigin) { return; }
+                        window.events.push(event.data && event.data.type);
+                        if (auto && event.data.type === 'embed:started' && event.data.needsToken) { window.handOver(); }
+                      });
+                      fetch('/backend/embed-url', { method: 'POST' }).then((res) => res.json()).then((body) => {
+                        window.session = body;
+                        const url = new URL(body.embedUrl);
+                        token = new URLSearchParams(url.hash.slice(1)).get('token');
+                        url.hash = '';
+                        chatOrigin = url.origin;
+                        frame.src = url.href;
+                      });
+                    </script>
+                    </body></html>
+                    """.formatted(
+                            otherFrame
+                                    ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
+                                            + otherOrigin() + "/blank.html\"></iframe>"
+                                    : "",
+                            auto);
+        }
+
+        private String widgetPage(boolean listen) throws IOException, InterruptedException {
             HttpResponse<String> minted = visitorToken();
             if (minted.statusCode() != 200) {
                 return "<!doctype html><p id=\"error\">visitor token: HTTP " + minted.statusCode() + "</p>";
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> data = (Map<String, Object>) Json.parseObject(minted.body()).get("data");
+            Map<String, Object> data =
+                    (Map<String, Object>) Json.parseObject(minted.body()).get("data");
             return """
                     <!doctype html>
                     <html lang="en"><head><meta charset="utf-8"><title>Acme shop · widget</title>
@@ -242,12 +308,14 @@ final class CustomerSite implements AutoCloseable {
                       window.events = [];
                       document.addEventListener('embed:token-expired', async (event) => {
                         window.events.push('embed:token-expired');
+                        if (!%s) { return; }
                         const body = await (await fetch('/backend/visitor-token', { method: 'POST' })).json();
                         event.detail.refresh(body.data.token);
+                        window.events.push('refreshed');
                       });
                     </script>
                     </body></html>
-                    """.formatted(embedBase, data.get("token"));
+                    """.formatted(embedBase, data.get("token"), listen);
         }
 
         private String linkPage() throws IOException, InterruptedException {

@@ -25,11 +25,15 @@ export function sessionPath(sid) {
 
 /**
  * One JSON request with `auth` = {token, gen}. Answers {status, data, gen, retryAfter}; throws
- * when the network fails or `timeoutMs` passes.
+ * when the network fails, `timeoutMs` passes or `cancel` (an AbortSignal, optional) fires.
  */
-export async function call(method, path, auth, body, timeoutMs) {
+export async function call(method, path, auth, body, timeoutMs, cancel) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const stop = () => controller.abort();
+  if (cancel) {
+    cancel.addEventListener('abort', stop);
+  }
   try {
     const headers = { Authorization: 'Bearer ' + auth.token, Accept: 'application/json' };
     if (body !== undefined) {
@@ -46,6 +50,9 @@ export async function call(method, path, auth, body, timeoutMs) {
     return { status: response.status, data, gen: auth.gen, retryAfter: response.headers.get('Retry-After') };
   } finally {
     clearTimeout(timer);
+    if (cancel) {
+      cancel.removeEventListener('abort', stop);
+    }
   }
 }
 

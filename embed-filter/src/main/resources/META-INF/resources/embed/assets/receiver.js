@@ -18,13 +18,20 @@ const alarm = new Alarm();
 const state = {
   /** The newest finished message read: where the next read starts. */
   lastId: null,
+  /** The session whose history is on screen: reads of it wait for news. */
+  loadedFor: null,
   /** The session the parent was told is ready. */
-  readyFor: null
+  readyFor: null,
+  /** Cancels the read in flight (a long poll of the session left behind). */
+  inFlight: null
 };
 
 onSessionSwitch(() => {
   state.lastId = null;
   update({ connected: false });
+  if (state.inFlight) {
+    state.inFlight.abort();
+  }
   alarm.wake();
 });
 
@@ -36,7 +43,6 @@ export function wakeReceiver() {
 /** Reads until the conversation ends. */
 export async function receive() {
   let failures = 0;
-  let first = true;
   while (!isEnded()) {
     await tokenReady();
     const sid = sessionId();
@@ -50,10 +56,12 @@ export async function receive() {
     if (state.lastId) {
       query.set('after', state.lastId);
     }
-    if (!first) {
-      query.set('wait', String(POLL_WAIT_SECONDS));
+    if (state.loadedFor === sid) {
+      query.set('wait', String(POLL_WAIT_SECONDS)); // the history is on screen: wait for news
     }
     let result;
+    const inFlight = new AbortController();
+    state.inFlight = inFlight;
     try {
       const search = query.toString();
       result = await call(
@@ -61,15 +69,19 @@ export async function receive() {
         sessionPath(sid) + (search ? '?' + search : ''),
         current(),
         undefined,
-        (POLL_WAIT_SECONDS + 15) * 1000
+        (POLL_WAIT_SECONDS + 15) * 1000,
+        inFlight.signal
       );
     } catch {
-      failures++;
-      await backoff(failures);
+      if (!inFlight.signal.aborted) {
+        failures++;
+        await backoff(failures);
+      }
       continue;
+    } finally {
+      state.inFlight = null;
     }
     if (sid !== sessionId()) {
-      first = true;
       continue; // the parent moved us to another session meanwhile
     }
     const fromCurrentToken = result.gen === current().gen;
@@ -77,7 +89,7 @@ export async function receive() {
       const recovered = failures > 0 || !isConnected();
       const wasRetrying = shownState() === 'retrying';
       failures = 0;
-      first = false;
+      state.loadedFor = sid;
       accept(sid, result.data.messages, result.data.status);
       if (recovered && wasRetrying) {
         announce(text('announceConnectedAgain'));
@@ -86,7 +98,7 @@ export async function receive() {
       tokenRejected(result.gen);
     } else if (result.status === 400 && state.lastId) {
       state.lastId = null; // the cursor fell out of the session's history: read it all again
-      first = true;
+      state.loadedFor = null;
     } else if ((result.status === 403 || result.status === 404) && fromCurrentToken) {
       endSession('ended');
       return;

@@ -46,7 +46,9 @@ import java.util.regex.Pattern;
  *       the page script refuses to start when it is not framed, unless {@code
  *       embed.pages.allowTopLevel=true} (a webview that must load the page directly). Nothing is
  *       looked up for a refused visit: no session, no token, no cache key.
- *   <li>{@code /embed/widget.js} (flow C's widget): served to any origin, short cache.
+ *   <li>{@code /embed/widget.js} (flow C's widget), {@code /embed/sdk.js} and {@code
+ *       /embed/sdk.d.ts} (the SDK a customer's page loads, and its TypeScript declarations): served
+ *       to any origin, short cache.
  *   <li>Every file listed in {@code assets/assets.txt} (the page's ES modules and style) at {@code
  *       /embed/assets/{version}/{name}} (immutable, long cache; {@code {version}} is {@link
  *       #version()}) and, for compatibility, at {@code /embed/assets/{name}} (short cache).
@@ -171,7 +173,10 @@ public final class HostedPages {
         }
         this.assets = Map.copyOf(listed);
         this.version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
-        this.crossOrigin = Map.of("widget.js", new Asset(resource("widget.js"), contentType("widget.js")));
+        this.crossOrigin = Map.of(
+                "widget.js", new Asset(resource("widget.js"), contentType("widget.js")),
+                "sdk.js", new Asset(resource("sdk.js"), contentType("sdk.js")),
+                "sdk.d.ts", new Asset(resource("sdk.d.ts"), "application/typescript; charset=utf-8"));
         StringBuilder links = new StringBuilder();
         for (String name : listed.keySet()) {
             if (name.endsWith(".js") && !"chat.js".equals(name)) {

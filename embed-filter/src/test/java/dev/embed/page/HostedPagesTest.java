@@ -120,11 +120,22 @@ class HostedPagesTest {
     }
 
     @Test
-    void serveWhenWidgetThenAnyOriginMayLoadIt() {
-        Reply widget = pages.serve("/embed/widget.js", "", null);
-        assertEquals("cross-origin", widget.headers().get("Cross-Origin-Resource-Policy"));
-        assertEquals("*", widget.headers().get("Access-Control-Allow-Origin"));
-        assertEquals(HostedPages.SHORT_CACHE, widget.headers().get("Cache-Control"));
+    void serveWhenWidgetOrSdkThenAnyOriginMayLoadIt() {
+        for (String name : List.of("widget.js", "sdk.js", "sdk.d.ts")) {
+            Reply file = pages.serve("/embed/" + name, "", null);
+            assertEquals(200, file.status(), name);
+            assertEquals("cross-origin", file.headers().get("Cross-Origin-Resource-Policy"), name);
+            assertEquals("*", file.headers().get("Access-Control-Allow-Origin"), name);
+            assertEquals(HostedPages.SHORT_CACHE, file.headers().get("Cache-Control"), name);
+            assertEquals("nosniff", file.headers().get("X-Content-Type-Options"), name);
+            assertEquals(resource(name), file.body(), name);
+        }
+        assertEquals(
+                "text/javascript; charset=utf-8",
+                pages.serve("/embed/sdk.js", "", null).contentType());
+        assertEquals(
+                "application/typescript; charset=utf-8",
+                pages.serve("/embed/sdk.d.ts", "", null).contentType());
     }
 
     @Test

@@ -189,6 +189,19 @@ public abstract class HostedPageContract {
     }
 
     @Test
+    void sdkWhenFetchedThenJavaScriptAndItsTypesAnyOriginMayLoad() throws Exception {
+        HttpResponse<String> sdk = get("/embed/sdk.js");
+        assertEquals(200, sdk.statusCode());
+        assertEquals("text/javascript;charset=utf-8", contentType(sdk));
+        assertEquals("cross-origin", sdk.headers().firstValue("Cross-Origin-Resource-Policy").orElse(null));
+        assertTrue(sdk.body().contains("mount"), "not the SDK");
+        HttpResponse<String> types = get("/embed/sdk.d.ts");
+        assertEquals(200, types.statusCode());
+        assertTrue(contentType(types).startsWith("application/typescript"), contentType(types));
+        assertTrue(types.body().contains("declare namespace Embed"), "not the SDK's declarations");
+    }
+
+    @Test
     void assetsWhenFetchedThenScriptAndStyle() throws Exception {
         assertEquals("text/javascript;charset=utf-8", contentType(get("/embed/assets/chat.js")));
         assertEquals("text/css;charset=utf-8", contentType(get("/embed/assets/chat.css")));

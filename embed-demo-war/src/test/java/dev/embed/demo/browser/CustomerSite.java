@@ -35,6 +35,7 @@ import org.eclipse.jetty.server.ServerConnector;
  *       server-side; its embed:token-expired listener renews the token ({@code listen=0}: it only
  *       records the event).
  *   <li>{@code /link.html}: a flow D cached link, created server-side with a theme.
+ *   <li>{@code /sdk.html}: the chat mounted with {@code /embed/sdk.js} (see {@code sdkPage}).
  * </ul>
  */
 final class CustomerSite implements AutoCloseable {
@@ -153,6 +154,13 @@ final class CustomerSite implements AutoCloseable {
                                         !"0".equals(request.getParameter("auto")),
                                         "1".equals(request.getParameter("other"))));
                         break;
+                    case "/sdk.html":
+                        html(
+                                response,
+                                sdkPage(
+                                        "1".equals(request.getParameter("inline")),
+                                        "1".equals(request.getParameter("other"))));
+                        break;
                     case "/widget.html":
                         html(response, widgetPage(!"0".equals(request.getParameter("listen"))));
                         break;
@@ -182,6 +190,8 @@ final class CustomerSite implements AutoCloseable {
                             mintEmbedUrl(ttl == null ? 3600 : Long.parseLong(ttl), request.getParameter("sessionId")));
                 } else if ("/backend/visitor-token".equals(request.getRequestURI())) {
                     json = visitorToken().body();
+                } else if ("/backend/iframe-link".equals(request.getRequestURI())) {
+                    json = iframeLink().body();
                 } else {
                     response.sendError(404);
                     return;
@@ -286,6 +296,64 @@ final class CustomerSite implements AutoCloseable {
                                             + otherOrigin() + "/blank.html\"></iframe>"
                                     : "",
                             auto);
+        }
+
+        /**
+         * Mounts the chat with /embed/sdk.js of the embed server. Query: flow=a (default: the
+         * first fetchToken() answers an embedUrl; with inline=1 the page is rendered with an
+         * embedUrl, token and all, as mount's url), c (the agent's page as url, visitor tokens)
+         * or d (iframe links); ttl (flow A's first token) and renewTtl (its renewals); renew
+         * (renewBeforeSeconds); launcher=1; other=1 adds a frame from another origin.
+         * window.events lists the SDK's events, window.fetches the fetchToken() calls.
+         */
+        private String sdkPage(boolean inline, boolean otherFrame) throws IOException, InterruptedException {
+            String url = inline ? "'" + mintEmbedUrl(3600, null).get("embedUrl") + "'" : "null";
+            return """
+                    <!doctype html>
+                    <html lang="en"><head><meta charset="utf-8"><title>Acme shop · SDK</title>
+                    <style>body{font:15px system-ui;margin:24px;background:#f4f5f7}#slot{width:440px}</style>
+                    </head><body>
+                    <h1>Acme shop · SDK</h1>
+                    <div id="slot"></div>
+                    %s
+                    <script src="%s/embed/sdk.js"></script>
+                    <script>
+                      const params = new URLSearchParams(location.search);
+                      const flow = params.get('flow') || 'a';
+                      window.events = [];
+                      window.fetches = [];
+                      async function post(path) {
+                        const res = await fetch(path, { method: 'POST' });
+                        if (!res.ok) { throw new Error('HTTP ' + res.status); }
+                        return res.json();
+                      }
+                      async function fetchToken({ reason, sessionId }) {
+                        window.fetches.push({ reason, sessionId });
+                        if (flow === 'c') { return (await post('/backend/visitor-token')).data.token; }
+                        if (flow === 'd') { return (await post('/backend/iframe-link')).iframe_url; }
+                        const ttl = reason === 'initial' ? params.get('ttl') : params.get('renewTtl');
+                        const query = new URLSearchParams({ ttl: ttl || '3600' });
+                        if (sessionId) { query.set('sessionId', sessionId); }
+                        return (await post('/backend/embed-url?' + query)).embedUrl;
+                      }
+                      const options = { fetchToken, onEvent: (event) => window.events.push(event), title: 'Chat with Acme' };
+                      const url = %s;
+                      if (url) { options.url = url; }
+                      if (flow === 'c') { options.url = '%s/embed/agents/support'; }
+                      if (params.get('renew')) { options.renewBeforeSeconds = Number(params.get('renew')); }
+                      const launcher = params.get('launcher') === '1';
+                      if (launcher) { options.launcher = { label: 'Chat with us' }; }
+                      window.chat = Embed.mount(launcher ? null : document.getElementById('slot'), options);
+                    </script>
+                    </body></html>
+                    """.formatted(
+                            otherFrame
+                                    ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
+                                            + otherOrigin() + "/blank.html\"></iframe>"
+                                    : "",
+                            embedBase,
+                            url,
+                            embedBase);
         }
 
         private String widgetPage(boolean listen) throws IOException, InterruptedException {

@@ -21,7 +21,7 @@
  * top-level pages (a webview): opened directly, it shows why and sends nothing.
  */
 import { Alarm, backoffMs, configureApi, redeemCacheKey } from './api.js';
-import { adoptOwn, bindComposer, disableComposer, failUnsent } from './composer.js';
+import { adoptOwn, bindComposer, disableComposer, failUnsent, focusComposer, moveUnsentToEnd } from './composer.js';
 import { isToken, readConfig, takeTokenFromAddress } from './config.js';
 import { acceptable, awaitHandOver, configureCredential, useToken } from './credential.js';
 import { listenToParent, postToParent } from './parent.js';
@@ -49,7 +49,10 @@ async function start() {
   bindTranscript(document, adoptOwn);
   bindComposer(document, wakeReceiver);
   onSessionEnd(ended);
-  onSessionSwitch(showDivider);
+  onSessionSwitch(() => {
+    showDivider();
+    moveUnsentToEnd();
+  });
 
   if (!config) {
     showNotice(text('noticeIncomplete'));
@@ -74,8 +77,18 @@ async function start() {
     onAgent: setAgentName,
     onChange: wakeReceiver
   });
-  listenToParent(config.parentOrigins, framed, takeToken, redeemFromParent);
+  listenToParent(config.parentOrigins, framed, {
+    onToken: takeToken,
+    onCacheKey: redeemFromParent,
+    onFocus: focusComposer
+  });
   window.addEventListener('online', wakeReceiver);
+  document.addEventListener('keydown', (event) => {
+    // Keys pressed in a frame never reach the embedding page: tell it, so that a launcher closes.
+    if (event.key === 'Escape' && !event.isComposing) {
+      postToParent({ type: 'embed:escape' });
+    }
+  });
 
   let token = addressToken;
   let remaining;

@@ -50,6 +50,22 @@ export function disableComposer() {
   el.input.placeholder = text('messagePlaceholderEnded');
 }
 
+/** Moves focus to the message box (the embedding page just showed the chat). */
+export function focusComposer() {
+  if (!el.input.disabled) {
+    el.input.focus();
+  }
+}
+
+/** Moves the messages not yet stored to the end: they will go to the session that starts there. */
+export function moveUnsentToEnd() {
+  for (const item of outbox) {
+    if (!item.id) {
+      appendItem(item.li, true);
+    }
+  }
+}
+
 /** Marks every message not yet stored as not sent: the conversation has ended. */
 export function failUnsent() {
   for (const item of outbox) {

@@ -3,6 +3,7 @@
  *
  * in:  {type: "embed:token", token}        a credential (first hand-over, or a fresh one)
  *      {type: "embed:cache-key", cacheKey} flow D: a new link's key, redeemed by this page
+ *      {type: "embed:focus"}                the parent showed the chat: focus the message box
  *      taken only from window.parent and only from an origin the server listed for this page.
  * out: {type: "embed:started", needsToken}  the page runs and listens
  *      {type: "embed:ready", sessionId}     the conversation is loaded
@@ -10,6 +11,7 @@
  *                                           an assistant message arrived (never its text: see below)
  *      {type: "embed:token-expired", sessionId}
  *      {type: "embed:error", code, sessionId}  "ended", "link-expired", "no-session"
+ *      {type: "embed:escape"}               Escape was pressed in the chat (a launcher closes)
  *      always to an exact origin (never "*"): the one that handed the page its token, else the
  *      parent's origin as the browser reports it (location.ancestorOrigins), else each exact
  *      allowed origin in turn (the browser delivers to the one that matches).
@@ -21,17 +23,19 @@
 import { CACHE_KEY, isToken } from './config.js';
 
 const state = { origins: [], handedBy: null, framed: false };
-const handlers = { onToken: () => false, onCacheKey: () => {} };
+const handlers = { onToken: () => false, onCacheKey: () => {}, onFocus: () => {} };
 
 /**
  * Starts listening. `origins` are the CSP source expressions the server allows to frame this page;
- * onToken(token) answers whether it took the token; onCacheKey(key) redeems a flow D key.
+ * onToken(token) answers whether it took the token; onCacheKey(key) redeems a flow D key;
+ * onFocus() focuses the message box.
  */
-export function listenToParent(origins, framed, onToken, onCacheKey) {
+export function listenToParent(origins, framed, { onToken, onCacheKey, onFocus }) {
   state.origins = origins;
   state.framed = framed;
   handlers.onToken = onToken;
   handlers.onCacheKey = onCacheKey;
+  handlers.onFocus = onFocus;
   if (framed) {
     window.addEventListener('message', receive);
   }
@@ -52,6 +56,8 @@ function receive(event) {
   } else if (data.type === 'embed:cache-key' && typeof data.cacheKey === 'string' && CACHE_KEY.test(data.cacheKey)) {
     state.handedBy = event.origin;
     handlers.onCacheKey(data.cacheKey);
+  } else if (data.type === 'embed:focus') {
+    handlers.onFocus();
   }
 }
 

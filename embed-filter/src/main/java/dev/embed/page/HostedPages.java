@@ -1,6 +1,8 @@
 package dev.embed.page;
 
 import dev.embed.cache.CredentialCache;
+import dev.embed.config.ConfigKey;
+import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
 import dev.embed.error.Reply;
@@ -118,6 +120,12 @@ public final class HostedPages {
     /** The value of {@code Sec-Fetch-Dest} for a top-level navigation (Fetch Metadata). */
     static final String TOP_LEVEL_DESTINATION = "document";
 
+    /**
+     * Seconds without a byte after which the page gives up on an event stream (the server sends a
+     * keep-alive at least every 15 s, DESIGN §4): a buffering proxy, or a dead connection.
+     */
+    static final int EVENTS_IDLE_SECONDS = 20;
+
     static final String LONG_CACHE = "public, max-age=31536000, immutable";
     static final String SHORT_CACHE = "public, max-age=300";
 
@@ -125,7 +133,7 @@ public final class HostedPages {
     private final TokenService tokens;
     private final FrameAncestors defaults;
     private final CredentialCache credentials;
-    private final boolean allowTopLevel;
+    private final Options options;
     private final String template;
     private final String refusedTemplate;
     private final Map<String, Asset> assets;
@@ -141,19 +149,19 @@ public final class HostedPages {
      *     never taken
      * @param defaultFrameAncestors {@code embed.frameAncestors}: who may frame a page whose session
      *     records no origins
-     * @param allowTopLevel {@code embed.pages.allowTopLevel}: whether the pages may run outside a
-     *     frame
+     * @param options {@code embed.pages.*}: whether the pages may run outside a frame and read the
+     *     event stream ({@link Options#from(EmbedConfig)})
      */
     public HostedPages(
             SessionRegistry sessions,
             TokenService tokens,
             CredentialCache credentials,
             List<String> defaultFrameAncestors,
-            boolean allowTopLevel) {
+            Options options) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
-        this.allowTopLevel = allowTopLevel;
+        this.options = Objects.requireNonNull(options, "options");
         List<String> invalid = FrameAncestors.invalid(defaultFrameAncestors);
         if (!invalid.isEmpty()) {
             LOG.log(
@@ -237,7 +245,9 @@ public final class HostedPages {
         String id = Fields.pathId(parts[1], flow.get().idName);
         String sessionHint = sessionNamed ? Fields.pathId(parts[2], "sessionId") : null;
         String base = basePath == null ? "" : basePath;
-        if (!allowTopLevel && fetchDest != null && TOP_LEVEL_DESTINATION.equalsIgnoreCase(fetchDest.strip())) {
+        if (!options.allowTopLevel()
+                && fetchDest != null
+                && TOP_LEVEL_DESTINATION.equalsIgnoreCase(fetchDest.strip())) {
             return refused(base);
         }
         return page(flow.get(), id, base, queryToken, sessionHint);
@@ -310,7 +320,9 @@ public final class HostedPages {
         config.put("id", id);
         config.put("base", basePath);
         config.put("parentOrigins", origins.messageOrigins());
-        config.put("topLevel", allowTopLevel);
+        config.put("topLevel", options.allowTopLevel());
+        config.put("events", options.eventStream());
+        config.put("eventsIdleSeconds", EVENTS_IDLE_SECONDS);
         String html = template.replace("{{PRELOAD}}", preloads)
                 .replace("{{BASE}}", escapeHtml(basePath))
                 .replace("{{VERSION}}", version)
@@ -451,6 +463,27 @@ public final class HostedPages {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * What the pages may do, from {@code embed.pages.*}.
+     *
+     * @param allowTopLevel {@code embed.pages.allowTopLevel}: the pages run outside a frame too (a
+     *     webview); otherwise a top-level visit answers 403 and the script refuses to start
+     * @param eventStream {@code embed.pages.eventStream}: the page reads replies as they are
+     *     written from {@code GET .../events}, falling back to long polling where that fails;
+     *     otherwise it long-polls only
+     */
+    public record Options(boolean allowTopLevel, boolean eventStream) {
+        /** The defaults: framed only, long polling only. */
+        public static final Options DEFAULTS = new Options(false, false);
+
+        /** The options {@code config} sets. */
+        public static Options from(EmbedConfig config) {
+            return new Options(
+                    config.getBoolean(ConfigKey.PAGES_ALLOW_TOP_LEVEL),
+                    config.getBoolean(ConfigKey.PAGES_EVENT_STREAM));
         }
     }
 

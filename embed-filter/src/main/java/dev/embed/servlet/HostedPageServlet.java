@@ -1,7 +1,6 @@
 package dev.embed.servlet;
 
 import dev.embed.Embed;
-import dev.embed.config.ConfigKey;
 import dev.embed.error.EmbedError;
 import dev.embed.page.HostedPages;
 import jakarta.servlet.ServletConfig;
@@ -53,7 +52,7 @@ public class HostedPageServlet extends HttpServlet {
         super.init(config);
         embed = ServletSupport.runtime(config);
         pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors(),
-                embed.config().getBoolean(ConfigKey.PAGES_ALLOW_TOP_LEVEL));
+                HostedPages.Options.from(embed.config()));
     }
 
     @Override

@@ -34,7 +34,7 @@ class HostedPagesTest {
             clock,
             cache);
     private final HostedPages pages =
-            new HostedPages(sessions, tokens, cache, List.of("https://default.example"), false);
+            new HostedPages(sessions, tokens, cache, List.of("https://default.example"), HostedPages.Options.DEFAULTS);
 
     private void session(String id, Object origins) {
         sessions.save(new EmbedSession(
@@ -196,10 +196,25 @@ class HostedPagesTest {
 
     @Test
     void serveWhenTopLevelAllowedThenTheVisitGetsThePageAndItsScriptIsTold() {
-        HostedPages webview = new HostedPages(sessions, tokens, cache, List.of("https://default.example"), true);
+        HostedPages webview = new HostedPages(
+                sessions, tokens, cache, List.of("https://default.example"), new HostedPages.Options(true, false));
         Reply page = webview.serve("/embed/chat/ses_webview", "", null, "document");
         assertEquals(200, page.status());
         assertTrue(page.body().contains("\"topLevel\":true"), page.body());
+    }
+
+    @Test
+    void optionsWhenConfiguredThenThePageIsToldWhetherToStream() {
+        assertEquals(HostedPages.Options.DEFAULTS, HostedPages.Options.from(EmbedConfig.of(Map.of())));
+        HostedPages.Options options = HostedPages.Options.from(
+                EmbedConfig.of(Map.of("embed.pages.eventStream", "true", "embed.pages.allowTopLevel", "true")));
+        assertEquals(new HostedPages.Options(true, true), options);
+        String streaming = new HostedPages(sessions, tokens, cache, List.of("https://default.example"), options)
+                .serve("/embed/chat/ses_s", "", null)
+                .body();
+        assertTrue(streaming.contains("\"events\":true,\"eventsIdleSeconds\":20"), streaming);
+        String polling = pages.serve("/embed/chat/ses_s", "", null).body();
+        assertTrue(polling.contains("\"events\":false"), polling);
     }
 
     @Test

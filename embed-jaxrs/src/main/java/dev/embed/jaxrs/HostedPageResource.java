@@ -1,7 +1,6 @@
 package dev.embed.jaxrs;
 
 import dev.embed.Embed;
-import dev.embed.config.ConfigKey;
 import dev.embed.error.EmbedError;
 import dev.embed.page.HostedPages;
 import jakarta.ws.rs.DELETE;
@@ -31,7 +30,7 @@ public final class HostedPageResource {
     public HostedPageResource(Embed embed) {
         this.embed = embed;
         this.pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors(),
-                embed.config().getBoolean(ConfigKey.PAGES_ALLOW_TOP_LEVEL));
+                HostedPages.Options.from(embed.config()));
     }
 
     /** A page, the widget or an asset; {@code HEAD} is answered from it by the runtime. */

@@ -9,7 +9,8 @@
  *   credential.js  the token (module memory only), its renewal and the waiting for one
  *   parent.js      postMessage with the embedding window, origin-checked both ways
  *   api.js         HTTP: same-origin fetches with the bearer header; backoff timing
- *   receiver.js    reading messages (long poll)
+ *   receiver.js    reading messages: the event stream, else long polls
+ *   events.js      the event stream's wire format, read with fetch
  *   transcript.js  the conversation on screen
  *   composer.js    typing and sending
  *   theme.js       flow D's theme settings
@@ -25,7 +26,7 @@ import { adoptOwn, bindComposer, disableComposer, failUnsent, focusComposer, mov
 import { isToken, readConfig, takeTokenFromAddress } from './config.js';
 import { acceptable, awaitHandOver, configureCredential, useToken } from './credential.js';
 import { listenToParent, postToParent } from './parent.js';
-import { receive, wakeReceiver } from './receiver.js';
+import { configureReceiver, receive, wakeReceiver } from './receiver.js';
 import { adoptSession, endSession, onSessionEnd, onSessionSwitch, sessionId } from './session.js';
 import { announce, bindStatus, showNotice, update } from './status.js';
 import { fillDocument, text } from './strings.js';
@@ -70,6 +71,7 @@ async function start() {
   }
 
   configureApi(config.base);
+  configureReceiver(config.events, config.eventsIdleSeconds);
   configureCredential({
     expectedSession: config.flow === 'chat' ? config.id : null,
     framed,

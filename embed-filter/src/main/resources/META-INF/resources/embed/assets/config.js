@@ -18,7 +18,8 @@ export function isToken(value) {
 
 /**
  * The page's configuration, or null when it is missing or malformed:
- * {flow, id, base, parentOrigins, topLevel}. `parentOrigins` never holds '*'.
+ * {flow, id, base, parentOrigins, topLevel, events, eventsIdleSeconds}. `parentOrigins` never
+ * holds '*'.
  */
 export function readConfig(doc) {
   const node = doc.getElementById('embed-config');
@@ -43,7 +44,12 @@ export function readConfig(doc) {
     id: String(raw.id),
     base: raw.base,
     parentOrigins: Object.freeze(raw.parentOrigins.filter((o) => typeof o === 'string' && o !== '*')),
-    topLevel: raw.topLevel === true
+    topLevel: raw.topLevel === true,
+    events: raw.events === true,
+    eventsIdleSeconds:
+      Number.isInteger(raw.eventsIdleSeconds) && raw.eventsIdleSeconds >= 1 && raw.eventsIdleSeconds <= 120
+        ? raw.eventsIdleSeconds
+        : 20
   });
 }
 

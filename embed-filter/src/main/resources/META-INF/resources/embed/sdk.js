@@ -124,79 +124,100 @@
     return /^[\d.]+$/.test(text) ? text + 'px' : text;
   }
 
+  /** One mounted chat. Its state (the credential above all) is private: the customer's page gets only the methods. */
   class Chat {
+    #opts;
+    #id;
+    #destroyed;
+    #page;
+    #token;
+    #tokenAt;
+    #renewTimer;
+    #renewing;
+    #renewedAt;
+    #repostedFor;
+    #sessionId;
+    #open;
+    #onMessage;
+    #onKey;
+    #frame;
+    #root;
+    #launcher;
+    #panel;
+    #button;
+
     constructor(element, opts) {
-      this._opts = opts;
-      this._id = 'embed-chat-' + ++mounted;
-      this._destroyed = false;
-      this._page = null; // what the frame shows: parsePage() of its src
-      this._token = null; // the credential the frame should have (memory only)
-      this._tokenAt = 0;
-      this._renewTimer = 0;
-      this._renewing = null;
-      this._renewedAt = 0;
-      this._repostedFor = null;
-      this._sessionId = null;
-      this._open = false;
-      this._onMessage = (event) => this._receive(event);
-      this._onKey = (event) => this._key(event);
-      this._build(element);
-      window.addEventListener('message', this._onMessage);
-      this._start();
+      this.#opts = opts;
+      this.#id = 'embed-chat-' + ++mounted;
+      this.#destroyed = false;
+      this.#page = null; // what the frame shows: parsePage() of its src
+      this.#token = null; // the credential the frame should have (memory only)
+      this.#tokenAt = 0;
+      this.#renewTimer = 0;
+      this.#renewing = null;
+      this.#renewedAt = 0;
+      this.#repostedFor = null;
+      this.#sessionId = null;
+      this.#open = false;
+      this.#onMessage = (event) => this.#receive(event);
+      this.#onKey = (event) => this.#key(event);
+      this.#build(element);
+      window.addEventListener('message', this.#onMessage);
+      this.#start();
     }
 
     /** The chat's iframe. */
     get frame() {
-      return this._frame;
+      return this.#frame;
     }
 
     /** Whether the launcher's panel is open (always true inline). */
     get isOpen() {
-      return !this._launcher || this._open;
+      return !this.#launcher || this.#open;
     }
 
     /** Launcher mode: opens the panel and moves focus into the chat. */
     open() {
-      if (!this._launcher || this._destroyed || this._open) {
+      if (!this.#launcher || this.#destroyed || this.#open) {
         return;
       }
-      this._open = true;
-      this._panel.hidden = false;
-      this._panel.style.display = 'flex';
-      this._button.setAttribute('aria-expanded', 'true');
-      this._frame.focus();
-      this._post({ type: 'embed:focus' });
+      this.#open = true;
+      this.#panel.hidden = false;
+      this.#panel.style.display = 'flex';
+      this.#button.setAttribute('aria-expanded', 'true');
+      this.#frame.focus();
+      this.#post({ type: 'embed:focus' });
     }
 
     /** Launcher mode: closes the panel; focus returns to the launcher button. */
     close() {
-      if (!this._launcher || this._destroyed || !this._open) {
+      if (!this.#launcher || this.#destroyed || !this.#open) {
         return;
       }
-      this._open = false;
-      this._panel.hidden = true;
-      this._panel.style.display = 'none';
-      this._button.setAttribute('aria-expanded', 'false');
-      this._button.focus();
+      this.#open = false;
+      this.#panel.hidden = true;
+      this.#panel.style.display = 'none';
+      this.#button.setAttribute('aria-expanded', 'false');
+      this.#button.focus();
     }
 
     /** Removes the chat (and the launcher), forgets its credential and stops every timer. */
     destroy() {
-      if (this._destroyed) {
+      if (this.#destroyed) {
         return;
       }
-      this._destroyed = true;
-      clearTimeout(this._renewTimer);
-      window.removeEventListener('message', this._onMessage);
-      document.removeEventListener('keydown', this._onKey, true);
-      this._token = null;
-      this._root.remove();
+      this.#destroyed = true;
+      clearTimeout(this.#renewTimer);
+      window.removeEventListener('message', this.#onMessage);
+      document.removeEventListener('keydown', this.#onKey, true);
+      this.#token = null;
+      this.#root.remove();
     }
 
     // ---------------------------------------------------------------- building
 
-    _build(element) {
-      const opts = this._opts;
+    #build(element) {
+      const opts = this.#opts;
       const title = typeof opts.title === 'string' && opts.title ? opts.title : 'Chat';
       const frame = document.createElement('iframe');
       frame.title = title;
@@ -206,27 +227,27 @@
       frame.style.display = 'block';
       frame.style.border = '0';
       frame.style.colorScheme = 'normal';
-      frame.addEventListener('load', () => this._handOver());
-      this._frame = frame;
+      frame.addEventListener('load', () => this.#handOver());
+      this.#frame = frame;
       if (!opts.launcher) {
         frame.className = 'embed-chat-frame';
         frame.style.width = size(opts.width, '100%');
         frame.style.height = size(opts.height, '600px');
         frame.style.maxWidth = '100%';
         frame.style.boxSizing = 'border-box';
-        this._root = frame;
-        this._launcher = false;
+        this.#root = frame;
+        this.#launcher = false;
         element.appendChild(frame);
         return;
       }
-      this._launcher = true;
+      this.#launcher = true;
       const launcher = typeof opts.launcher === 'object' ? opts.launcher : {};
       const left = launcher.position === 'bottom-left';
       const root = document.createElement('div');
       root.className = 'embed-launcher';
 
       const panel = document.createElement('div');
-      panel.id = this._id;
+      panel.id = this.#id;
       panel.className = 'embed-launcher-panel';
       panel.setAttribute('role', 'dialog');
       panel.setAttribute('aria-label', title);
@@ -312,19 +333,19 @@
       const label = document.createElement('span');
       label.textContent = typeof launcher.label === 'string' && launcher.label ? launcher.label : 'Chat';
       button.append(icon, label);
-      button.addEventListener('click', () => (this._open ? this.close() : this.open()));
+      button.addEventListener('click', () => (this.#open ? this.close() : this.open()));
 
       root.append(panel, button);
-      this._panel = panel;
-      this._button = button;
-      this._root = root;
+      this.#panel = panel;
+      this.#button = button;
+      this.#root = root;
       (element instanceof Element ? element : document.body).appendChild(root);
-      document.addEventListener('keydown', this._onKey, true);
+      document.addEventListener('keydown', this.#onKey, true);
     }
 
     /** Escape with focus in the panel (but outside the chat frame, which reports its own). */
-    _key(event) {
-      if (event.key === 'Escape' && this._open && this._panel.contains(document.activeElement)) {
+    #key(event) {
+      if (event.key === 'Escape' && this.#open && this.#panel.contains(document.activeElement)) {
         event.preventDefault();
         this.close();
       }
@@ -332,15 +353,15 @@
 
     // ---------------------------------------------------------------- credential
 
-    async _start() {
-      let page = this._opts.url ? parsePage(this._opts.url, this._opts.agent) : null;
-      if (this._opts.url && !page) {
-        this._emit({ type: 'error', code: 'invalid-url', message: 'url is not a hosted chat page of this server' });
+    async #start() {
+      let page = this.#opts.url ? parsePage(this.#opts.url, this.#opts.agent) : null;
+      if (this.#opts.url && !page) {
+        this.#emit({ type: 'error', code: 'invalid-url', message: 'url is not a hosted chat page of this server' });
         return;
       }
       let token = page ? page.token : null;
       if (!page || (!token && page.flow !== 'iframe')) {
-        const answer = await this._fetch('initial', page);
+        const answer = await this.#fetch('initial', page);
         if (!answer) {
           return;
         }
@@ -349,129 +370,129 @@
         }
         token = answer.token || (page && page.token);
       }
-      if (this._destroyed) {
+      if (this.#destroyed) {
         return;
       }
       if (!page || (!token && page.flow !== 'iframe')) {
-        this._emit({ type: 'error', code: 'invalid-credential', message: 'fetchToken gave no usable credential' });
+        this.#emit({ type: 'error', code: 'invalid-credential', message: 'fetchToken gave no usable credential' });
         return;
       }
-      this._accept(token);
-      this._show(page);
+      this.#accept(token);
+      this.#show(page);
     }
 
     /** Points the frame at `page`, without any credential in the URL. */
-    _show(page) {
+    #show(page) {
       let path;
       if (page.flow === 'agents') {
-        const claims = this._token ? claimsOf(this._token) : null;
+        const claims = this.#token ? claimsOf(this.#token) : null;
         const session = claims && typeof claims.sid === 'string' && ID.test(claims.sid) ? claims.sid : page.session;
         path = '/embed/agents/' + encodeURIComponent(page.id) + (session ? '/' + encodeURIComponent(session) : '');
       } else {
         path = '/embed/' + page.flow + '/' + encodeURIComponent(page.id);
       }
-      this._page = page;
-      this._frame.src = page.base + path;
+      this.#page = page;
+      this.#frame.src = page.base + path;
     }
 
     /** Takes `token` as the credential the frame should have, and schedules its renewal. */
-    _accept(token) {
-      this._token = token || null;
-      this._tokenAt = Date.now();
-      this._repostedFor = null;
-      clearTimeout(this._renewTimer);
+    #accept(token) {
+      this.#token = token || null;
+      this.#tokenAt = Date.now();
+      this.#repostedFor = null;
+      clearTimeout(this.#renewTimer);
       const claims = token ? claimsOf(token) : null;
       if (claims && typeof claims.sid === 'string') {
-        this._sessionId = claims.sid;
+        this.#sessionId = claims.sid;
       }
       const life =
         claims && typeof claims.exp === 'number' && typeof claims.iat === 'number' ? claims.exp - claims.iat : 0;
       if (life > 0) {
-        const before = typeof this._opts.renewBeforeSeconds === 'number' ? this._opts.renewBeforeSeconds : 60;
+        const before = typeof this.#opts.renewBeforeSeconds === 'number' ? this.#opts.renewBeforeSeconds : 60;
         const lead = Math.max(0, Math.min(before, life - 1));
         const ms = (life - lead) * 1000;
         if (ms < 2147483647) {
-          this._renewTimer = setTimeout(() => this._renew('expiring'), ms);
+          this.#renewTimer = setTimeout(() => this.#renew('expiring'), ms);
         }
       }
     }
 
     /** Posts the current token to the chat (it ignores one it already has). */
-    _handOver() {
-      if (this._token) {
-        this._post({ type: 'embed:token', token: this._token });
+    #handOver() {
+      if (this.#token) {
+        this.#post({ type: 'embed:token', token: this.#token });
       }
     }
 
-    _post(message) {
-      if (this._destroyed || !this._page || !this._frame.contentWindow) {
+    #post(message) {
+      if (this.#destroyed || !this.#page || !this.#frame.contentWindow) {
         return;
       }
       // The exact origin: if the frame shows anything else, the browser delivers nothing.
-      this._frame.contentWindow.postMessage(message, this._page.origin);
+      this.#frame.contentWindow.postMessage(message, this.#page.origin);
     }
 
     /** Asks fetchToken for a fresh credential and gives it to the same frame. */
-    _renew(reason) {
-      if (this._renewing) {
-        return this._renewing;
+    #renew(reason) {
+      if (this.#renewing) {
+        return this.#renewing;
       }
-      this._renewing = (async () => {
+      this.#renewing = (async () => {
         try {
-          const answer = await this._fetch(reason, this._page);
-          if (!answer || this._destroyed) {
+          const answer = await this.#fetch(reason, this.#page);
+          if (!answer || this.#destroyed) {
             return;
           }
-          this._renewedAt = Date.now();
-          if (answer.cacheKey && this._page.flow === 'iframe') {
-            this._post({ type: 'embed:cache-key', cacheKey: answer.cacheKey });
+          this.#renewedAt = Date.now();
+          if (answer.cacheKey && this.#page.flow === 'iframe') {
+            this.#post({ type: 'embed:cache-key', cacheKey: answer.cacheKey });
             return;
           }
           if (!answer.token) {
-            this._emit({ type: 'error', code: 'invalid-credential', message: 'fetchToken gave no token' });
+            this.#emit({ type: 'error', code: 'invalid-credential', message: 'fetchToken gave no token' });
             return;
           }
           const claims = claimsOf(answer.token);
           const sid = claims && typeof claims.sid === 'string' ? claims.sid : null;
-          this._accept(answer.token);
-          if (this._page.flow === 'chat' && sid && sid !== this._page.id) {
+          this.#accept(answer.token);
+          if (this.#page.flow === 'chat' && sid && sid !== this.#page.id) {
             // Flow A pages belong to one session: another session is another page (no token in it).
-            this._show(Object.assign({}, this._page, { id: sid, session: sid }));
+            this.#show(Object.assign({}, this.#page, { id: sid, session: sid }));
             return;
           }
-          this._handOver();
+          this.#handOver();
         } finally {
-          this._renewing = null;
+          this.#renewing = null;
         }
       })();
-      return this._renewing;
+      return this.#renewing;
     }
 
     /** fetchToken(), with its answer read as {token} or {page, token, cacheKey}; null on failure. */
-    async _fetch(reason, page) {
-      if (typeof this._opts.fetchToken !== 'function') {
-        this._emit({ type: 'error', code: 'fetch-token-failed', message: 'no fetchToken option to get a credential' });
+    async #fetch(reason, page) {
+      if (typeof this.#opts.fetchToken !== 'function') {
+        this.#emit({ type: 'error', code: 'fetch-token-failed', message: 'no fetchToken option to get a credential' });
         return null;
       }
       let value;
       try {
-        value = await this._opts.fetchToken({ reason, sessionId: this._sessionId || (page && page.session) || null });
+        value = await this.#opts.fetchToken({ reason, sessionId: this.#sessionId || (page && page.session) || null });
       } catch (e) {
-        if (!this._destroyed) {
-          this._emit({ type: 'error', code: 'fetch-token-failed', message: String((e && e.message) || e) });
+        if (!this.#destroyed) {
+          this.#emit({ type: 'error', code: 'fetch-token-failed', message: String((e && e.message) || e) });
         }
         return null;
       }
-      if (this._destroyed) {
+      if (this.#destroyed) {
         return null;
       }
       const text = typeof value === 'string' ? value.trim() : '';
       if (JWT.test(text) && text.length <= 8192) {
         return { token: text };
       }
-      const named = text ? parsePage(text, this._opts.agent) : null;
+      const named = text ? parsePage(text, this.#opts.agent) : null;
       if (!named || (page && named.origin !== page.origin)) {
-        this._emit({
+        this.#emit({
           type: 'error',
           code: 'invalid-credential',
           message:
@@ -485,12 +506,12 @@
 
     // ---------------------------------------------------------------- messages from the chat
 
-    _receive(event) {
+    #receive(event) {
       if (
-        this._destroyed ||
-        !this._page ||
-        event.source !== this._frame.contentWindow ||
-        event.origin !== this._page.origin
+        this.#destroyed ||
+        !this.#page ||
+        event.source !== this.#frame.contentWindow ||
+        event.origin !== this.#page.origin
       ) {
         return;
       }
@@ -500,20 +521,20 @@
       }
       const sessionId = typeof data.sessionId === 'string' && ID.test(data.sessionId) ? data.sessionId : null;
       if (sessionId) {
-        this._sessionId = sessionId;
+        this.#sessionId = sessionId;
       }
       switch (data.type) {
         case 'embed:started':
           if (data.needsToken === true) {
-            this._handOver();
+            this.#handOver();
           }
           break;
         case 'embed:ready':
-          this._emit({ type: 'ready', sessionId });
+          this.#emit({ type: 'ready', sessionId });
           break;
         case 'embed:message':
           if (typeof data.id === 'string') {
-            this._emit({
+            this.#emit({
               type: 'message',
               id: data.id,
               role: 'assistant',
@@ -523,11 +544,11 @@
           }
           break;
         case 'embed:token-expired':
-          this._emit({ type: 'token-expired', sessionId });
-          this._expired();
+          this.#emit({ type: 'token-expired', sessionId });
+          this.#expired();
           break;
         case 'embed:error':
-          this._emit({
+          this.#emit({
             type: 'error',
             code: ERRORS[data.code] ? data.code : 'error',
             message: ERRORS[data.code] || 'the chat failed',
@@ -546,25 +567,25 @@
      * The chat says its token expired. A renewal that just happened may have crossed its request:
      * post that token once more; otherwise (or if the chat asks again for it) fetch a new one.
      */
-    _expired() {
-      if (this._renewing) {
+    #expired() {
+      if (this.#renewing) {
         return;
       }
-      const recent = this._token && Date.now() - this._renewedAt < REPOST_WINDOW_MS;
-      if (recent && this._repostedFor !== this._token) {
-        this._repostedFor = this._token;
-        this._handOver();
+      const recent = this.#token && Date.now() - this.#renewedAt < REPOST_WINDOW_MS;
+      if (recent && this.#repostedFor !== this.#token) {
+        this.#repostedFor = this.#token;
+        this.#handOver();
         return;
       }
-      this._renew('expired');
+      this.#renew('expired');
     }
 
-    _emit(event) {
-      if (this._destroyed || typeof this._opts.onEvent !== 'function') {
+    #emit(event) {
+      if (this.#destroyed || typeof this.#opts.onEvent !== 'function') {
         return;
       }
       try {
-        this._opts.onEvent(Object.freeze(event));
+        this.#opts.onEvent(Object.freeze(event));
       } catch (e) {
         console.error('Embed onEvent threw', e);
       }

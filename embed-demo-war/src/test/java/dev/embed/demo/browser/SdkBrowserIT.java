@@ -75,6 +75,10 @@ class SdkBrowserIT extends BrowserTest {
                 chat.locator(".msg-agent").getAttribute("data-id"), message.get("id"), "the event names the message");
         TokenHandOverBrowserIT.assertTokenOnlyInBearerHeaders(requests, bearer(requests));
         assertTrue(requests.stream().anyMatch(r -> r.url().endsWith("/embed/sdk.js")), "sdk.js was not loaded");
+        assertEquals(
+                List.of(),
+                page.evaluate("() => Object.getOwnPropertyNames(window.chat)"),
+                "the object mount() answers exposes its state (and so the token) to the page's scripts");
     }
 
     @Test

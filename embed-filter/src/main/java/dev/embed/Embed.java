@@ -24,8 +24,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The library, assembled once per web application: configuration, keys, token service, API-key
@@ -67,44 +69,70 @@ public final class Embed implements AutoCloseable {
         this.maxBodyBytes = config.getInt(ConfigKey.MAX_BODY_BYTES, 1024, 10 * 1024 * 1024);
         this.credentials = b.credentials != null ? b.credentials : new CaffeineCredentialCache(clock, maxSessions);
         KeyRing keys = b.keys != null ? b.keys : KeyRing.fromConfig(config);
-        this.tokens = new TokenService(keys, config.get(ConfigKey.ISSUER), config.get(ConfigKey.AUDIENCE), skew, clock,
-                credentials, config.getInt(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE, 0, 100_000_000));
-        this.apiKeys = b.apiKeys != null ? b.apiKeys
-                : instantiate(ConfigKey.API_KEY_STORE, ApiKeyStore.class).orElseGet(() -> new PropertiesApiKeyStore(config));
-        this.sessions = b.sessions != null ? b.sessions
+        this.tokens = new TokenService(
+                keys,
+                Objects.requireNonNull(config.get(ConfigKey.ISSUER)),
+                Objects.requireNonNull(config.get(ConfigKey.AUDIENCE)),
+                skew,
+                clock,
+                credentials,
+                config.getInt(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE, 0, 100_000_000));
+        this.apiKeys = b.apiKeys != null
+                ? b.apiKeys
+                : instantiate(ConfigKey.API_KEY_STORE, ApiKeyStore.class)
+                        .orElseGet(() -> new PropertiesApiKeyStore(config));
+        this.sessions = b.sessions != null
+                ? b.sessions
                 : instantiate(ConfigKey.SESSION_REGISTRY, SessionRegistry.class)
                         .orElseGet(() -> new InMemorySessionRegistry(clock, maxSessions));
         Set<String> agents = new LinkedHashSet<>(config.getList(ConfigKey.AGENTS));
         for (String agent : agents) {
             if (!agent.matches("[A-Za-z0-9._-]{1,128}/[A-Za-z0-9._-]{1,128}")) {
-                throw new ConfigException("embed: " + ConfigKey.AGENTS.key() + " entry '" + agent + "' must be space/agent");
+                throw new ConfigException(
+                        "embed: " + ConfigKey.AGENTS.key() + " entry '" + agent + "' must be space/agent");
             }
         }
         this.mint = new MintService(tokens, sessions, credentials, agents, skew, clock);
         this.credentialReader = new Credentials(tokens, apiKeys);
-        this.errors = new ErrorWriter(config.get(ConfigKey.REALM));
-        this.visitorTokens = VisitorTokenService.builder(config).tokens(tokens).credentials(credentialReader)
-                .sessions(sessions).cache(credentials).mint(mint).knownAgents(agents).errors(errors)
-                .maxBodyBytes(maxBodyBytes).skewSeconds(skew).clock(clock).build();
-        this.iframeLinks = new IframeLinkService(tokens, sessions, credentials,
-                config.getBoolean(ConfigKey.IFRAME_SINGLE_USE), clock);
+        this.errors = new ErrorWriter(Objects.requireNonNull(config.get(ConfigKey.REALM)));
+        this.visitorTokens = VisitorTokenService.builder(config)
+                .tokens(tokens)
+                .credentials(credentialReader)
+                .sessions(sessions)
+                .cache(credentials)
+                .mint(mint)
+                .knownAgents(agents)
+                .errors(errors)
+                .maxBodyBytes(maxBodyBytes)
+                .skewSeconds(skew)
+                .clock(clock)
+                .build();
+        this.iframeLinks = new IframeLinkService(
+                tokens, sessions, credentials, config.getBoolean(ConfigKey.IFRAME_SINGLE_USE), clock);
         String base = config.get(ConfigKey.PUBLIC_BASE_URL, "");
         if (!base.isEmpty() && !base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
-            throw config.invalid(ConfigKey.PUBLIC_BASE_URL, "must be an absolute http(s) URL without query or fragment");
+            throw config.invalid(
+                    ConfigKey.PUBLIC_BASE_URL, "must be an absolute http(s) URL without query or fragment");
         }
         this.publicBaseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.corsAllowedOrigins = config.getList(ConfigKey.CORS_ALLOWED_ORIGINS);
         this.frameAncestors = config.getList(ConfigKey.FRAME_ANCESTORS);
-        if (apiKeys instanceof PropertiesApiKeyStore && ((PropertiesApiKeyStore) apiKeys).size() == 0) {
-            LOG.log(System.Logger.Level.WARNING, "embed: no API keys are configured (" + ConfigKey.API_KEY_PREFIX
-                    + "<id> entries); every mint request will answer 401. Create one with the ApiKeyTool.");
+        if (apiKeys instanceof PropertiesApiKeyStore properties && properties.size() == 0) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "embed: no API keys are configured (" + ConfigKey.API_KEY_PREFIX
+                            + "<id> entries); every mint request will answer 401. Create one with the ApiKeyTool.");
         }
         int agentTimeout = config.getInt(ConfigKey.AGENT_TIMEOUT_SECONDS, 1, 600);
         int maxMessages = config.getInt(ConfigKey.CHAT_MAX_MESSAGES_PER_SESSION, 10, 100_000);
-        EmbedAgent agent = b.agent != null ? b.agent : instantiate(ConfigKey.AGENT, EmbedAgent.class).orElse(null);
+        EmbedAgent agent = b.agent != null
+                ? b.agent
+                : instantiate(ConfigKey.AGENT, EmbedAgent.class).orElse(null);
         if (agent == null) {
-            LOG.log(System.Logger.Level.WARNING, "embed: no agent is configured (" + ConfigKey.AGENT.key() + " or "
-                    + ConfigKey.AGENT.env() + "); every chat message will get a reply saying so.");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "embed: no agent is configured (" + ConfigKey.AGENT.key() + " or " + ConfigKey.AGENT.env()
+                            + "); every chat message will get a reply saying so.");
         }
         this.chat = ChatService.builder(sessions)
                 .agent(agent)
@@ -221,8 +249,10 @@ public final class Embed implements AutoCloseable {
             }
             return Optional.of(type.cast(cls.getConstructor().newInstance()));
         } catch (ReflectiveOperationException e) {
-            throw new ConfigException("embed: cannot create " + className + " named by " + key.key()
-                    + ": it needs a public no-arg or (EmbedConfig) constructor (" + e + ")", e);
+            throw new ConfigException(
+                    "embed: cannot create " + className + " named by " + key.key()
+                            + ": it needs a public no-arg or (EmbedConfig) constructor (" + e + ")",
+                    e);
         }
     }
 
@@ -230,12 +260,12 @@ public final class Embed implements AutoCloseable {
     public static final class Builder {
         private final EmbedConfig config;
         private Clock clock = Clock.systemUTC();
-        private KeyRing keys;
-        private ApiKeyStore apiKeys;
-        private SessionRegistry sessions;
-        private CredentialCache credentials;
-        private EmbedAgent agent;
-        private ChatStore chatStore;
+        private @Nullable KeyRing keys;
+        private @Nullable ApiKeyStore apiKeys;
+        private @Nullable SessionRegistry sessions;
+        private @Nullable CredentialCache credentials;
+        private @Nullable EmbedAgent agent;
+        private @Nullable ChatStore chatStore;
 
         private Builder(EmbedConfig config) {
             this.config = config;
@@ -267,7 +297,7 @@ public final class Embed implements AutoCloseable {
         }
 
         /** The host's agent; overrides {@code embed.agent}. */
-        public Builder agent(EmbedAgent agent) {
+        public Builder agent(@Nullable EmbedAgent agent) {
             this.agent = agent;
             return this;
         }

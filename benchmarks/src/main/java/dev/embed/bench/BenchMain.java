@@ -48,17 +48,27 @@ public final class BenchMain {
             String name = result.getParams().getBenchmark();
             name = name.substring(name.lastIndexOf('.') + 1);
             var stats = result.getPrimaryResult().getStatistics();
-            byName.put(name, new double[] {stats.getPercentile(50), stats.getMean(),
-                    result.getPrimaryResult().getScoreError(), stats.getN()});
+            byName.put(name, new double[] {
+                stats.getPercentile(50),
+                stats.getMean(),
+                result.getPrimaryResult().getScoreError(),
+                stats.getN()
+            });
         }
         System.out.println();
         System.out.println("== embed token benchmarks (issue 7) ==");
         System.out.println("machine at start: " + before);
         System.out.println("machine at end:   " + Fixtures.machine());
-        System.out.printf(Locale.ROOT, "%-24s %12s %12s %10s %6s%n", "benchmark", "median ns/op", "mean ns/op",
-                "± 99.9%", "iters");
-        byName.forEach((name, s) -> System.out.printf(Locale.ROOT, "%-24s %12.1f %12.1f %10.1f %6d%n",
-                name, s[0], s[1], s[2], (long) s[3]));
+        System.out.printf(
+                Locale.ROOT,
+                "%-24s %12s %12s %10s %6s%n",
+                "benchmark",
+                "median ns/op",
+                "mean ns/op",
+                "± 99.9%",
+                "iters");
+        byName.forEach((name, s) -> System.out.printf(
+                Locale.ROOT, "%-24s %12.1f %12.1f %10.1f %6d%n", name, s[0], s[1], s[2], (long) s[3]));
         System.out.println();
         double warm = median(byName, "verifyWarm");
         double cold = median(byName, "verifyCold");
@@ -67,11 +77,17 @@ public final class BenchMain {
         double hmac = median(byName, "hmacSha256");
         double mint = median(byName, "mint");
         if (!Double.isNaN(warm)) {
-            System.out.printf(Locale.ROOT, "budget warm verify <= 1 us:            %8.3f us  %s%n", warm / 1000,
+            System.out.printf(
+                    Locale.ROOT,
+                    "budget warm verify <= 1 us:            %8.3f us  %s%n",
+                    warm / 1000,
                     verdict(warm <= WARM_BUDGET_NANOS));
         }
         if (!Double.isNaN(cold) && !Double.isNaN(jose4j)) {
-            System.out.printf(Locale.ROOT, "budget cold verify <= 1.2x jose4j:     %8.3f x   %s%n", cold / jose4j,
+            System.out.printf(
+                    Locale.ROOT,
+                    "budget cold verify <= 1.2x jose4j:     %8.3f x   %s%n",
+                    cold / jose4j,
                     verdict(cold / jose4j <= COLD_BUDGET_RATIO));
         }
         if (!Double.isNaN(uncached) && !Double.isNaN(jose4j)) {

@@ -18,6 +18,7 @@ import java.util.Locale;
 final class Fixtures {
     /** The issuer and audience the library uses by default (embed.issuer, embed.audience). */
     static final String ISSUER = "embed";
+
     static final String AUDIENCE = "embed";
     static final long SKEW_SECONDS = 30;
 
@@ -32,14 +33,29 @@ final class Fixtures {
 
     /** A token service like the library's default one, with a verified-token cache of {@code cacheSize}. */
     static TokenService tokenService(byte[] secret, Clock clock, long cacheSize) {
-        return new TokenService(KeyRing.hs256(secret, List.of()), ISSUER, AUDIENCE, SKEW_SECONDS, clock,
-                new CaffeineCredentialCache(clock, 1_000_000), cacheSize);
+        return new TokenService(
+                KeyRing.hs256(secret, List.of()),
+                ISSUER,
+                AUDIENCE,
+                SKEW_SECONDS,
+                clock,
+                new CaffeineCredentialCache(clock, 1_000_000),
+                cacheSize);
     }
 
     /** A token like the demo's flow B mint makes: 1 hour, space demo, agent support, a display name. */
     static TokenSpec demoSpec(String sessionId) {
-        return new TokenSpec(TokenKind.EMBED_SESSION, "customer-123", sessionId, 3600, "demo", "support", "chat",
-                "Kelly", null, null);
+        return new TokenSpec(
+                TokenKind.EMBED_SESSION,
+                "customer-123",
+                sessionId,
+                3600,
+                "demo",
+                "support",
+                "chat",
+                "Kelly",
+                List.of(),
+                null);
     }
 
     /** "model name" of /proc/cpuinfo, or "unknown". */
@@ -59,7 +75,8 @@ final class Fixtures {
     /** The three load averages of /proc/loadavg, or "unknown". */
     static String loadAverage() {
         try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).split(" ");
+            String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
+                    .split(" ", -1);
             return fields[0] + " " + fields[1] + " " + fields[2];
         } catch (IOException | RuntimeException e) {
             return "unknown";
@@ -67,8 +84,13 @@ final class Fixtures {
     }
 
     static String machine() {
-        return String.format(Locale.ROOT, "%d cores (%s), JDK %s (%s), load average %s",
-                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.version"),
-                System.getProperty("java.vm.name"), loadAverage());
+        return String.format(
+                Locale.ROOT,
+                "%d cores (%s), JDK %s (%s), load average %s",
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel(),
+                System.getProperty("java.vm.version"),
+                System.getProperty("java.vm.name"),
+                loadAverage());
     }
 }

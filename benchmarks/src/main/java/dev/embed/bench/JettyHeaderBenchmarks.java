@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,7 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Thread)
 public class JettyHeaderBenchmarks {
     /** {@code none}: no Authorization header (phase a); {@code bearer}: the token's (phases t and b). */
@@ -53,7 +56,8 @@ public class JettyHeaderBenchmarks {
     @Setup(Level.Trial)
     public void setUp() {
         String token = Fixtures.tokenService(Fixtures.randomSecret(), Clock.systemUTC(), 0)
-                .mint(Fixtures.demoSpec("ses_0123456789abcdefghijkl")).token();
+                .mint(Fixtures.demoSpec("ses_0123456789abcdefghijkl"))
+                .token();
         String text = "GET /api/v1/embed/chat-sessions/ses_0123456789abcdefghijkl HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:18080\r\n"
                 + ("bearer".equals(authorization) ? "Authorization: Bearer " + token + "\r\n" : "")
@@ -76,7 +80,7 @@ public class JettyHeaderBenchmarks {
 
     /** Keeps what a server would keep: each parsed header. */
     private static final class Handler implements HttpParser.RequestHandler {
-        private HttpField last;
+        private @Nullable HttpField last;
 
         @Override
         public void startRequest(String method, String uri, HttpVersion version) {

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -46,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 2,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class TokenBenchmarks {
     private TokenService tokens;
@@ -66,7 +69,8 @@ public class TokenBenchmarks {
         Clock clock = Clock.systemUTC();
         tokens = Fixtures.tokenService(secret, clock, TokenService.DEFAULT_VERIFIED_CACHE_SIZE);
         uncached = Fixtures.tokenService(secret, clock, 0);
-        credentials = new Credentials(tokens, null);
+        // Only bearer tokens are read here: no API key is ever looked up.
+        credentials = new Credentials(tokens, sha256 -> Optional.empty());
         spec = Fixtures.demoSpec("ses_" + TokenService.randomId());
         token = tokens.mint(spec).token();
         header = "Bearer " + token;
@@ -92,7 +96,8 @@ public class TokenBenchmarks {
                 .setExpectedIssuer(Fixtures.ISSUER)
                 .setExpectedAudience(Fixtures.AUDIENCE)
                 .setVerificationKey(new HmacKey(secret))
-                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
+                .setJwsAlgorithmConstraints(
+                        AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
                 .build();
         jose4j.processToClaims(token);
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,8 +35,9 @@ public final class TokenFile {
         Map<String, String> options = options(args);
         String secretText = System.getenv(options.getOrDefault("secret-env", ConfigKey.SIGNING_SECRET.env()));
         if (secretText == null || secretText.isBlank()) {
-            throw new IllegalArgumentException("set " + options.getOrDefault("secret-env", ConfigKey.SIGNING_SECRET.env())
-                    + " to the server's signing secret");
+            throw new IllegalArgumentException(
+                    "set " + options.getOrDefault("secret-env", ConfigKey.SIGNING_SECRET.env())
+                            + " to the server's signing secret");
         }
         String session = required(options, "session");
         String subject = required(options, "subject");
@@ -43,12 +45,25 @@ public final class TokenFile {
         Path out = Path.of(required(options, "out"));
         byte[] secret = KeyRing.decodeSecret(secretText, ConfigKey.SIGNING_SECRET);
         Clock clock = Clock.systemUTC();
-        TokenService tokens = new TokenService(KeyRing.hs256(secret, java.util.List.of()),
-                options.getOrDefault("issuer", Fixtures.ISSUER), options.getOrDefault("audience", Fixtures.AUDIENCE),
-                Fixtures.SKEW_SECONDS, clock, new dev.embed.cache.CaffeineCredentialCache(clock, 1), 0);
-        TokenSpec spec = new TokenSpec(TokenKind.EMBED_SESSION, subject, session,
-                Long.parseLong(options.getOrDefault("ttl", "3600")), options.getOrDefault("space", "demo"),
-                options.getOrDefault("agent", "support"), "chat", null, null, null);
+        TokenService tokens = new TokenService(
+                KeyRing.hs256(secret, java.util.List.of()),
+                options.getOrDefault("issuer", Fixtures.ISSUER),
+                options.getOrDefault("audience", Fixtures.AUDIENCE),
+                Fixtures.SKEW_SECONDS,
+                clock,
+                new dev.embed.cache.CaffeineCredentialCache(clock, 1),
+                0);
+        TokenSpec spec = new TokenSpec(
+                TokenKind.EMBED_SESSION,
+                subject,
+                session,
+                Long.parseLong(options.getOrDefault("ttl", "3600")),
+                options.getOrDefault("space", "demo"),
+                options.getOrDefault("agent", "support"),
+                "chat",
+                null,
+                List.of(),
+                null);
         Files.deleteIfExists(out);
         Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         long start = System.nanoTime();
@@ -58,7 +73,10 @@ public final class TokenFile {
                 writer.write('\n');
             }
         }
-        System.out.printf(java.util.Locale.ROOT, "wrote %d distinct tokens for one session in %.1f s%n", count,
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "wrote %d distinct tokens for one session in %.1f s%n",
+                count,
                 (System.nanoTime() - start) / 1e9);
     }
 

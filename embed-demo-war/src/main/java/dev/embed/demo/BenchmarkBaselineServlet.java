@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * <b>Benchmark baseline only: not an endpoint of the library, never part of a real deployment.</b>
@@ -44,7 +45,7 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
     static final String PATH = "/bench-baseline/chat-sessions/";
 
     private transient boolean enabled;
-    private transient Embed embed;
+    private transient @Nullable Embed embed;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -56,7 +57,7 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
         }
     }
 
-    static boolean enabled(String property, String env) {
+    static boolean enabled(@Nullable String property, @Nullable String env) {
         String value = property != null ? property : env;
         return value != null && "true".equals(value.strip().toLowerCase(Locale.ROOT));
     }
@@ -65,14 +66,20 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Embed embed = embed();
         if (!enabled || embed == null) {
-            write(response, new Reply(404, Map.of("Cache-Control", "no-store"), Reply.JSON_UTF8,
-                    Json.write(Map.of("error", "not_found", "error_description", "no such endpoint"))));
+            write(
+                    response,
+                    new Reply(
+                            404,
+                            Map.of("Cache-Control", "no-store"),
+                            Reply.JSON_UTF8,
+                            Json.write(Map.of("error", "not_found", "error_description", "no such endpoint"))));
             return;
         }
         try {
             // The same steps as ChatServlet's GET, but for the token: path, id check, ChatService, JSON.
             CorsPolicy.API_HEADERS.forEach(response::setHeader);
-            String uri = request.getRequestURI().substring(request.getContextPath().length());
+            String uri =
+                    request.getRequestURI().substring(request.getContextPath().length());
             String rest = uri.startsWith(PATH) ? uri.substring(PATH.length()) : null;
             String[] parts = rest == null ? new String[0] : rest.split("/", -1);
             if (parts.length != 1) {
@@ -83,25 +90,39 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
                 response.setHeader("Allow", "GET");
                 throw EmbedError.methodNotAllowed("use GET on this endpoint").toException();
             }
-            EmbedClaims claims = new EmbedClaims("benchmark-baseline", parts[0], "benchmark-baseline",
-                    TokenKind.EMBED_SESSION, 0, 0, Long.MAX_VALUE, null, null, null, null, List.of(), null);
-            Map<String, Object> answer = embed.chat().session(claims, request.getParameter("after"), null).join();
+            EmbedClaims claims = new EmbedClaims(
+                    "benchmark-baseline",
+                    parts[0],
+                    "benchmark-baseline",
+                    TokenKind.EMBED_SESSION,
+                    0,
+                    0,
+                    Long.MAX_VALUE,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    null);
+            Map<String, Object> answer = embed.chat()
+                    .session(claims, request.getParameter("after"), null)
+                    .join();
             write(response, Reply.json(200, Json.write(answer)));
         } catch (EmbedException e) {
             write(response, embed.errors().render(e.error()));
         } catch (CompletionException e) {
-            if (e.getCause() instanceof EmbedException) {
-                write(response, embed.errors().render(((EmbedException) e.getCause()).error()));
+            if (e.getCause() instanceof EmbedException refused) {
+                write(response, embed.errors().render(refused.error()));
             } else {
                 throw e;
             }
         }
     }
 
-    private Embed embed() {
+    private @Nullable Embed embed() {
         if (embed == null) {
             Object attribute = getServletContext().getAttribute(Embed.ATTRIBUTE);
-            embed = attribute instanceof Embed ? (Embed) attribute : null;
+            embed = attribute instanceof Embed started ? started : null;
         }
         return embed;
     }

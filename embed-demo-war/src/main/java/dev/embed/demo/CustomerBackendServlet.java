@@ -23,7 +23,8 @@ import java.util.Map;
  */
 public final class CustomerBackendServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -40,7 +41,8 @@ public final class CustomerBackendServlet extends HttpServlet {
             body.put("sessionId", sessionId);
         }
         String self = "http://127.0.0.1:" + request.getLocalPort() + request.getContextPath();
-        HttpRequest mint = HttpRequest.newBuilder(URI.create(self + "/api/v1/spaces/demo/agents/" + agent + "/embed-urls"))
+        HttpRequest mint = HttpRequest.newBuilder(
+                        URI.create(self + "/api/v1/spaces/demo/agents/" + agent + "/embed-urls"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
@@ -55,7 +57,8 @@ public final class CustomerBackendServlet extends HttpServlet {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             response.setStatus(503);
-            response.getWriter().write(Json.write(Map.of("error", EmbedError.serverError().code())));
+            response.getWriter()
+                    .write(Json.write(Map.of("error", EmbedError.serverError().code())));
         }
     }
 }

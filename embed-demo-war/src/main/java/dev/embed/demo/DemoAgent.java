@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's agent (DESIGN §7): it answers every message after {@value #DELAY_MILLIS} ms,
@@ -37,7 +38,7 @@ public final class DemoAgent implements EmbedAgent {
     }
 
     /** The reply to {@code message}: a quote of it, then a line that depends only on the agent. */
-    static String answer(String agentId, String message) {
+    static String answer(@Nullable String agentId, String message) {
         String quote = message.strip();
         if (quote.codePointCount(0, quote.length()) > MAX_QUOTE) {
             quote = quote.substring(0, quote.offsetByCodePoints(0, MAX_QUOTE)) + "…";

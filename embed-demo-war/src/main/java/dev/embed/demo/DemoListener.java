@@ -44,8 +44,11 @@ public final class DemoListener implements ServletContextListener {
             contextParams.put(name, context.getInitParameter(name));
         }
         Map<String, String> demo = new LinkedHashMap<>();
-        demo.put("embed.apiKey.demo", "sha256:" + ApiKeys.sha256Hex(key)
-                + ";tenant=demo;agents=demo/support,demo/sales;sources=docs,faq;origins=" + frameAncestors.replace(' ', ','));
+        demo.put(
+                "embed.apiKey.demo",
+                "sha256:" + ApiKeys.sha256Hex(key)
+                        + ";tenant=demo;agents=demo/support,demo/sales;sources=docs,faq;origins="
+                        + frameAncestors.replace(' ', ','));
         demo.put("embed.frameAncestors", frameAncestors);
         EmbedConfig config = EmbedConfig.builder()
                 .layer("context-param", contextParams)

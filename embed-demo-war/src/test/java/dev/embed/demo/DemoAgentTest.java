@@ -20,7 +20,8 @@ class DemoAgentTest {
 
     private static List<ChatMessage> conversation(String last) {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
-        return List.of(new ChatMessage("m1", ChatMessage.USER, "earlier", now),
+        return List.of(
+                new ChatMessage("m1", ChatMessage.USER, "earlier", now),
                 new ChatMessage("m2", ChatMessage.ASSISTANT, "an answer", now),
                 new ChatMessage("m3", ChatMessage.USER, last, now));
     }
@@ -28,8 +29,10 @@ class DemoAgentTest {
     @Test
     void replyWhenAskedThenQuotesTheLastUserMessageWithinASecond() throws Exception {
         long start = System.nanoTime();
-        String reply = new DemoAgent().reply(context("support"), conversation("Where is my order?"))
-                .toCompletableFuture().get(1, TimeUnit.SECONDS);
+        String reply = new DemoAgent()
+                .reply(context("support"), conversation("Where is my order?"))
+                .toCompletableFuture()
+                .get(1, TimeUnit.SECONDS);
         assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(1)) < 0);
         assertTrue(reply.startsWith("You said: \u201cWhere is my order?\u201d"), reply);
     }
@@ -37,8 +40,12 @@ class DemoAgentTest {
     @Test
     void replyWhenSameMessageTwiceThenSameText() throws Exception {
         DemoAgent agent = new DemoAgent();
-        String first = agent.reply(context("sales"), conversation("Prices?")).toCompletableFuture().get(1, TimeUnit.SECONDS);
-        String second = agent.reply(context("sales"), conversation("Prices?")).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        String first = agent.reply(context("sales"), conversation("Prices?"))
+                .toCompletableFuture()
+                .get(1, TimeUnit.SECONDS);
+        String second = agent.reply(context("sales"), conversation("Prices?"))
+                .toCompletableFuture()
+                .get(1, TimeUnit.SECONDS);
         assertEquals(first, second);
         assertTrue(first.contains("sales"), first);
     }

@@ -18,13 +18,16 @@ class DemoWebXmlTest {
 
     @Test
     void demoWebXmlWhenReadThenContainsTheReadmeFragmentVerbatim() throws Exception {
-        String fragment = Readme.webXmlFragment().lines()
+        String fragment = Readme.webXmlFragment()
+                .lines()
                 .filter(line -> !line.startsWith("```"))
                 .collect(Collectors.joining("\n"))
                 .strip();
         String webXml = Files.readString(WEB_XML).replace("\r\n", "\n");
-        assertTrue(webXml.contains(fragment), "embed-demo-war's web.xml must contain the README's"
-                + " <!-- embed:web.xml:start --> fragment verbatim (without the ``` fence lines); copy it again");
+        assertTrue(
+                webXml.contains(fragment),
+                "embed-demo-war's web.xml must contain the README's"
+                        + " <!-- embed:web.xml:start --> fragment verbatim (without the ``` fence lines); copy it again");
     }
 
     @Test

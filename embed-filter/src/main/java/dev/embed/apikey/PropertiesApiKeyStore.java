@@ -31,16 +31,27 @@ import java.util.Optional;
 public final class PropertiesApiKeyStore implements ApiKeyStore {
     private final List<Entry> entries;
 
-    private record Entry(byte[] digest, ApiKey key) {}
+    /** A configured key and its digest (a class, not a record: an array has no value equality). */
+    private static final class Entry {
+        final byte[] digest;
+        final ApiKey key;
+
+        Entry(byte[] digest, ApiKey key) {
+            this.digest = digest;
+            this.key = key;
+        }
+    }
 
     public PropertiesApiKeyStore(EmbedConfig config) {
         List<Entry> list = new ArrayList<>();
-        for (Map.Entry<String, String> e : config.withPrefix(ConfigKey.API_KEY_PREFIX).entrySet()) {
+        for (Map.Entry<String, String> e :
+                config.withPrefix(ConfigKey.API_KEY_PREFIX).entrySet()) {
             Entry entry = parse(e.getKey(), e.getValue());
             for (Entry other : list) {
                 if (MessageDigest.isEqual(other.digest, entry.digest)) {
                     throw new ConfigException("embed: " + ConfigKey.API_KEY_PREFIX + other.key.id() + " and "
-                            + ConfigKey.API_KEY_PREFIX + entry.key.id() + " hold the same key digest; a key must have one"
+                            + ConfigKey.API_KEY_PREFIX + entry.key.id()
+                            + " hold the same key digest; a key must have one"
                             + " entry (one tenant, one set of permissions)");
                 }
             }
@@ -54,7 +65,10 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
         return entries.size();
     }
 
+    // Error Prone's ShortCircuitBoolean would have '&&' here: '&' compares every entry's digest whatever
+    // the outcome, so the time taken says nothing about which key matched.
     @Override
+    @SuppressWarnings("ShortCircuitBoolean")
     public Optional<ApiKey> findBySha256(byte[] sha256) {
         ApiKey found = null;
         for (Entry entry : entries) {
@@ -68,18 +82,21 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
 
     /** Quotes a bad part of a line for a message, unless it may be a clear key pasted by mistake. */
     private static String shown(String text) {
-        return text.contains(ApiKeys.PREFIX) ? "(a value hidden: it looks like an API key, which never belongs in"
-                + " configuration; put its sha256 digest there)" : "'" + text + "'";
+        return text.contains(ApiKeys.PREFIX)
+                ? "(a value hidden: it looks like an API key, which never belongs in"
+                        + " configuration; put its sha256 digest there)"
+                : "'" + text + "'";
     }
 
     /** Parses one {@code sha256:<hex>;tenant=...;agents=...;sources=...;origins=...} line. */
     static Entry parse(String id, String line) {
         String where = ConfigKey.API_KEY_PREFIX + id;
-        String[] parts = line.strip().split(";");
+        String[] parts = line.strip().split(";", -1);
         String first = parts[0].strip();
         if (!first.startsWith("sha256:")) {
-            throw new ConfigException("embed: " + where + " must start with sha256:<64 hex digits> (the digest of the key,"
-                    + " never the key itself); generate a line with: java -jar embed-filter.jar --tenant <tenant> --agents <space/agent>");
+            throw new ConfigException(
+                    "embed: " + where + " must start with sha256:<64 hex digits> (the digest of the key,"
+                            + " never the key itself); generate a line with: java -jar embed-filter.jar --tenant <tenant> --agents <space/agent>");
         }
         byte[] digest;
         try {
@@ -106,13 +123,14 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
             String name = part.substring(0, eq).strip();
             List<String> values = EmbedConfig.split(part.substring(eq + 1));
             switch (name) {
-                case "tenant":
+                case "tenant" -> {
                     if (values.size() > 1) {
-                        throw new ConfigException("embed: " + where + " names more than one tenant; a key belongs to one");
+                        throw new ConfigException(
+                                "embed: " + where + " names more than one tenant; a key belongs to one");
                     }
                     tenant = values.isEmpty() ? null : values.get(0);
-                    break;
-                case "agents":
+                }
+                case "agents" -> {
                     for (String agent : values) {
                         if (!agent.equals("*") && !agent.matches("[^/\\s]+/[^/\\s]+")) {
                             throw new ConfigException("embed: " + where + " agents entry " + shown(agent)
@@ -120,14 +138,10 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
                         }
                         agents.add(agent);
                     }
-                    break;
-                case "sources":
-                    sources.addAll(values);
-                    break;
-                case "origins":
-                    origins.addAll(values);
-                    break;
-                default:
+                }
+                case "sources" -> sources.addAll(values);
+                case "origins" -> origins.addAll(values);
+                default ->
                     throw new ConfigException("embed: " + where + " has an unknown attribute " + shown(name)
                             + " (known: tenant, agents, sources, origins)");
             }
@@ -136,7 +150,8 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
             throw new ConfigException("embed: " + where + " needs tenant=<name>");
         }
         if (agents.isEmpty()) {
-            throw new ConfigException("embed: " + where + " needs agents=<space/agent,...> (what the key may mint for)");
+            throw new ConfigException(
+                    "embed: " + where + " needs agents=<space/agent,...> (what the key may mint for)");
         }
         return new Entry(digest, new ApiKey(id, tenant, agents, sources, origins));
     }

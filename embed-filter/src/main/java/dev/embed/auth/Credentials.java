@@ -31,52 +31,59 @@ public final class Credentials {
      */
     public static String bearer(List<String> authorizationHeaders, boolean credentialInQuery) {
         if (credentialInQuery) {
-            throw EmbedError.invalidRequest("credentials are accepted only in the Authorization header, never in the URL"
-                    + " (URLs are logged); send Authorization: Bearer <credential>").toException();
+            throw EmbedError.invalidRequest(
+                            "credentials are accepted only in the Authorization header, never in the URL"
+                                    + " (URLs are logged); send Authorization: Bearer <credential>")
+                    .toException();
         }
         if (authorizationHeaders == null || authorizationHeaders.isEmpty()) {
-            throw EmbedError.missingToken("send the credential as Authorization: Bearer <credential>").toException();
+            throw EmbedError.missingToken("send the credential as Authorization: Bearer <credential>")
+                    .toException();
         }
         if (authorizationHeaders.size() > 1) {
-            throw EmbedError.invalidRequest("send exactly one Authorization header").toException();
+            throw EmbedError.invalidRequest("send exactly one Authorization header")
+                    .toException();
         }
         String header = authorizationHeaders.get(0);
         // RFC 7235 §2.1: the scheme is case-insensitive; RFC 6750 §2.1: one space, then a b64token.
         if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw EmbedError.missingToken("the Authorization header must use the Bearer scheme: Authorization: Bearer <credential>")
+            throw EmbedError.missingToken(
+                            "the Authorization header must use the Bearer scheme: Authorization: Bearer <credential>")
                     .toException();
         }
         String credential = header.substring(7);
         if (!isB64Token(credential)) {
-            throw EmbedError.invalidToken("the Authorization header is malformed: Bearer, one space, then the credential"
-                    + " with no other whitespace").toException();
+            throw EmbedError.invalidToken(
+                            "the Authorization header is malformed: Bearer, one space, then the credential"
+                                    + " with no other whitespace")
+                    .toException();
         }
         return credential;
     }
 
     /** Names of query parameters that would put a credential in a URL. */
     public static boolean isCredentialParameter(String name) {
-        switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "access_token":
-            case "token":
-            case "api_key":
-            case "apikey":
-            case "api-key":
-            case "key":
-            case "api_secret":
-            case "api-secret":
-            case "authorization":
-                return true;
-            default:
-                return false;
-        }
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "access_token",
+                    "token",
+                    "api_key",
+                    "apikey",
+                    "api-key",
+                    "key",
+                    "api_secret",
+                    "api-secret",
+                    "authorization" -> true;
+            default -> false;
+        };
     }
 
     /** Authenticates an API key (mint endpoints): 401 unless the store knows it; store failures propagate. */
     public ApiKey apiKey(String credential) {
         if (!ApiKeys.looksLikeKey(credential)) {
-            throw EmbedError.invalidToken("this endpoint takes an API key (sk_...) in Authorization: Bearer; embed tokens"
-                    + " are for the embed endpoints").toException();
+            throw EmbedError.invalidToken(
+                            "this endpoint takes an API key (sk_...) in Authorization: Bearer; embed tokens"
+                                    + " are for the embed endpoints")
+                    .toException();
         }
         return apiKeys.findBySha256(ApiKeys.sha256(credential))
                 .orElseThrow(() -> EmbedError.invalidToken("unknown API key").toException());
@@ -86,7 +93,8 @@ public final class Credentials {
     public EmbedClaims embedToken(String credential) {
         if (credential.startsWith(ApiKeys.PREFIX)) {
             throw EmbedError.invalidToken("this endpoint takes an embed token, not an API key: API keys stay on the"
-                    + " server; mint a token with one instead").toException();
+                            + " server; mint a token with one instead")
+                    .toException();
         }
         return tokens.verify(credential);
     }
@@ -94,7 +102,8 @@ public final class Credentials {
     /** 403 unless the token was minted for this session (DESIGN §4). */
     public static void requireSession(EmbedClaims claims, String sessionId) throws EmbedException {
         if (!claims.sessionId().equals(sessionId)) {
-            throw EmbedError.insufficientScope("this token belongs to another session").toException();
+            throw EmbedError.insufficientScope("this token belongs to another session")
+                    .toException();
         }
     }
 
@@ -103,8 +112,15 @@ public final class Credentials {
 
     static {
         for (char c = 0; c < 128; c++) {
-            B64TOKEN[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+            B64TOKEN[c] = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~'
+                    || c == '+'
+                    || c == '/';
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default {@link CredentialCache}: Caffeine maps, each bounded by {@code maximumSize} and each
@@ -119,8 +120,11 @@ public final class CaffeineCredentialCache implements CredentialCache {
             for (int i = 0; i < limits.size(); i++) {
                 RateLimit limit = limits.get(i);
                 Bucket bucket = next.get(limit.name());
-                double permits = bucket == null ? limit.burst()
-                        : Math.min(limit.burst(), bucket.permits() + (now - bucket.atMillis()) / limit.millisPerPermit());
+                double permits = bucket == null
+                        ? limit.burst()
+                        : Math.min(
+                                (double) limit.burst(),
+                                bucket.permits() + (double) (now - bucket.atMillis()) / limit.millisPerPermit());
                 level[i] = permits;
                 if (permits < 1) {
                     waitMillis = Math.max(waitMillis, (long) Math.ceil((1 - permits) * limit.millisPerPermit()));
@@ -136,7 +140,8 @@ public final class CaffeineCredentialCache implements CredentialCache {
                 long fullAt = now + (long) Math.ceil((limit.burst() - left) * limit.millisPerPermit());
                 next.put(limit.name(), new Bucket(left, now, fullAt));
             }
-            long fullAt = next.values().stream().mapToLong(Bucket::fullAtMillis).max().orElse(now);
+            long fullAt =
+                    next.values().stream().mapToLong(Bucket::fullAtMillis).max().orElse(now);
             decision[0] = RateLimit.Decision.ALLOWED;
             return new Buckets(Map.copyOf(next), Instant.ofEpochMilli(fullAt));
         });
@@ -155,12 +160,12 @@ public final class CaffeineCredentialCache implements CredentialCache {
         return buckets.estimatedSize();
     }
 
-    private boolean live(Instant until) {
+    private boolean live(@Nullable Instant until) {
         return until != null && until.isAfter(clock.instant());
     }
 
-    private static <V> Cache<String, V> untilCache(Ticker ticker, long maximumSize,
-            java.util.function.Function<? super V, Instant> deadline) {
+    private static <V> Cache<String, V> untilCache(
+            Ticker ticker, long maximumSize, java.util.function.Function<? super V, Instant> deadline) {
         return Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .ticker(ticker)

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The chat behind the embed JSON endpoints (DESIGN §4), adapter-neutral: the servlet and JAX-RS
@@ -84,7 +85,7 @@ public final class ChatService implements AutoCloseable {
 
     private final SessionRegistry sessions;
     private final ChatStore store;
-    private final EmbedAgent agent;
+    private final @Nullable EmbedAgent agent;
     private final MessageGate gate;
     private final Clock clock;
     private final Duration agentTimeout;
@@ -94,6 +95,7 @@ public final class ChatService implements AutoCloseable {
     private final Object[] locks = new Object[LOCK_STRIPES];
     /** Sessions whose agent is working: the running turn and those queued. Changed under lock(sid). */
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -109,11 +111,21 @@ public final class ChatService implements AutoCloseable {
         }
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("embed-chat-timer"));
         timer.setRemoveOnCancelPolicy(true);
-        this.agentPool = new ThreadPoolExecutor(AGENT_THREADS, AGENT_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(AGENT_QUEUE), daemon("embed-chat-agent"));
+        this.agentPool = new ThreadPoolExecutor(
+                AGENT_THREADS,
+                AGENT_THREADS,
+                60,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(AGENT_QUEUE),
+                daemon("embed-chat-agent"));
         agentPool.allowCoreThreadTimeOut(true);
-        this.deliveryPool = new ThreadPoolExecutor(DELIVERY_THREADS, DELIVERY_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon("embed-chat-delivery"));
+        this.deliveryPool = new ThreadPoolExecutor(
+                DELIVERY_THREADS,
+                DELIVERY_THREADS,
+                60,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemon("embed-chat-delivery"));
         deliveryPool.allowCoreThreadTimeOut(true);
     }
 
@@ -140,7 +152,8 @@ public final class ChatService implements AutoCloseable {
         requireOpen();
         EmbedSession session = liveSession(claims);
         if (body == null) {
-            throw EmbedError.invalidRequest("request body must be a JSON object").toException();
+            throw EmbedError.invalidRequest("request body must be a JSON object")
+                    .toException();
         }
         String content = message(body);
         String mode = Fields.optionalEnum(body, "mode", Fields.MODES, null);
@@ -151,15 +164,19 @@ public final class ChatService implements AutoCloseable {
         synchronized (lock(sid)) {
             Lane lane = lanes.get(sid);
             if (lane != null && lane.size() >= MAX_PENDING_PER_SESSION) {
-                throw EmbedError.rateLimited("too many messages of this session are waiting for the agent's reply;"
-                        + " wait for the replies before sending more", 1).toException();
+                throw EmbedError.rateLimited(
+                                "too many messages of this session are waiting for the agent's reply;"
+                                        + " wait for the replies before sending more",
+                                1)
+                        .toException();
             }
             ChatMessage user = store.append(sid, session.expiresAt(), ChatMessage.USER, content, clock.instant());
             turn = new Turn(sid, user, mode != null ? mode : claims.mode(), claims.displayName(), session.expiresAt());
-            startNow = lane == null;
-            if (startNow) {
+            if (lane == null) {
+                startNow = true;
                 lanes.put(sid, new Lane());
             } else {
+                startNow = false;
                 lane.queued.addLast(turn);
             }
         }
@@ -191,7 +208,8 @@ public final class ChatService implements AutoCloseable {
      * @throws EmbedException 404 {@code not_found} when the session ended or never existed; 400
      *     {@code invalid_request} for a malformed or unknown {@code after} or a bad {@code wait}
      */
-    public CompletableFuture<Map<String, Object>> session(EmbedClaims claims, String after, String wait) {
+    public CompletableFuture<Map<String, Object>> session(
+            EmbedClaims claims, @Nullable String after, @Nullable String wait) {
         requireOpen();
         EmbedSession session = liveSession(claims);
         String cursor = cursor(after);
@@ -208,7 +226,8 @@ public final class ChatService implements AutoCloseable {
             live.add(waiter);
             return live;
         });
-        waiter.future.whenComplete((answer, error) -> forget(waiter));
+        // The callback's own future is not needed: forget() cannot fail.
+        var unused = waiter.future.whenComplete((answer, error) -> forget(waiter));
         // A message appended between the read above and the registration found no waiter to wake.
         boolean arrived;
         try {
@@ -221,11 +240,14 @@ public final class ChatService implements AutoCloseable {
             complete(waiter);
             return waiter.future;
         }
-        ScheduledFuture<?> expiry = timer.schedule(() -> {
-            if (waiter.claim()) {
-                deliver(waiter);
-            }
-        }, waitSeconds, TimeUnit.SECONDS);
+        ScheduledFuture<?> expiry = timer.schedule(
+                () -> {
+                    if (waiter.claim()) {
+                        deliver(waiter);
+                    }
+                },
+                waitSeconds,
+                TimeUnit.SECONDS);
         waiter.expiry = expiry;
         if (waiter.future.isDone()) {
             expiry.cancel(false);
@@ -278,8 +300,10 @@ public final class ChatService implements AutoCloseable {
             agentPool.execute(() -> call(turn));
         } catch (RejectedExecutionException e) {
             if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "embed: the agent's queue is full (" + AGENT_QUEUE
-                        + " messages); a message of session " + turn.sessionId + " got an apology instead");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "embed: the agent's queue is full (" + AGENT_QUEUE + " messages); a message of session "
+                                + turn.sessionId + " got an apology instead");
             }
             advance(turn, closed ? null : AGENT_FAILED_REPLY);
         }
@@ -300,13 +324,21 @@ public final class ChatService implements AutoCloseable {
             }
             EmbedSession session = live.get();
             turn.expiresAt = session.expiresAt();
-            AgentContext context = new AgentContext(session.id(), session.tenant(), session.spaceId(),
-                    session.agentId(), turn.mode != null ? turn.mode : session.mode() != null ? session.mode() : "chat",
-                    session.externalUserId(), turn.displayName != null ? turn.displayName : session.displayName(),
+            @SuppressWarnings("deprecation") // the untyped attributes go with the store SPI's typed session (issue 12)
+            AgentContext context = new AgentContext(
+                    session.id(),
+                    session.tenant(),
+                    session.spaceId(),
+                    session.agentId(),
+                    turn.mode != null ? turn.mode : session.mode() != null ? session.mode() : "chat",
+                    session.externalUserId(),
+                    turn.displayName != null ? turn.displayName : session.displayName(),
                     session.attributes());
             List<ChatMessage> conversation = conversation(turn);
-            deadline = timer.schedule(() -> result.completeExceptionally(new TimeoutException()),
-                    agentTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            deadline = timer.schedule(
+                    () -> result.completeExceptionally(new TimeoutException()),
+                    agentTimeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
             CompletionStage<String> stage = agent.reply(context, conversation);
             if (stage == null) {
                 result.completeExceptionally(new NullPointerException("EmbedAgent.reply returned null"));
@@ -323,7 +355,8 @@ public final class ChatService implements AutoCloseable {
             result.completeExceptionally(t);
         }
         ScheduledFuture<?> cancel = deadline;
-        result.whenComplete((text, error) -> {
+        // The callback's own future is not needed: the callback handles every outcome of the turn.
+        var unused = result.whenComplete((text, error) -> {
             if (cancel != null) {
                 cancel.cancel(false);
             }
@@ -355,7 +388,7 @@ public final class ChatService implements AutoCloseable {
     }
 
     /** Appends the turn's reply (if any), then starts the session's next turn or marks it idle. */
-    private void advance(Turn turn, String reply) {
+    private void advance(Turn turn, @Nullable String reply) {
         String sid = turn.sessionId;
         Turn next;
         synchronized (lock(sid)) {
@@ -363,8 +396,10 @@ public final class ChatService implements AutoCloseable {
                 try {
                     store.append(sid, turn.expiresAt, ChatMessage.ASSISTANT, reply, clock.instant());
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "embed: the chat store could not keep a reply of session "
-                            + sid + ": " + e.getClass().getName());
+                    LOG.log(
+                            System.Logger.Level.ERROR,
+                            "embed: the chat store could not keep a reply of session " + sid + ": "
+                                    + e.getClass().getName());
                 }
             }
             Lane lane = lanes.get(sid);
@@ -382,14 +417,19 @@ public final class ChatService implements AutoCloseable {
     /** Logs why the agent did not answer: the failure's type only, never text or tokens. */
     private void logFailure(Turn turn, Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        String what = cause == null ? "blank or null reply"
-                : cause instanceof TimeoutException ? "no reply within " + agentTimeout.toMillis() + " ms"
-                : cause.getClass().getName();
-        LOG.log(System.Logger.Level.WARNING, "embed: the agent could not answer a message of session "
-                + turn.sessionId + " (" + what + "); the session got an apology instead");
+        String what = cause == null
+                ? "blank or null reply"
+                : cause instanceof TimeoutException
+                        ? "no reply within " + agentTimeout.toMillis() + " ms"
+                        : cause.getClass().getName();
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "embed: the agent could not answer a message of session " + turn.sessionId + " (" + what
+                        + "); the session got an apology instead");
     }
 
     // --- long polls -------------------------------------------------------------------------
@@ -422,8 +462,10 @@ public final class ChatService implements AutoCloseable {
         } catch (EmbedException e) {
             waiter.future.completeExceptionally(e);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "embed: could not read the messages of session " + waiter.sessionId
-                    + ": " + e.getClass().getName());
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "embed: could not read the messages of session " + waiter.sessionId + ": "
+                            + e.getClass().getName());
             waiter.future.completeExceptionally(e);
         }
     }
@@ -446,13 +488,14 @@ public final class ChatService implements AutoCloseable {
         Optional<EmbedSession> session = sessions.find(claims.sessionId());
         if (session.isEmpty()) {
             store.remove(claims.sessionId());
-            throw EmbedError.notFound("this chat session has ended or does not exist; mint a new token for a new"
-                    + " session").toException();
+            throw EmbedError.notFound(
+                            "this chat session has ended or does not exist; mint a new token for a new" + " session")
+                    .toException();
         }
         return session.get();
     }
 
-    private List<ChatMessage> messagesAfter(String sid, String cursor) {
+    private List<ChatMessage> messagesAfter(String sid, @Nullable String cursor) {
         return store.messagesAfter(sid, cursor).orElseThrow(() -> badCursor().toException());
     }
 
@@ -473,10 +516,10 @@ public final class ChatService implements AutoCloseable {
         if (value == null) {
             throw bad("message is required");
         }
-        if (!(value instanceof String)) {
+        if (!(value instanceof String text)) {
             throw bad("message must be a string");
         }
-        String text = (String) value;
+
         int length = text.codePointCount(0, text.length());
         if (length < 1 || text.isBlank()) {
             throw bad("message must have at least 1 character that is not white space");
@@ -485,7 +528,8 @@ public final class ChatService implements AutoCloseable {
             throw bad("message must have at most " + MAX_MESSAGE_LENGTH + " characters");
         }
         // Line breaks and tabs belong in chat text; other controls do not.
-        if (Fields.hasControlCharacter(text.replace('\n', ' ').replace('\r', ' ').replace('\t', ' '))) {
+        if (Fields.hasControlCharacter(
+                text.replace('\n', ' ').replace('\r', ' ').replace('\t', ' '))) {
             throw bad("message must not contain control characters other than line breaks and tabs");
         }
         for (int i = 0; i < text.length(); i++) {
@@ -499,7 +543,7 @@ public final class ChatService implements AutoCloseable {
         return text;
     }
 
-    static String cursor(String after) {
+    static @Nullable String cursor(@Nullable String after) {
         if (after == null || after.isEmpty()) {
             return null;
         }
@@ -509,7 +553,7 @@ public final class ChatService implements AutoCloseable {
         return after;
     }
 
-    static int waitSeconds(String wait) {
+    static int waitSeconds(@Nullable String wait) {
         if (wait == null || wait.isEmpty()) {
             return 0;
         }
@@ -529,7 +573,8 @@ public final class ChatService implements AutoCloseable {
     }
 
     private static EmbedException closing() {
-        return EmbedError.serviceUnavailable("the server is shutting down; retry in a moment").toException();
+        return EmbedError.serviceUnavailable("the server is shutting down; retry in a moment")
+                .toException();
     }
 
     private void requireOpen() {
@@ -556,11 +601,16 @@ public final class ChatService implements AutoCloseable {
     private static final class Turn {
         final String sessionId;
         final ChatMessage message;
-        final String mode;
-        final String displayName;
+        final @Nullable String mode;
+        final @Nullable String displayName;
         volatile Instant expiresAt;
 
-        Turn(String sessionId, ChatMessage message, String mode, String displayName, Instant expiresAt) {
+        Turn(
+                String sessionId,
+                ChatMessage message,
+                @Nullable String mode,
+                @Nullable String displayName,
+                Instant expiresAt) {
             this.sessionId = sessionId;
             this.message = message;
             this.mode = mode;
@@ -582,12 +632,12 @@ public final class ChatService implements AutoCloseable {
     /** One pending long poll. Completed exactly once, by whoever claims it first. */
     private static final class Waiter {
         final String sessionId;
-        final String cursor;
+        final @Nullable String cursor;
         final CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
         final AtomicBoolean claimed = new AtomicBoolean();
-        volatile ScheduledFuture<?> expiry;
+        volatile @Nullable ScheduledFuture<?> expiry;
 
-        Waiter(String sessionId, String cursor) {
+        Waiter(String sessionId, @Nullable String cursor) {
             this.sessionId = sessionId;
             this.cursor = cursor;
         }
@@ -600,9 +650,9 @@ public final class ChatService implements AutoCloseable {
     /** Builds a {@link ChatService}; each option has a default. */
     public static final class Builder {
         private final SessionRegistry sessions;
-        private EmbedAgent agent;
+        private @Nullable EmbedAgent agent;
         private MessageGate gate = MessageGate.OPEN;
-        private ChatStore store;
+        private @Nullable ChatStore store;
         private Clock clock = Clock.systemUTC();
         private Duration agentTimeout = Duration.ofSeconds(30);
         private long maxSessions = 1_000_000;
@@ -613,7 +663,7 @@ public final class ChatService implements AutoCloseable {
         }
 
         /** The host's agent; without one, every message gets {@link ChatService#NO_AGENT_REPLY}. */
-        public Builder agent(EmbedAgent agent) {
+        public Builder agent(@Nullable EmbedAgent agent) {
             this.agent = agent;
             return this;
         }
@@ -625,7 +675,7 @@ public final class ChatService implements AutoCloseable {
         }
 
         /** Where messages are kept. Default: an {@link InMemoryChatStore}. */
-        public Builder store(ChatStore store) {
+        public Builder store(@Nullable ChatStore store) {
             this.store = store;
             return this;
         }
@@ -657,7 +707,8 @@ public final class ChatService implements AutoCloseable {
         /** Most messages the default store keeps per session; older ones go first (default 1000). */
         public Builder maxMessagesPerSession(int maxMessagesPerSession) {
             if (maxMessagesPerSession < 2) {
-                throw new IllegalArgumentException("maxMessagesPerSession must be at least 2: " + maxMessagesPerSession);
+                throw new IllegalArgumentException(
+                        "maxMessagesPerSession must be at least 2: " + maxMessagesPerSession);
             }
             this.maxMessagesPerSession = maxMessagesPerSession;
             return this;

@@ -3,6 +3,7 @@ package dev.embed.chat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps the messages of each chat session. The default is {@link InMemoryChatStore} (bounded,
@@ -35,7 +36,7 @@ public interface ChatStore {
      * @return empty when {@code afterId} is not an id this store issued for the session (the
      *     endpoints answer 400); a known id whose message has since been dropped still counts
      */
-    Optional<List<ChatMessage>> messagesAfter(String sessionId, String afterId);
+    Optional<List<ChatMessage>> messagesAfter(String sessionId, @Nullable String afterId);
 
     /** Forgets the session's history (the session ended). */
     void remove(String sessionId);

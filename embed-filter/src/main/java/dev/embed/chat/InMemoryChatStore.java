@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default {@link ChatStore}: in memory, never persisted. Bounded twice: at most {@code
@@ -52,7 +53,8 @@ public final class InMemoryChatStore implements ChatStore {
     }
 
     @Override
-    public ChatMessage append(String sessionId, Instant sessionExpiresAt, String role, String content, Instant createdAt) {
+    public ChatMessage append(
+            String sessionId, Instant sessionExpiresAt, String role, String content, Instant createdAt) {
         ChatMessage[] appended = new ChatMessage[1];
         // compute() makes the sequence atomic per session; returning the same History still counts
         // as an update, so ExpireAt re-reads a later expiresAt.
@@ -75,7 +77,7 @@ public final class InMemoryChatStore implements ChatStore {
     }
 
     @Override
-    public Optional<List<ChatMessage>> messagesAfter(String sessionId, String afterId) {
+    public Optional<List<ChatMessage>> messagesAfter(String sessionId, @Nullable String afterId) {
         History h = histories.getIfPresent(sessionId);
         long after = 0;
         if (afterId != null) {
@@ -138,9 +140,9 @@ public final class InMemoryChatStore implements ChatStore {
     private static final class History {
         private final ArrayDeque<ChatMessage> messages = new ArrayDeque<>();
         private long lastSequence;
-        private Instant expiresAt;
+        private @Nullable Instant expiresAt;
 
-        synchronized Instant expiresAt() {
+        synchronized @Nullable Instant expiresAt() {
             return expiresAt;
         }
     }

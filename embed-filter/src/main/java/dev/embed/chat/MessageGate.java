@@ -13,9 +13,11 @@ import dev.embed.session.EmbedSession;
 @FunctionalInterface
 public interface MessageGate {
     /** Lets every message through. */
-    MessageGate OPEN = session -> { };
+    MessageGate OPEN = session -> {};
 
     /**
+     * Lets a message into the session, or refuses it.
+     *
      * @param session the live session the message is for
      * @throws dev.embed.error.EmbedException to refuse the message
      */

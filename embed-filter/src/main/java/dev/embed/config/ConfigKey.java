@@ -1,5 +1,7 @@
 package dev.embed.config;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every configuration key of the library, with its environment variable, its default and its
  * meaning: the one place they are defined. The README's configuration table is checked against
@@ -44,7 +46,12 @@ public enum ConfigKey {
             false,
             "For ES256/RS256: the kid of the JWK that signs. Default: the first key of embed.signing.jwks."),
     ISSUER("embed.issuer", "EMBED_ISSUER", "embed", false, "The iss claim of every token, checked on verification."),
-    AUDIENCE("embed.audience", "EMBED_AUDIENCE", "embed", false, "The aud claim of every token, checked on verification."),
+    AUDIENCE(
+            "embed.audience",
+            "EMBED_AUDIENCE",
+            "embed",
+            false,
+            "The aud claim of every token, checked on verification."),
     CLOCK_SKEW_SECONDS(
             "embed.clockSkewSeconds",
             "EMBED_CLOCK_SKEW_SECONDS",
@@ -194,11 +201,11 @@ public enum ConfigKey {
 
     private final String key;
     private final String env;
-    private final String defaultValue;
+    private final @Nullable String defaultValue;
     private final boolean secret;
     private final String description;
 
-    ConfigKey(String key, String env, String defaultValue, boolean secret, String description) {
+    ConfigKey(String key, String env, @Nullable String defaultValue, boolean secret, String description) {
         this.key = key;
         this.env = env;
         this.defaultValue = defaultValue;
@@ -217,7 +224,7 @@ public enum ConfigKey {
     }
 
     /** The default, or {@code null} when the key has none. */
-    public String defaultValue() {
+    public @Nullable String defaultValue() {
         return defaultValue;
     }
 

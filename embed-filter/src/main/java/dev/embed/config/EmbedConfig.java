@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The library's configuration: immutable, built once at start-up from layered sources, and
@@ -48,7 +50,7 @@ public final class EmbedConfig {
     }
 
     /** The value, or the key's default (which may be {@code null}). */
-    public String get(ConfigKey key) {
+    public @Nullable String get(ConfigKey key) {
         String value = values.get(key.key());
         // A blank value (EMBED_ISSUER=) means "not set", never "set to nothing".
         return value != null && !value.isBlank() ? value : key.defaultValue();
@@ -68,7 +70,7 @@ public final class EmbedConfig {
     public int getInt(ConfigKey key, int min, int max) {
         String raw = get(key);
         try {
-            int value = Integer.parseInt(raw.strip());
+            int value = Integer.parseInt(Objects.requireNonNull(raw, key.key()).strip());
             if (value < min || value > max) {
                 throw invalid(key, "must be between " + min + " and " + max);
             }
@@ -79,15 +81,12 @@ public final class EmbedConfig {
     }
 
     public boolean getBoolean(ConfigKey key) {
-        String raw = get(key).strip().toLowerCase(Locale.ROOT);
-        switch (raw) {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw invalid(key, "must be true or false");
-        }
+        String raw = Objects.requireNonNull(get(key), key.key()).strip().toLowerCase(Locale.ROOT);
+        return switch (raw) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(key, "must be true or false");
+        };
     }
 
     /** Comma- or whitespace-separated values, without blanks. */
@@ -121,7 +120,7 @@ public final class EmbedConfig {
 
     public static List<String> split(String raw) {
         List<String> out = new ArrayList<>();
-        for (String part : raw.split("[,\\s]+")) {
+        for (String part : raw.split("[,\\s]+", -1)) {
             if (!part.isBlank()) {
                 out.add(part.strip());
             }
@@ -193,9 +192,11 @@ public final class EmbedConfig {
             }
             env.forEach((name, value) -> {
                 // EMBED_API_KEY_STORE is embed.apiKeyStore, not an API key with the id "store".
-                if (name.startsWith(ConfigKey.API_KEY_ENV_PREFIX) && name.length() > ConfigKey.API_KEY_ENV_PREFIX.length()
+                if (name.startsWith(ConfigKey.API_KEY_ENV_PREFIX)
+                        && name.length() > ConfigKey.API_KEY_ENV_PREFIX.length()
                         && !isKeyEnv(name)) {
-                    String id = name.substring(ConfigKey.API_KEY_ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+                    String id = name.substring(ConfigKey.API_KEY_ENV_PREFIX.length())
+                            .toLowerCase(Locale.ROOT);
                     out.put(ConfigKey.API_KEY_PREFIX + id, value);
                 }
             });
@@ -217,8 +218,10 @@ public final class EmbedConfig {
             try (InputStream in = Files.newInputStream(path)) {
                 properties.load(in);
             } catch (IOException e) {
-                throw new ConfigException("embed: cannot read the properties file named by " + ConfigKey.CONFIG_FILE.key()
-                        + ": " + path.toAbsolutePath() + " (" + e.getClass().getSimpleName() + ")", e);
+                throw new ConfigException(
+                        "embed: cannot read the properties file named by " + ConfigKey.CONFIG_FILE.key() + ": "
+                                + path.toAbsolutePath() + " (" + e.getClass().getSimpleName() + ")",
+                        e);
             }
             Map<String, String> map = new LinkedHashMap<>();
             for (String name : properties.stringPropertyNames()) {
@@ -227,7 +230,7 @@ public final class EmbedConfig {
             return map;
         }
 
-        private static String firstNonBlank(String... candidates) {
+        private static @Nullable String firstNonBlank(@Nullable String... candidates) {
             for (String c : candidates) {
                 if (c != null && !c.isBlank()) {
                     return c.strip();

@@ -19,12 +19,7 @@ import java.util.Objects;
  *     {@code error} attribute when it did not)
  * @param retryAfterSeconds for 429s: the {@code Retry-After} value, else 0
  */
-public record EmbedError(
-        int status,
-        String code,
-        String description,
-        boolean tokenPresented,
-        long retryAfterSeconds) {
+public record EmbedError(int status, String code, String description, boolean tokenPresented, long retryAfterSeconds) {
 
     public EmbedError {
         Objects.requireNonNull(code, "code");
@@ -59,20 +54,12 @@ public record EmbedError(
 
     public static EmbedError payloadTooLarge(long limitBytes) {
         return new EmbedError(
-                413,
-                "invalid_request",
-                "request body is larger than the limit of " + limitBytes + " bytes",
-                true,
-                0);
+                413, "invalid_request", "request body is larger than the limit of " + limitBytes + " bytes", true, 0);
     }
 
     public static EmbedError unsupportedMediaType() {
         return new EmbedError(
-                415,
-                "invalid_request",
-                "request body must be JSON: send Content-Type: application/json",
-                true,
-                0);
+                415, "invalid_request", "request body must be JSON: send Content-Type: application/json", true, 0);
     }
 
     public static EmbedError rateLimited(String description, long retryAfterSeconds) {
@@ -82,11 +69,7 @@ public record EmbedError(
     /** 500 for a failure on our side (a key store that cannot be reached, I/O). Never for a client. */
     public static EmbedError serverError() {
         return new EmbedError(
-                500,
-                "server_error",
-                "the server could not complete the request; it has been logged",
-                true,
-                0);
+                500, "server_error", "the server could not complete the request; it has been logged", true, 0);
     }
 
     public static EmbedError serviceUnavailable(String description) {

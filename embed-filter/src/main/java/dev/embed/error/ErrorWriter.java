@@ -33,7 +33,7 @@ public final class ErrorWriter {
         inner.put("code", error.code());
         inner.put("message", error.description());
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("success", Boolean.FALSE);
+        body.put("success", false);
         body.put("error", inner);
         return new Reply(error.status(), headers(error), Reply.JSON_UTF8, Json.write(body));
     }
@@ -51,10 +51,13 @@ public final class ErrorWriter {
     }
 
     String wwwAuthenticate(EmbedError error) {
-        StringBuilder value = new StringBuilder("Bearer realm=\"").append(quote(realm)).append('"');
+        StringBuilder value =
+                new StringBuilder("Bearer realm=\"").append(quote(realm)).append('"');
         if (error.tokenPresented()) {
             value.append(", error=\"").append(error.code()).append('"');
-            value.append(", error_description=\"").append(quote(error.description())).append('"');
+            value.append(", error_description=\"")
+                    .append(quote(error.description()))
+                    .append('"');
         }
         return value.toString();
     }

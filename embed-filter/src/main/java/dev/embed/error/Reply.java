@@ -3,12 +3,17 @@ package dev.embed.error;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An adapter-neutral HTTP answer: status, headers and a UTF-8 body. The servlet and JAX-RS
  * adapters each copy it onto their own response type, so what goes on the wire is decided once.
  */
-public record Reply(int status, Map<String, String> headers, String contentType, String body) {
+public record Reply(
+        int status,
+        Map<String, String> headers,
+        @Nullable String contentType,
+        @Nullable String body) {
 
     public static final String JSON_UTF8 = "application/json; charset=utf-8";
 

@@ -80,8 +80,8 @@ public final class IframeLinkService {
      * @param singleUse whether a cache key redeems once ({@code embed.iframe.singleUse}, default
      *     true), else until its token expires
      */
-    public IframeLinkService(TokenService tokens, SessionRegistry sessions, CredentialCache cache, boolean singleUse,
-            Clock clock) {
+    public IframeLinkService(
+            TokenService tokens, SessionRegistry sessions, CredentialCache cache, boolean singleUse, Clock clock) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.cache = Objects.requireNonNull(cache, "cache");
@@ -107,8 +107,9 @@ public final class IframeLinkService {
                     refused.add(source);
                 }
             }
-            throw EmbedError.insufficientScope("this API key may not use the sources " + String.join(", ", refused)
-                    + " named in srcs").toException();
+            throw EmbedError.insufficientScope(
+                            "this API key may not use the sources " + String.join(", ", refused) + " named in srcs")
+                    .toException();
         }
         Instant now = clock.instant();
         Instant expiresAt = Instant.ofEpochSecond(now.getEpochSecond() + request.ttlSeconds());
@@ -127,11 +128,30 @@ public final class IframeLinkService {
         if (!request.limits().isEmpty()) {
             attributes.put(LIMITS, request.limits());
         }
-        EmbedSession session = new EmbedSession("ses_" + TokenService.randomId(), key.tenant(), null, null,
-                request.uid(), null, "chat", TokenKind.IFRAME.claim(), now, expiresAt, attributes);
+        EmbedSession session = new EmbedSession(
+                "ses_" + TokenService.randomId(),
+                key.tenant(),
+                null,
+                null,
+                request.uid(),
+                null,
+                "chat",
+                TokenKind.IFRAME.claim(),
+                now,
+                expiresAt,
+                attributes);
         sessions.save(session);
-        MintedToken minted = tokens.mint(new TokenSpec(TokenKind.IFRAME, request.uid(), session.id(),
-                request.ttlSeconds(), null, null, null, null, request.sources(), null));
+        MintedToken minted = tokens.mint(new TokenSpec(
+                TokenKind.IFRAME,
+                request.uid(),
+                session.id(),
+                request.ttlSeconds(),
+                null,
+                null,
+                null,
+                null,
+                request.sources(),
+                null));
         String cacheKey = newCacheKey();
         cache.putCredential(cacheKey, minted.token(), minted.claims().expiresAtInstant());
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -157,10 +177,10 @@ public final class IframeLinkService {
         if (value == null) {
             throw EmbedError.invalidRequest("cache_key is required").toException();
         }
-        if (!(value instanceof String)) {
+        if (!(value instanceof String key)) {
             throw EmbedError.invalidRequest("cache_key must be a string").toException();
         }
-        String key = (String) value;
+
         if (!CACHE_KEY.matcher(key).matches()) {
             throw gone();
         }
@@ -179,7 +199,8 @@ public final class IframeLinkService {
         answer.put("token", token.get());
         answer.put("session_id", claims.sessionId());
         answer.put("expires_at", MintService.EXPIRES_AT.format(claims.expiresAtInstant()));
-        answer.put("expires_in", Math.max(0, claims.expiresAt() - clock.instant().getEpochSecond()));
+        answer.put(
+                "expires_in", Math.max(0, claims.expiresAt() - clock.instant().getEpochSecond()));
         Object display = session.attributes().get(DISPLAY);
         answer.put("settings", display instanceof Map ? display : Map.of());
         return answer;
@@ -204,6 +225,7 @@ public final class IframeLinkService {
 
     private static EmbedException gone() {
         return EmbedError.notFound("no iframe link with this cache_key: it is unknown, already used or expired;"
-                + " create a new link").toException();
+                        + " create a new link")
+                .toException();
     }
 }

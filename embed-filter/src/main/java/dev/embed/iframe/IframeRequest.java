@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The body of {@code POST /api/v1/iframe/create}, checked field by field (DESIGN §3.3). Every rule
@@ -31,7 +32,7 @@ record IframeRequest(
         long ttlSeconds,
         List<String> knowledgeBaseEntries,
         List<Map<String, String>> referenceQueries,
-        String model,
+        @Nullable String model,
         Map<String, Object> display,
         Map<String, Long> limits) {
 
@@ -84,7 +85,7 @@ record IframeRequest(
             display.putAll(theme(theme));
         }
         if (themeId != null) {
-            if (!(themeId instanceof Long) || (Long) themeId < 1 || (Long) themeId > Integer.MAX_VALUE) {
+            if (!(themeId instanceof Long id) || id < 1 || id > Integer.MAX_VALUE) {
                 throw bad("theme_id must be a positive integer");
             }
             display.put("theme_id", themeId);
@@ -97,14 +98,13 @@ record IframeRequest(
         return new IframeRequest(uid, sources, ttl, knowledge, queries, model, Map.copyOf(display), limits);
     }
 
-    private static List<String> sources(Object value) {
+    private static List<String> sources(@Nullable Object value) {
         if (value == null) {
             throw bad("srcs is required: a non-empty array of the source ids this link may use");
         }
-        if (!(value instanceof List)) {
+        if (!(value instanceof List<?> list)) {
             throw bad("srcs must be an array of source ids");
         }
-        List<?> list = (List<?>) value;
         if (list.isEmpty()) {
             throw bad("srcs must name at least one source id");
         }
@@ -113,17 +113,20 @@ record IframeRequest(
         }
         Set<String> out = new LinkedHashSet<>();
         for (Object item : list) {
-            if (!(item instanceof String) || ((String) item).isEmpty() || ((String) item).length() > MAX_SOURCE_LENGTH
-                    || Fields.hasControlCharacter((String) item) || ((String) item).isBlank()) {
+            if (!(item instanceof String source)
+                    || source.isEmpty()
+                    || source.length() > MAX_SOURCE_LENGTH
+                    || Fields.hasControlCharacter(source)
+                    || source.isBlank()) {
                 throw bad("srcs must hold source ids: strings of 1-" + MAX_SOURCE_LENGTH + " characters without"
                         + " control characters");
             }
-            out.add((String) item);
+            out.add(source);
         }
         return List.copyOf(out);
     }
 
-    private static List<String> knowledge(Object value) {
+    private static List<String> knowledge(@Nullable Object value) {
         if (value == null) {
             return List.of();
         }
@@ -135,17 +138,16 @@ record IframeRequest(
         return List.copyOf(out);
     }
 
-    private static List<Map<String, String>> referenceQueries(Object value) {
+    private static List<Map<String, String>> referenceQueries(@Nullable Object value) {
         if (value == null) {
             return List.of();
         }
         List<?> list = array(value, "reference_queries", MAX_REFERENCE_QUERIES);
         List<Map<String, String>> out = new ArrayList<>();
         for (Object item : list) {
-            if (!(item instanceof Map)) {
+            if (!(item instanceof Map<?, ?> query)) {
                 throw bad("reference_queries items must be objects {\"title\", \"query\"}");
             }
-            Map<?, ?> query = (Map<?, ?>) item;
             for (Object name : query.keySet()) {
                 if (!"title".equals(name) && !"query".equals(name)) {
                     throw bad("reference_queries items take only title and query");
@@ -182,8 +184,9 @@ record IframeRequest(
             out.put("custom_css_vars", cssVars(vars));
         }
         if (theme.get("start_message") != null) {
-            out.put("start_message", text(theme.get("start_message"), "theme.start_message", MAX_START_MESSAGE_LENGTH,
-                    false));
+            out.put(
+                    "start_message",
+                    text(theme.get("start_message"), "theme.start_message", MAX_START_MESSAGE_LENGTH, false));
         }
         String responseMode = Fields.optionalEnum(theme, "response_mode", RESPONSE_MODES, null);
         if (responseMode != null) {
@@ -201,10 +204,10 @@ record IframeRequest(
     }
 
     private static Map<String, String> cssVars(Object value) {
-        if (!(value instanceof Map)) {
-            throw bad("theme.custom_css_vars must be an object of CSS custom properties, e.g. {\"--accent\": \"#0a7\"}");
+        if (!(value instanceof Map<?, ?> vars)) {
+            throw bad(
+                    "theme.custom_css_vars must be an object of CSS custom properties, e.g. {\"--accent\": \"#0a7\"}");
         }
-        Map<?, ?> vars = (Map<?, ?>) value;
         if (vars.size() > MAX_CSS_VARS) {
             throw bad("theme.custom_css_vars must have at most " + MAX_CSS_VARS + " properties");
         }
@@ -215,25 +218,27 @@ record IframeRequest(
                         + " '_' or '-'");
             }
             Object v = entry.getValue();
-            if (!(v instanceof String) || ((String) v).isBlank() || ((String) v).length() > MAX_CSS_VALUE_LENGTH
-                    || CSS_VALUE_FORBIDDEN.matcher((String) v).find()) {
+            if (!(v instanceof String css)
+                    || css.isBlank()
+                    || css.length() > MAX_CSS_VALUE_LENGTH
+                    || CSS_VALUE_FORBIDDEN.matcher(css).find()) {
                 throw bad("theme.custom_css_vars values must be strings of 1-" + MAX_CSS_VALUE_LENGTH + " characters"
                         + " without ; { } < > quotes, backslashes or control characters");
             }
-            out.put((String) entry.getKey(), (String) v);
+            out.put((String) entry.getKey(), css);
         }
         return Map.copyOf(out);
     }
 
-    private static Map<String, Long> limits(Object value) {
+    private static Map<String, Long> limits(@Nullable Object value) {
         if (value == null) {
             return Map.of();
         }
-        if (!(value instanceof Map)) {
+        if (!(value instanceof Map<?, ?> windows)) {
             throw bad("limits must be an object such as {\"hourly\": 20, \"daily\": 100}");
         }
         Map<String, Long> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
+        for (Map.Entry<?, ?> entry : windows.entrySet()) {
             if (!WINDOWS.containsKey(entry.getKey())) {
                 throw bad("limits takes only hourly, daily, weekly and monthly");
             }
@@ -241,19 +246,18 @@ record IframeRequest(
             if (n == null) {
                 continue;
             }
-            if (!(n instanceof Long) || (Long) n < 1 || (Long) n > MAX_LIMIT) {
+            if (!(n instanceof Long limit) || limit < 1 || limit > MAX_LIMIT) {
                 throw bad("limits." + entry.getKey() + " must be an integer between 1 and " + MAX_LIMIT);
             }
-            out.put((String) entry.getKey(), (Long) n);
+            out.put((String) entry.getKey(), limit);
         }
         return Map.copyOf(out);
     }
 
     private static List<?> array(Object value, String name, int max) {
-        if (!(value instanceof List)) {
+        if (!(value instanceof List<?> list)) {
             throw bad(name + " must be an array");
         }
-        List<?> list = (List<?>) value;
         if (list.size() > max) {
             throw bad(name + " must have at most " + max + " items");
         }
@@ -262,10 +266,10 @@ record IframeRequest(
 
     /** A string of 1..max code points; line breaks and tabs only where {@code multiline}. */
     private static String text(Object value, String name, int max, boolean multiline) {
-        if (!(value instanceof String)) {
+        if (!(value instanceof String text)) {
             throw bad(name + " must be strings");
         }
-        String text = (String) value;
+
         int length = text.codePointCount(0, text.length());
         if (length < 1 || text.isBlank()) {
             throw bad(name + " must not be empty");
@@ -275,7 +279,8 @@ record IframeRequest(
         }
         String checked = multiline ? text.replace('\n', ' ').replace('\r', ' ').replace('\t', ' ') : text;
         if (Fields.hasControlCharacter(checked)) {
-            throw bad(name + " must not contain control characters" + (multiline ? " other than line breaks and tabs" : ""));
+            throw bad(name + " must not contain control characters"
+                    + (multiline ? " other than line breaks and tabs" : ""));
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -288,15 +293,15 @@ record IframeRequest(
         return text;
     }
 
-    private static Boolean optionalBoolean(Map<String, Object> body, String member, String name) {
+    private static @Nullable Boolean optionalBoolean(Map<String, Object> body, String member, String name) {
         Object value = body.get(member);
         if (value == null) {
             return null;
         }
-        if (!(value instanceof Boolean)) {
+        if (!(value instanceof Boolean flag)) {
             throw bad(name + " must be true or false");
         }
-        return (Boolean) value;
+        return flag;
     }
 
     private static EmbedException bad(String description) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -27,19 +28,19 @@ final class UidLimits implements MessageGate {
     @Override
     public void admit(EmbedSession session) {
         Object value = session.attributes().get(IframeLinkService.LIMITS);
-        if (!(value instanceof Map) || ((Map<?, ?>) value).isEmpty()) {
+        if (!(value instanceof Map<?, ?> configured) || configured.isEmpty()) {
             return;
         }
         Map<String, Long> windows = new TreeMap<>();
-        ((Map<?, ?>) value).forEach((name, n) -> {
-            if (IframeRequest.WINDOWS.containsKey(name) && n instanceof Long) {
-                windows.put((String) name, (Long) n);
+        configured.forEach((name, n) -> {
+            if (IframeRequest.WINDOWS.containsKey(name) && n instanceof Long limit) {
+                windows.put((String) name, limit);
             }
         });
         List<RateLimit> limits = new ArrayList<>();
         windows.forEach((name, n) -> {
             Duration per = IframeRequest.WINDOWS.get(name);
-            limits.add(new RateLimit(name, n, n, per));
+            limits.add(new RateLimit(name, n, n, Objects.requireNonNull(per, name)));
         });
         if (limits.isEmpty()) {
             return;
@@ -47,15 +48,20 @@ final class UidLimits implements MessageGate {
         RateLimit.Decision decision =
                 cache.tryAcquire("uid\u0000" + session.tenant() + '\u0000' + session.externalUserId(), limits);
         if (!decision.allowed()) {
-            throw EmbedError.rateLimited("this user has sent as many messages as the limits of this iframe link allow ("
-                    + describe(windows) + "); retry after the number of seconds in Retry-After", decision.retryAfterSeconds())
+            throw EmbedError.rateLimited(
+                            "this user has sent as many messages as the limits of this iframe link allow ("
+                                    + describe(windows) + "); retry after the number of seconds in Retry-After",
+                            decision.retryAfterSeconds())
                     .toException();
         }
     }
 
     private static String describe(Map<String, Long> windows) {
         StringBuilder out = new StringBuilder();
-        windows.forEach((name, n) -> out.append(out.length() == 0 ? "" : ", ").append(name).append(": ").append(n));
+        windows.forEach((name, n) -> out.append(out.length() == 0 ? "" : ", ")
+                .append(name)
+                .append(": ")
+                .append(n));
         return out.toString();
     }
 }

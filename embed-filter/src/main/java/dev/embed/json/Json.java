@@ -31,14 +31,17 @@ public final class Json {
      */
     public static Map<String, Object> parseObject(String text) {
         if (text == null || text.isBlank()) {
-            throw EmbedError.invalidRequest("request body must be a JSON object").toException();
+            throw EmbedError.invalidRequest("request body must be a JSON object")
+                    .toException();
         }
         String trimmed = text.strip();
         if (trimmed.charAt(0) != '{') {
-            throw EmbedError.invalidRequest("request body must be a JSON object").toException();
+            throw EmbedError.invalidRequest("request body must be a JSON object")
+                    .toException();
         }
         if (depth(trimmed) > MAX_DEPTH) {
-            throw EmbedError.invalidRequest("request body nests objects and arrays deeper than " + MAX_DEPTH + " levels")
+            throw EmbedError.invalidRequest(
+                            "request body nests objects and arrays deeper than " + MAX_DEPTH + " levels")
                     .toException();
         }
         try {

@@ -35,6 +35,8 @@ public final class JsonBodies {
     private JsonBodies() {}
 
     /**
+     * Reads a request body that must be a JSON object.
+     *
      * @param contentType the request's {@code Content-Type}, or null
      * @param announcedLength the {@code Content-Length}, or -1
      */
@@ -59,7 +61,8 @@ public final class JsonBodies {
         long deadline = System.nanoTime() + MAX_SWALLOW_MILLIS * 1_000_000L;
         try {
             int n;
-            while (left > 0 && System.nanoTime() - deadline < 0
+            while (left > 0
+                    && System.nanoTime() - deadline < 0
                     && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
                 left -= n;
             }
@@ -94,7 +97,8 @@ public final class JsonBodies {
 
     private static String decodeUtf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

@@ -3,6 +3,7 @@ package dev.embed.mint;
 import dev.embed.error.EmbedError;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Field rules shared by every request body: typed reads from a parsed JSON object that answer 400
@@ -27,15 +28,15 @@ public final class Fields {
     }
 
     /** An optional string of at most {@code max} code points without control characters, or null. */
-    public static String optionalString(Map<String, Object> body, String name, int max) {
+    public static @Nullable String optionalString(Map<String, Object> body, String name, int max) {
         Object value = body.get(name);
         if (value == null) {
             return null;
         }
-        if (!(value instanceof String)) {
+        if (!(value instanceof String text)) {
             throw bad(name + " must be a string");
         }
-        String text = (String) value;
+
         if (text.codePointCount(0, text.length()) > max) {
             throw bad(name + " must have at most " + max + " characters");
         }
@@ -54,10 +55,9 @@ public final class Fields {
         if (value == null) {
             return fallback;
         }
-        if (!(value instanceof Long)) {
+        if (!(value instanceof Long number)) {
             throw bad(name + " must be an integer between " + min + " and " + max);
         }
-        long number = (Long) value;
         if (number < min || number > max) {
             throw bad(name + " must be between " + min + " and " + max);
         }
@@ -65,15 +65,16 @@ public final class Fields {
     }
 
     /** An optional value of a closed set, or {@code fallback}. */
-    public static String optionalEnum(Map<String, Object> body, String name, Set<String> allowed, String fallback) {
+    public static @Nullable String optionalEnum(
+            Map<String, Object> body, String name, Set<String> allowed, @Nullable String fallback) {
         Object value = body.get(name);
         if (value == null) {
             return fallback;
         }
-        if (!(value instanceof String) || !allowed.contains(value)) {
+        if (!(value instanceof String choice) || !allowed.contains(choice)) {
             throw bad(name + " must be one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
         }
-        return (String) value;
+        return choice;
     }
 
     /** Path identifiers: 1-128 letters, digits, '.', '_' or '-'. */
@@ -83,8 +84,12 @@ public final class Fields {
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == '-';
+            boolean ok = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
             if (!ok) {
                 throw bad(name + " in the path must be 1-128 letters, digits, '.', '_' or '-'");
             }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,8 +44,13 @@ public final class MintService {
      * @param knownAgents {@code space/agent} pairs that exist; empty means every agent a key may
      *     mint for exists
      */
-    public MintService(TokenService tokens, SessionRegistry sessions, CredentialCache credentials,
-            Set<String> knownAgents, long skewSeconds, Clock clock) {
+    public MintService(
+            TokenService tokens,
+            SessionRegistry sessions,
+            CredentialCache credentials,
+            Set<String> knownAgents,
+            long skewSeconds,
+            Clock clock) {
         this.tokens = tokens;
         this.sessions = sessions;
         this.credentials = credentials;
@@ -54,7 +60,8 @@ public final class MintService {
     }
 
     /** Flow A: {@code {"embedUrl", "sessionId", "expiresAt"}}. */
-    public Map<String, Object> mintEmbedUrl(ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
+    public Map<String, Object> mintEmbedUrl(
+            ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
         MintedToken minted = mint(key, spaceId, agentId, body, TokenKind.EMBED_URL);
         String sid = minted.claims().sessionId();
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -65,7 +72,8 @@ public final class MintService {
     }
 
     /** Flow B: {@code {"token", "sessionId", "expiresAt", "embedApi": {"sessionUrl", "messagesUrl"}}}. */
-    public Map<String, Object> mintEmbedSession(ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
+    public Map<String, Object> mintEmbedSession(
+            ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
         MintedToken minted = mint(key, spaceId, agentId, body, TokenKind.EMBED_SESSION);
         String sid = minted.claims().sessionId();
         String sessionUrl = baseUrl + "/api/v1/embed/chat-sessions/" + sid;
@@ -85,9 +93,13 @@ public final class MintService {
         authorize(key, spaceId, agentId);
         Fields.pathId(sessionId, "sessionId");
         EmbedSession session = sessions.find(sessionId)
-                .orElseThrow(() -> EmbedError.notFound("no live session with this sessionId").toException());
-        if (!session.tenant().equals(key.tenant()) || !spaceId.equals(session.spaceId()) || !agentId.equals(session.agentId())) {
-            throw EmbedError.insufficientScope("this session belongs to another space, agent or tenant").toException();
+                .orElseThrow(() -> EmbedError.notFound("no live session with this sessionId")
+                        .toException());
+        if (!session.tenant().equals(key.tenant())
+                || !spaceId.equals(session.spaceId())
+                || !agentId.equals(session.agentId())) {
+            throw EmbedError.insufficientScope("this session belongs to another space, agent or tenant")
+                    .toException();
         }
         // Revoke first: once this returns, no request can pass with a token of the session. And for
         // as long as any token of it can live: a continuation that passed its revocation check just
@@ -104,11 +116,13 @@ public final class MintService {
         Fields.pathId(spaceId, "spaceId");
         Fields.pathId(agentId, "agentId");
         if (!key.mayMintFor(spaceId, agentId)) {
-            throw EmbedError.insufficientScope("this API key may not mint for agent " + agentId + " of space " + spaceId)
+            throw EmbedError.insufficientScope(
+                            "this API key may not mint for agent " + agentId + " of space " + spaceId)
                     .toException();
         }
         if (!knownAgents.isEmpty() && !knownAgents.contains(spaceId + "/" + agentId)) {
-            throw EmbedError.notFound("no agent " + agentId + " in space " + spaceId).toException();
+            throw EmbedError.notFound("no agent " + agentId + " in space " + spaceId)
+                    .toException();
         }
     }
 
@@ -141,18 +155,30 @@ public final class MintService {
                 throw EmbedError.notFound("no live session with this sessionId").toException();
             }
             session = existing.get();
-            if (!session.tenant().equals(key.tenant()) || !spaceId.equals(session.spaceId())
-                    || !agentId.equals(session.agentId()) || !externalUserId.equals(session.externalUserId())) {
-                throw EmbedError.insufficientScope(
-                        "this session belongs to another space, agent or external user").toException();
+            if (!session.tenant().equals(key.tenant())
+                    || !spaceId.equals(session.spaceId())
+                    || !agentId.equals(session.agentId())
+                    || !externalUserId.equals(session.externalUserId())) {
+                throw EmbedError.insufficientScope("this session belongs to another space, agent or external user")
+                        .toException();
             }
             session = session.extendedTo(expiresAt);
         } else {
-            session = new EmbedSession("ses_" + TokenService.randomId(), key.tenant(), spaceId, agentId, externalUserId,
-                    displayName, mode, kind.claim(), now, expiresAt, sessionAttributes(key));
+            session = new EmbedSession(
+                    "ses_" + TokenService.randomId(),
+                    key.tenant(),
+                    spaceId,
+                    agentId,
+                    externalUserId,
+                    displayName,
+                    mode,
+                    kind.claim(),
+                    now,
+                    expiresAt,
+                    sessionAttributes(key));
         }
         sessions.save(session);
-        return tokens.mint(new TokenSpec(kind, externalUserId, session.id(), ttl, spaceId, agentId, mode, displayName,
-                null, null));
+        return tokens.mint(new TokenSpec(
+                kind, externalUserId, session.id(), ttl, spaceId, agentId, mode, displayName, List.of(), null));
     }
 }

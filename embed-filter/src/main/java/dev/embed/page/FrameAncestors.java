@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The origins allowed to frame a hosted page, as CSP source expressions (CSP Level 3 §6.4.2,
@@ -51,7 +52,7 @@ public final class FrameAncestors {
     }
 
     /** {@code origin} as a source expression, or null when it is not one we accept. */
-    static String normalize(String origin) {
+    static @Nullable String normalize(@Nullable String origin) {
         if (origin == null) {
             return null;
         }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hosted chat pages of DESIGN §6 and the widget script of §3.2, adapter-neutral: the servlet
@@ -202,7 +203,7 @@ public final class HostedPages {
      *
      * @see #serve(String, String, String, String)
      */
-    public Reply serve(String path, String basePath, String queryToken) {
+    public Reply serve(String path, String basePath, @Nullable String queryToken) {
         return serve(path, basePath, queryToken, null);
     }
 
@@ -221,7 +222,7 @@ public final class HostedPages {
      * @throws EmbedException 404 for a path that is no page or file, 400 for an id that is not
      *     1–128 letters, digits, '.', '_' or '-'
      */
-    public Reply serve(String path, String basePath, String queryToken, String fetchDest) {
+    public Reply serve(String path, String basePath, @Nullable String queryToken, @Nullable String fetchDest) {
         String rest = path != null && path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : null;
         if (rest == null) {
             throw notFound();
@@ -267,7 +268,7 @@ public final class HostedPages {
     }
 
     /** The {@code frame-ancestors} of a page: the origins recorded on its session, else the default. */
-    public FrameAncestors frameAncestors(Flow flow, String id, String queryToken) {
+    public FrameAncestors frameAncestors(Flow flow, String id, @Nullable String queryToken) {
         return frameAncestors(flow, id, queryToken, null);
     }
 
@@ -277,22 +278,17 @@ public final class HostedPages {
      * page's agent. A session id is no credential: it only picks whose origins may frame the page,
      * and the page still needs a token (handed over) for that session to do anything.
      */
-    public FrameAncestors frameAncestors(Flow flow, String id, String queryToken, String sessionHint) {
-        Optional<EmbedSession> session;
-        switch (flow) {
-            case CHAT:
-                session = sessions.find(id);
-                break;
-            case AGENTS:
-                session = sessionOfToken(queryToken);
-                if (session.isEmpty() && sessionHint != null) {
-                    session = sessions.find(sessionHint).filter(s -> id.equals(s.agentId()));
-                }
-                break;
-            default:
-                session = credentials.peekCredential(id).flatMap(this::sessionOfToken);
-                break;
-        }
+    public FrameAncestors frameAncestors(
+            Flow flow, String id, @Nullable String queryToken, @Nullable String sessionHint) {
+        Optional<EmbedSession> session = switch (flow) {
+            case CHAT -> sessions.find(id);
+            case AGENTS ->
+                sessionOfToken(queryToken)
+                        .or(() -> sessionHint == null
+                                ? Optional.empty()
+                                : sessions.find(sessionHint).filter(s -> id.equals(s.agentId())));
+            default -> credentials.peekCredential(id).flatMap(this::sessionOfToken);
+        };
         List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS)))
                 .orElse(List.of());
         if (!recorded.isEmpty()) {
@@ -313,7 +309,8 @@ public final class HostedPages {
         return version;
     }
 
-    private Reply page(Flow flow, String id, String basePath, String queryToken, String sessionHint) {
+    private Reply page(
+            Flow flow, String id, String basePath, @Nullable String queryToken, @Nullable String sessionHint) {
         FrameAncestors origins = frameAncestors(flow, id, queryToken, sessionHint);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("flow", flow.segment());
@@ -350,7 +347,7 @@ public final class HostedPages {
         return headers;
     }
 
-    private Optional<EmbedSession> sessionOfToken(String token) {
+    private Optional<EmbedSession> sessionOfToken(@Nullable String token) {
         if (token == null || token.isEmpty() || token.length() > TokenService.MAX_TOKEN_LENGTH) {
             return Optional.empty();
         }
@@ -377,7 +374,7 @@ public final class HostedPages {
     /** The names in {@value #ASSET_LIST}: one per line; blank lines and lines starting with # are skipped. */
     static List<String> assetNames(String list) {
         List<String> names = new ArrayList<>();
-        for (String line : list.split("\n")) {
+        for (String line : list.split("\n", -1)) {
             String name = line.strip();
             if (name.isEmpty() || name.startsWith("#")) {
                 continue;
@@ -410,16 +407,16 @@ public final class HostedPages {
                 .toException();
     }
 
-    private static List<String> strings(Object value) {
+    private static List<String> strings(@Nullable Object value) {
         List<String> list = new ArrayList<>();
-        if (value instanceof Collection) {
-            for (Object item : (Collection<?>) value) {
-                if (item instanceof String) {
-                    list.add((String) item);
+        if (value instanceof Collection<?> items) {
+            for (Object item : items) {
+                if (item instanceof String text) {
+                    list.add(text);
                 }
             }
-        } else if (value instanceof String) {
-            for (String item : ((String) value).split("[\\s,]+")) {
+        } else if (value instanceof String text) {
+            for (String item : text.split("[\\s,]+", -1)) {
                 if (!item.isEmpty()) {
                     list.add(item);
                 }

@@ -51,11 +51,13 @@ public class ApiKeyFilter extends HttpFilter {
         response.setHeader("Cache-Control", "no-store");
         ServletSupport.guard(embed, response, "ApiKeyFilter", () -> {
             if ("OPTIONS".equals(request.getMethod())) {
-                throw EmbedError.insufficientScope("mint endpoints are server-to-server and allow no cross-origin browser"
-                        + " calls: call them from your backend, which holds the API key").toException();
+                throw EmbedError.insufficientScope(
+                                "mint endpoints are server-to-server and allow no cross-origin browser"
+                                        + " calls: call them from your backend, which holds the API key")
+                        .toException();
             }
-            String credential = Credentials.bearer(ServletSupport.authorizationHeaders(request),
-                    ServletSupport.credentialInQuery(request));
+            String credential = Credentials.bearer(
+                    ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
             request.setAttribute(API_KEY_ATTRIBUTE, embed.credentialReader().apiKey(credential));
             chain.doFilter(request, response);
         });

@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -75,13 +76,15 @@ public class ChatServlet extends HttpServlet {
         ServletSupport.guard(embed, response, "ChatServlet", () -> {
             String path = ServletSupport.path(request);
             String rest = path.startsWith(EmbedTokenFilter.SESSIONS_PATH)
-                    ? path.substring(EmbedTokenFilter.SESSIONS_PATH.length()) : null;
+                    ? path.substring(EmbedTokenFilter.SESSIONS_PATH.length())
+                    : null;
             String[] parts = rest == null ? new String[0] : rest.split("/", -1);
             boolean session = parts.length == 1;
             boolean messages = parts.length == 2 && "messages".equals(parts[1]);
             if (!session && !messages) {
                 throw EmbedError.notFound("no embed endpoint at this path; see /api/v1/embed/chat-sessions/{sessionId}"
-                        + " and .../messages").toException();
+                                + " and .../messages")
+                        .toException();
             }
             Fields.pathId(parts[0], "sessionId");
             String method = request.getMethod();
@@ -101,8 +104,10 @@ public class ChatServlet extends HttpServlet {
 
     private void getSession(HttpServletRequest request, HttpServletResponse response, EmbedClaims claims)
             throws IOException, ServletException {
-        CompletableFuture<Map<String, Object>> answer =
-                embed.chat().session(claims, ServletSupport.queryParameter(request, "after"),
+        CompletableFuture<Map<String, Object>> answer = embed.chat()
+                .session(
+                        claims,
+                        ServletSupport.queryParameter(request, "after"),
                         ServletSupport.queryParameter(request, "wait"));
         if (answer.isDone()) {
             writeOutcome(response, answer);
@@ -110,9 +115,11 @@ public class ChatServlet extends HttpServlet {
         }
         if (!request.isAsyncSupported()) {
             answer.cancel(false);
-            LOG.log(System.Logger.Level.ERROR, "embed: ChatServlet cannot long-poll: declare"
-                    + " <async-supported>true</async-supported> on the servlet and on every filter mapped in front of"
-                    + " it (EmbedTokenFilter included)");
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "embed: ChatServlet cannot long-poll: declare"
+                            + " <async-supported>true</async-supported> on the servlet and on every filter mapped in front of"
+                            + " it (EmbedTokenFilter included)");
             throw EmbedError.serverError().toException();
         }
         AsyncContext async = request.startAsync();
@@ -122,8 +129,9 @@ public class ChatServlet extends HttpServlet {
             @Override
             public void onTimeout(AsyncEvent event) throws IOException {
                 if (answered.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.WARNING, "embed: a long poll outlived the async timeout of "
-                            + ASYNC_TIMEOUT_MILLIS + " ms");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "embed: a long poll outlived the async timeout of " + ASYNC_TIMEOUT_MILLIS + " ms");
                     ServletSupport.fail(embed, response, EmbedError.serverError());
                     async.complete();
                 }
@@ -145,7 +153,8 @@ public class ChatServlet extends HttpServlet {
                 // not re-dispatched
             }
         });
-        answer.whenComplete((result, error) -> {
+        // The callback's own future is not needed: the callback answers every outcome.
+        var unused = answer.whenComplete((result, error) -> {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
@@ -157,11 +166,15 @@ public class ChatServlet extends HttpServlet {
         });
     }
 
-    private void respond(AsyncContext async, HttpServletResponse response, CompletableFuture<Map<String, Object>> answer) {
+    private void respond(
+            AsyncContext async, HttpServletResponse response, CompletableFuture<Map<String, Object>> answer) {
         try {
             ServletSupport.guard(embed, response, "ChatServlet", () -> writeOutcome(response, answer));
         } catch (IOException | ServletException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "embed: could not send a long poll's answer: " + e.getClass().getName());
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "embed: could not send a long poll's answer: "
+                            + e.getClass().getName());
         } finally {
             try {
                 async.complete();
@@ -183,12 +196,13 @@ public class ChatServlet extends HttpServlet {
         } catch (CancellationException e) {
             return; // the client left or the container timed out; nothing to send
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof CompletionException && cause.getCause() != null) {
-                cause = cause.getCause();
+            Throwable cause = Objects.requireNonNull(e.getCause(), "an ExecutionException has a cause");
+            Throwable inner = cause instanceof CompletionException ? cause.getCause() : null;
+            if (inner != null) {
+                cause = inner;
             }
-            if (cause instanceof EmbedException) {
-                throw (EmbedException) cause;
+            if (cause instanceof EmbedException refused) {
+                throw refused;
             }
             ServletSupport.serverError(embed, response, "ChatServlet", cause);
             return;
@@ -199,14 +213,17 @@ public class ChatServlet extends HttpServlet {
     /** The token's claims; the filter already checked that they are for {@code sessionId}. */
     private static EmbedClaims claims(HttpServletRequest request, String sessionId) {
         Object claims = request.getAttribute(EmbedTokenFilter.CLAIMS_ATTRIBUTE);
-        if (!(claims instanceof EmbedClaims)) {
-            LOG.log(System.Logger.Level.ERROR, "embed: ChatServlet got a request without verified claims:"
-                    + " map dev.embed.servlet.EmbedTokenFilter to /api/v1/embed/* in front of it");
+        if (!(claims instanceof EmbedClaims verified)) {
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "embed: ChatServlet got a request without verified claims:"
+                            + " map dev.embed.servlet.EmbedTokenFilter to /api/v1/embed/* in front of it");
             throw EmbedError.serverError().toException();
         }
-        EmbedClaims verified = (EmbedClaims) claims;
+
         if (!sessionId.equals(verified.sessionId())) {
-            throw EmbedError.insufficientScope("this token was minted for another chat session").toException();
+            throw EmbedError.insufficientScope("this token was minted for another chat session")
+                    .toException();
         }
         return verified;
     }
@@ -214,7 +231,8 @@ public class ChatServlet extends HttpServlet {
     private static void requireMethod(String method, String allowed, HttpServletResponse response) {
         if (!allowed.equals(method)) {
             response.setHeader("Allow", allowed);
-            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint").toException();
+            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint")
+                    .toException();
         }
     }
 }

@@ -37,8 +37,8 @@ public final class EmbedListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         Object embed = event.getServletContext().getAttribute(Embed.ATTRIBUTE);
-        if (embed instanceof Embed) {
-            ((Embed) embed).close();
+        if (embed instanceof Embed started) {
+            started.close();
         }
     }
 }

@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Protects the embed JSON endpoints (DESIGN §4) with embed tokens: the bearer token of the one
@@ -64,16 +65,16 @@ public class EmbedTokenFilter extends HttpFilter {
             throws IOException, ServletException {
         CorsPolicy.API_HEADERS.forEach(response::setHeader);
         String origin = request.getHeader("Origin");
-        boolean preflight = CorsPolicy.isPreflight(request.getMethod(), origin,
-                request.getHeader("Access-Control-Request-Method"));
+        boolean preflight =
+                CorsPolicy.isPreflight(request.getMethod(), origin, request.getHeader("Access-Control-Request-Method"));
         cors.headers(origin, preflight).forEach(response::setHeader);
         if (preflight) {
             response.setStatus(cors.allows(origin) ? 204 : 403);
             return;
         }
         ServletSupport.guard(embed, response, "EmbedTokenFilter", () -> {
-            String token = Credentials.bearer(ServletSupport.authorizationHeaders(request),
-                    ServletSupport.credentialInQuery(request));
+            String token = Credentials.bearer(
+                    ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
             EmbedClaims claims = embed.credentialReader().embedToken(token);
             String sessionId = sessionIdOf(ServletSupport.path(request));
             if (sessionId == null) {
@@ -83,8 +84,8 @@ public class EmbedTokenFilter extends HttpFilter {
             Credentials.requireSession(claims, sessionId);
             // The container dispatches the normalised path, which may name another session than the
             // path as sent ("/chat-sessions/A/../B/..."): the token must be for that one too (issue 8).
-            String dispatched = sessionIdOf(request.getServletPath()
-                    + (request.getPathInfo() == null ? "" : request.getPathInfo()));
+            String dispatched = sessionIdOf(
+                    request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo()));
             Credentials.requireSession(claims, dispatched == null ? "" : dispatched);
             request.setAttribute(CLAIMS_ATTRIBUTE, claims);
             chain.doFilter(new AuthenticatedRequest(request, new EmbedPrincipal(claims)), response);
@@ -92,7 +93,7 @@ public class EmbedTokenFilter extends HttpFilter {
     }
 
     /** The {@code {sessionId}} of {@code /api/v1/embed/chat-sessions/{sessionId}[/...]}, or null. */
-    static String sessionIdOf(String path) {
+    static @Nullable String sessionIdOf(String path) {
         if (!path.startsWith(SESSIONS_PATH)) {
             return null;
         }

@@ -51,7 +51,11 @@ public class HostedPageServlet extends HttpServlet {
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config);
-        pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors(),
+        pages = new HostedPages(
+                embed.sessions(),
+                embed.tokens(),
+                embed.credentials(),
+                embed.frameAncestors(),
                 HostedPages.Options.from(embed.config()));
     }
 
@@ -65,16 +69,25 @@ public class HostedPageServlet extends HttpServlet {
         }
         ServletSupport.guard(embed, response, "HostedPageServlet", () -> {
             response.setHeader("Allow", "GET, HEAD");
-            throw EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only").toException();
+            throw EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only")
+                    .toException();
         });
     }
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
-        ServletSupport.guard(embed, response, "HostedPageServlet", () -> ServletSupport.write(response,
-                pages.serve(ServletSupport.path(request), basePath(request),
-                        ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER),
-                        request.getHeader("Sec-Fetch-Dest"))));
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        ServletSupport.guard(
+                embed,
+                response,
+                "HostedPageServlet",
+                () -> ServletSupport.write(
+                        response,
+                        pages.serve(
+                                ServletSupport.path(request),
+                                basePath(request),
+                                ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER),
+                                request.getHeader("Sec-Fetch-Dest"))));
     }
 
     /** The path of the configured public base URL, else the context path. */

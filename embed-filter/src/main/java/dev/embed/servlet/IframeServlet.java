@@ -68,8 +68,10 @@ public class IframeServlet extends HttpServlet {
             redeem(request, response);
         } else {
             response.setHeader("Cache-Control", "no-store");
-            ServletSupport.fail(embed, response, EmbedError.notFound("no iframe endpoint at this path; see "
-                    + CREATE_PATH + " and " + TOKEN_PATH));
+            ServletSupport.fail(
+                    embed,
+                    response,
+                    EmbedError.notFound("no iframe endpoint at this path; see " + CREATE_PATH + " and " + TOKEN_PATH));
         }
     }
 
@@ -77,12 +79,14 @@ public class IframeServlet extends HttpServlet {
         response.setHeader("Cache-Control", "no-store");
         ServletSupport.guard(embed, response, "IframeServlet", () -> {
             if ("OPTIONS".equals(request.getMethod())) {
-                throw EmbedError.insufficientScope("this endpoint is server-to-server and allows no cross-origin browser"
-                        + " calls: call it from your backend, which holds the API key").toException();
+                throw EmbedError.insufficientScope(
+                                "this endpoint is server-to-server and allows no cross-origin browser"
+                                        + " calls: call it from your backend, which holds the API key")
+                        .toException();
             }
             ServletSupport.requireMethod(request, response, "POST");
-            String credential = Credentials.bearer(ServletSupport.authorizationHeaders(request),
-                    ServletSupport.credentialInQuery(request));
+            String credential = Credentials.bearer(
+                    ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
             ApiKey key = embed.credentialReader().apiKey(credential);
             Map<String, Object> body = ServletSupport.readJsonObject(request, embed.maxBodyBytes());
             Map<String, Object> answer = embed.iframeLinks().create(key, body, ServletSupport.baseUrl(embed, request));
@@ -93,8 +97,8 @@ public class IframeServlet extends HttpServlet {
     private void redeem(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
         CorsPolicy.API_HEADERS.forEach(response::setHeader);
         String origin = request.getHeader("Origin");
-        boolean preflight = CorsPolicy.isPreflight(request.getMethod(), origin,
-                request.getHeader("Access-Control-Request-Method"));
+        boolean preflight =
+                CorsPolicy.isPreflight(request.getMethod(), origin, request.getHeader("Access-Control-Request-Method"));
         cors.headers(origin, preflight).forEach(response::setHeader);
         if (preflight) {
             response.setStatus(cors.allows(origin) ? 204 : 403);
@@ -103,7 +107,8 @@ public class IframeServlet extends HttpServlet {
         ServletSupport.guard(embed, response, "IframeServlet", () -> {
             ServletSupport.requireMethod(request, response, "POST");
             Map<String, Object> body = ServletSupport.readJsonObject(request, embed.maxBodyBytes());
-            ServletSupport.write(response, Reply.json(200, Json.write(embed.iframeLinks().redeem(body))));
+            ServletSupport.write(
+                    response, Reply.json(200, Json.write(embed.iframeLinks().redeem(body))));
         });
     }
 }

@@ -42,8 +42,11 @@ public class JwksServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Reply reply = new Reply(200, Map.of("Cache-Control", "public, max-age=300", "Access-Control-Allow-Origin", "*"),
-                "application/jwk-set+json; charset=utf-8", document);
+        Reply reply = new Reply(
+                200,
+                Map.of("Cache-Control", "public, max-age=300", "Access-Control-Allow-Origin", "*"),
+                "application/jwk-set+json; charset=utf-8",
+                document);
         ServletSupport.write(response, reply);
     }
 }

@@ -57,7 +57,8 @@ public class MintServlet extends HttpServlet {
         ServletSupport.guard(embed, response, "MintServlet", () -> {
             // {spaceId}/agents/{agentId}/{collection}[/{sessionId}]
             String path = ServletSupport.path(request);
-            String[] parts = path.startsWith(PREFIX) ? path.substring(PREFIX.length()).split("/", -1) : new String[0];
+            String[] parts =
+                    path.startsWith(PREFIX) ? path.substring(PREFIX.length()).split("/", -1) : new String[0];
             if ((parts.length != 4 && parts.length != 5) || !"agents".equals(parts[1])) {
                 throw EmbedError.notFound("no mint endpoint at this path").toException();
             }
@@ -86,18 +87,19 @@ public class MintServlet extends HttpServlet {
 
     private ApiKey apiKey(HttpServletRequest request) {
         Object key = request.getAttribute(ApiKeyFilter.API_KEY_ATTRIBUTE);
-        if (key instanceof ApiKey) {
-            return (ApiKey) key;
+        if (key instanceof ApiKey apiKey) {
+            return apiKey;
         }
-        String credential = Credentials.bearer(ServletSupport.authorizationHeaders(request),
-                ServletSupport.credentialInQuery(request));
+        String credential = Credentials.bearer(
+                ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
         return embed.credentialReader().apiKey(credential);
     }
 
     private static void requireMethod(String method, String allowed, HttpServletResponse response) {
         if (!allowed.equals(method)) {
             response.setHeader("Allow", allowed);
-            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint").toException();
+            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint")
+                    .toException();
         }
     }
 }

@@ -19,6 +19,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** What every servlet-side component shares: finding the runtime, reading bodies, writing replies. */
 final class ServletSupport {
@@ -33,8 +34,8 @@ final class ServletSupport {
     static Embed runtime(ServletContext context, Map<String, String> initParams) {
         synchronized (context) {
             Object existing = context.getAttribute(Embed.ATTRIBUTE);
-            if (existing instanceof Embed) {
-                return (Embed) existing;
+            if (existing instanceof Embed started) {
+                return started;
             }
             Embed embed = Embed.fromConfig(config(context, initParams));
             context.setAttribute(Embed.ATTRIBUTE, embed);
@@ -98,7 +99,10 @@ final class ServletSupport {
 
     /** Logs an unexpected failure (type and message only: no request data) and answers 500. */
     static void serverError(Embed embed, HttpServletResponse response, String where, Throwable t) throws IOException {
-        LOG.log(System.Logger.Level.ERROR, "embed: unexpected failure in " + where + ": " + t.getClass().getName(), t);
+        LOG.log(
+                System.Logger.Level.ERROR,
+                "embed: unexpected failure in " + where + ": " + t.getClass().getName(),
+                t);
         fail(embed, response, EmbedError.serverError());
     }
 
@@ -123,7 +127,8 @@ final class ServletSupport {
     static void requireMethod(HttpServletRequest request, HttpServletResponse response, String allowed) {
         if (!allowed.equals(request.getMethod())) {
             response.setHeader("Allow", allowed);
-            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint").toException();
+            throw EmbedError.methodNotAllowed("use " + allowed + " on this endpoint")
+                    .toException();
         }
     }
 
@@ -133,7 +138,7 @@ final class ServletSupport {
         if (query == null || query.isEmpty()) {
             return false;
         }
-        for (String pair : query.split("&")) {
+        for (String pair : query.split("&", -1)) {
             int eq = pair.indexOf('=');
             String name = eq < 0 ? pair : pair.substring(0, eq);
             try {
@@ -154,12 +159,12 @@ final class ServletSupport {
      * escape such as {@code %zz} (a 500, issue 8): a part that does not decode is returned as sent,
      * so the field's own rule refuses it with a 400, as the JAX-RS adapter does.
      */
-    static String queryParameter(HttpServletRequest request, String name) {
+    static @Nullable String queryParameter(HttpServletRequest request, String name) {
         String query = request.getQueryString();
         if (query == null || query.isEmpty()) {
             return null;
         }
-        for (String pair : query.split("&")) {
+        for (String pair : query.split("&", -1)) {
             int eq = pair.indexOf('=');
             if (name.equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
                 return eq < 0 ? "" : decode(pair.substring(eq + 1));
@@ -178,8 +183,8 @@ final class ServletSupport {
 
     /** Reads a JSON object body by the shared rules of {@link JsonBodies}. */
     static Map<String, Object> readJsonObject(HttpServletRequest request, int maxBytes) throws IOException {
-        return JsonBodies.readObject(request.getContentType(), request.getContentLengthLong(), request.getInputStream(),
-                maxBytes);
+        return JsonBodies.readObject(
+                request.getContentType(), request.getContentLengthLong(), request.getInputStream(), maxBytes);
     }
 
     /** The configured public base URL, else scheme://host[:port]/context of this request. */

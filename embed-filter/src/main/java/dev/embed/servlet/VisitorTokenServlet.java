@@ -48,8 +48,11 @@ public class VisitorTokenServlet extends HttpServlet {
         VisitorTokenService visitors = embed.visitorTokens();
         Reply reply;
         if ("POST".equals(request.getMethod())) {
-            reply = visitors.request(ServletSupport.headers(request, VisitorTokenService.API_SECRET_HEADER),
-                    ServletSupport.credentialInQuery(request), request.getContentType(), request.getContentLengthLong(),
+            reply = visitors.request(
+                    ServletSupport.headers(request, VisitorTokenService.API_SECRET_HEADER),
+                    ServletSupport.credentialInQuery(request),
+                    request.getContentType(),
+                    request.getContentLengthLong(),
                     request.getInputStream());
         } else if ("OPTIONS".equals(request.getMethod())) {
             reply = visitors.refuse(EmbedError.insufficientScope("this endpoint is server-to-server and allows no"

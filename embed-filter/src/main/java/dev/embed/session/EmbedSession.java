@@ -3,6 +3,7 @@ package dev.embed.session;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A chat session as the registry records it: who owns it (tenant, space, agent, external user),
@@ -14,11 +15,11 @@ import java.util.Objects;
 public record EmbedSession(
         String id,
         String tenant,
-        String spaceId,
-        String agentId,
+        @Nullable String spaceId,
+        @Nullable String agentId,
         String externalUserId,
-        String displayName,
-        String mode,
+        @Nullable String displayName,
+        @Nullable String mode,
         String kind,
         Instant createdAt,
         Instant expiresAt,
@@ -35,7 +36,18 @@ public record EmbedSession(
     /** The same session, living at least until {@code until}. */
     public EmbedSession extendedTo(Instant until) {
         return until.isAfter(expiresAt)
-                ? new EmbedSession(id, tenant, spaceId, agentId, externalUserId, displayName, mode, kind, createdAt, until, attributes)
+                ? new EmbedSession(
+                        id,
+                        tenant,
+                        spaceId,
+                        agentId,
+                        externalUserId,
+                        displayName,
+                        mode,
+                        kind,
+                        createdAt,
+                        until,
+                        attributes)
                 : this;
     }
 }

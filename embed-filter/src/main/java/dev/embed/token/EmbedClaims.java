@@ -2,6 +2,7 @@ package dev.embed.token;
 
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The verified claims of an embed token (DESIGN §2). Instances come only from {@link
@@ -30,12 +31,12 @@ public record EmbedClaims(
         long issuedAt,
         long notBefore,
         long expiresAt,
-        String spaceId,
-        String agentId,
-        String mode,
-        String displayName,
+        @Nullable String spaceId,
+        @Nullable String agentId,
+        @Nullable String mode,
+        @Nullable String displayName,
         List<String> sources,
-        String fingerprintHash) {
+        @Nullable String fingerprintHash) {
 
     public EmbedClaims {
         sources = sources == null ? List.of() : List.copyOf(sources);

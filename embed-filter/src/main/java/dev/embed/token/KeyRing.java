@@ -10,13 +10,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,6 +27,7 @@ import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.keys.EllipticCurves;
 import org.jose4j.lang.JoseException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys of the token service: exactly one signs, every one verifies (rotation without
@@ -46,8 +46,9 @@ public final class KeyRing {
         Map<String, VerificationKey> map = new LinkedHashMap<>();
         for (VerificationKey key : keys) {
             if (map.putIfAbsent(key.kid(), key) != null) {
-                throw new ConfigException("embed: two signing keys share the kid '" + key.kid()
-                        + "'; every key needs its own kid (check embed.signing.previousSecrets and embed.signing.jwks)");
+                throw new ConfigException(
+                        "embed: two signing keys share the kid '" + key.kid()
+                                + "'; every key needs its own kid (check embed.signing.previousSecrets and embed.signing.jwks)");
             }
         }
         this.byKid = Map.copyOf(map);
@@ -95,22 +96,28 @@ public final class KeyRing {
 
     /** Builds the ring the configuration describes, failing start-up with a message naming the key. */
     public static KeyRing fromConfig(EmbedConfig config) {
-        String algorithm = config.get(ConfigKey.SIGNING_ALGORITHM).strip().toUpperCase(java.util.Locale.ROOT);
+        String algorithm = Objects.requireNonNull(config.get(ConfigKey.SIGNING_ALGORITHM))
+                .strip()
+                .toUpperCase(java.util.Locale.ROOT);
         List<byte[]> previous = new ArrayList<>();
         for (String text : config.getList(ConfigKey.SIGNING_PREVIOUS_SECRETS)) {
             previous.add(decodeSecret(text, ConfigKey.SIGNING_PREVIOUS_SECRETS));
         }
         switch (algorithm) {
-            case AlgorithmIdentifiers.HMAC_SHA256: {
+            case AlgorithmIdentifiers.HMAC_SHA256 -> {
                 byte[] secret;
                 if (config.isSet(ConfigKey.SIGNING_SECRET)) {
-                    secret = decodeSecret(config.get(ConfigKey.SIGNING_SECRET), ConfigKey.SIGNING_SECRET);
+                    secret = decodeSecret(
+                            Objects.requireNonNull(config.get(ConfigKey.SIGNING_SECRET)), ConfigKey.SIGNING_SECRET);
                 } else if (config.getBoolean(ConfigKey.DEV_MODE)) {
                     secret = new byte[MIN_SECRET_BYTES];
                     new SecureRandom().nextBytes(secret);
-                    LOG.log(System.Logger.Level.WARNING, "embed: " + ConfigKey.DEV_MODE.key() + "=true and no "
-                            + ConfigKey.SIGNING_SECRET.key() + " is set: generated an ephemeral HS256 signing secret."
-                            + " Tokens will not survive a restart. Never run production like this.");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "embed: " + ConfigKey.DEV_MODE.key() + "=true and no "
+                                    + ConfigKey.SIGNING_SECRET.key()
+                                    + " is set: generated an ephemeral HS256 signing secret."
+                                    + " Tokens will not survive a restart. Never run production like this.");
                 } else {
                     throw new ConfigException("embed: no signing secret. Set " + ConfigKey.SIGNING_SECRET.key()
                             + " (context-param, system property or env " + ConfigKey.SIGNING_SECRET.env()
@@ -120,26 +127,26 @@ public final class KeyRing {
                 }
                 return hs256(secret, previous);
             }
-            case AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256:
-            case AlgorithmIdentifiers.RSA_USING_SHA256: {
+            case AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, AlgorithmIdentifiers.RSA_USING_SHA256 -> {
                 if (!config.isSet(ConfigKey.SIGNING_JWKS)) {
                     throw new ConfigException("embed: " + ConfigKey.SIGNING_ALGORITHM.key() + "=" + algorithm
                             + " needs " + ConfigKey.SIGNING_JWKS.key() + " (env " + ConfigKey.SIGNING_JWKS.env()
                             + "): a JWK Set with the private key, as JSON text or file:/path");
                 }
-                JsonWebKeySet set = readJwks(config.get(ConfigKey.SIGNING_JWKS));
+                JsonWebKeySet set = readJwks(Objects.requireNonNull(config.get(ConfigKey.SIGNING_JWKS)));
                 if (config.isSet(ConfigKey.SIGNING_SECRET)) {
-                    previous.add(decodeSecret(config.get(ConfigKey.SIGNING_SECRET), ConfigKey.SIGNING_SECRET));
+                    previous.add(decodeSecret(
+                            Objects.requireNonNull(config.get(ConfigKey.SIGNING_SECRET)), ConfigKey.SIGNING_SECRET));
                 }
-                KeyRing ring = asymmetric(set, config.get(ConfigKey.SIGNING_KID), previous);
+                KeyRing ring = asymmetric(set, Objects.requireNonNull(config.get(ConfigKey.SIGNING_KID)), previous);
                 if (!ring.signer.algorithm().equals(algorithm)) {
-                    throw new ConfigException("embed: " + ConfigKey.SIGNING_ALGORITHM.key() + "=" + algorithm
-                            + " but the signing JWK '" + ring.signer.kid() + "' is a " + ring.signer.algorithm() + " key");
+                    throw new ConfigException(
+                            "embed: " + ConfigKey.SIGNING_ALGORITHM.key() + "=" + algorithm + " but the signing JWK '"
+                                    + ring.signer.kid() + "' is a " + ring.signer.algorithm() + " key");
                 }
                 return ring;
             }
-            default:
-                throw config.invalid(ConfigKey.SIGNING_ALGORITHM, "must be HS256, ES256 or RS256");
+            default -> throw config.invalid(ConfigKey.SIGNING_ALGORITHM, "must be HS256, ES256 or RS256");
         }
     }
 
@@ -147,7 +154,8 @@ public final class KeyRing {
         return signer;
     }
 
-    VerificationKey find(String kid) {
+    @Nullable
+    VerificationKey find(@Nullable String kid) {
         return kid == null ? null : byKid.get(kid);
     }
 
@@ -172,8 +180,9 @@ public final class KeyRing {
     public Map<String, Object> jwks() {
         List<Object> keys = new ArrayList<>();
         for (VerificationKey key : byKid.values()) {
-            if (key.jwk() != null) {
-                Map<String, Object> json = new LinkedHashMap<>(key.jwk().toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+            PublicJsonWebKey jwk = key.jwk();
+            if (jwk != null) {
+                Map<String, Object> json = new LinkedHashMap<>(jwk.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
                 json.put("kid", key.kid());
                 json.put("alg", key.algorithm());
                 json.put("use", "sig");
@@ -189,8 +198,9 @@ public final class KeyRing {
         try {
             secret = Base64.getDecoder().decode(text.strip().replace('-', '+').replace('_', '/'));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("embed: " + key.key() + " (env " + key.env()
-                    + ") must be base64 or base64url text; the value could not be decoded (value hidden: it is a secret)");
+            throw new ConfigException(
+                    "embed: " + key.key() + " (env " + key.env()
+                            + ") must be base64 or base64url text; the value could not be decoded (value hidden: it is a secret)");
         }
         if (secret.length < MIN_SECRET_BYTES) {
             throw new ConfigException("embed: " + key.key() + " (env " + key.env() + ") decodes to " + secret.length
@@ -214,23 +224,28 @@ public final class KeyRing {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update("embed-kid:".getBytes(StandardCharsets.US_ASCII));
             byte[] hash = digest.digest(secret);
-            return "hs-" + Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 12);
+            return "hs-"
+                    + Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(hash)
+                            .substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
     }
 
     private static VerificationKey asymmetricKey(JsonWebKey jwk) {
-        if (!(jwk instanceof PublicJsonWebKey)) {
-            throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key() + " may only hold EC (P-256) or RSA keys; found kty="
-                    + jwk.getKeyType());
+        if (!(jwk instanceof PublicJsonWebKey pub)) {
+            throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key()
+                    + " may only hold EC (P-256) or RSA keys; found kty=" + jwk.getKeyType());
         }
-        PublicJsonWebKey pub = (PublicJsonWebKey) jwk;
+
         String algorithm;
-        if (jwk instanceof EllipticCurveJsonWebKey
-                && ((ECPublicKey) pub.getPublicKey()).getParams().getCurve().equals(EllipticCurves.P256.getCurve())) {
+        if (jwk instanceof EllipticCurveJsonWebKey ec
+                && ec.getECPublicKey().getParams().getCurve().equals(EllipticCurves.P256.getCurve())) {
             algorithm = AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256;
-        } else if (jwk instanceof RsaJsonWebKey && ((RSAPublicKey) pub.getPublicKey()).getModulus().bitLength() >= 2048) {
+        } else if (jwk instanceof RsaJsonWebKey rsa
+                && rsa.getRsaPublicKey().getModulus().bitLength() >= 2048) {
             algorithm = AlgorithmIdentifiers.RSA_USING_SHA256;
         } else {
             throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key()
@@ -250,14 +265,16 @@ public final class KeyRing {
             try {
                 json = Files.readString(path, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new ConfigException("embed: cannot read " + ConfigKey.SIGNING_JWKS.key() + " file " + path.toAbsolutePath(), e);
+                throw new ConfigException(
+                        "embed: cannot read " + ConfigKey.SIGNING_JWKS.key() + " file " + path.toAbsolutePath(), e);
             }
         }
         try {
             return new JsonWebKeySet(json);
         } catch (JoseException | RuntimeException e) {
-            throw new ConfigException("embed: " + ConfigKey.SIGNING_JWKS.key()
-                    + " is not a JWK Set (JSON {\"keys\": [...]}, or file:/path to one); value hidden: it holds private keys");
+            throw new ConfigException(
+                    "embed: " + ConfigKey.SIGNING_JWKS.key()
+                            + " is not a JWK Set (JSON {\"keys\": [...]}, or file:/path to one); value hidden: it holds private keys");
         }
     }
 }

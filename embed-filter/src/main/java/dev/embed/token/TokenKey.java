@@ -41,7 +41,7 @@ final class TokenKey {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof TokenKey && ((TokenKey) other).hash == hash && Arrays.equals(((TokenKey) other).text, text);
+        return other instanceof TokenKey that && that.hash == hash && Arrays.equals(that.text, text);
     }
 
     @Override

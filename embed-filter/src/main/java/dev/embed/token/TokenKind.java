@@ -1,6 +1,7 @@
 package dev.embed.token;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Which flow minted a token (the {@code kty} claim), and the longest lifetime that flow allows. */
 public enum TokenKind {
@@ -29,7 +30,7 @@ public enum TokenKind {
         return maxLifetimeSeconds;
     }
 
-    public static Optional<TokenKind> fromClaim(Object value) {
+    public static Optional<TokenKind> fromClaim(@Nullable Object value) {
         for (TokenKind kind : values()) {
             if (kind.claim.equals(value)) {
                 return Optional.of(kind);

@@ -27,6 +27,7 @@ import org.jose4j.jwx.Headers;
 import org.jose4j.lang.InvalidAlgorithmException;
 import org.jose4j.lang.JoseException;
 import org.jose4j.lang.UnresolvableKeyException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Mints and verifies embed tokens: JWS compact JWTs (RFC 7519, RFC 7515) made and checked with
@@ -95,12 +96,13 @@ public final class TokenService {
     /** The base64url header of every token the signing key signs. */
     private final String encodedHeader;
     /** Verified tokens by their exact text; null when turned off. */
-    private final Cache<TokenKey, EmbedClaims> verified;
+    private final @Nullable Cache<TokenKey, EmbedClaims> verified;
     /** The few distinct values of spc, agt and mode, so that cached claims share one copy of each. */
     private final Map<String, String> common = new ConcurrentHashMap<>();
 
     /** A service with a verified-token cache of {@link #DEFAULT_VERIFIED_CACHE_SIZE} entries. */
-    public TokenService(KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, CredentialCache credentials) {
+    public TokenService(
+            KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, CredentialCache credentials) {
         this(keys, issuer, audience, skewSeconds, clock, credentials, DEFAULT_VERIFIED_CACHE_SIZE);
     }
 
@@ -108,7 +110,13 @@ public final class TokenService {
      * @param verifiedCacheSize most verified tokens remembered (see the class comment); 0 turns the
      *     cache off
      */
-    public TokenService(KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, CredentialCache credentials,
+    public TokenService(
+            KeyRing keys,
+            String issuer,
+            String audience,
+            long skewSeconds,
+            Clock clock,
+            CredentialCache credentials,
             long verifiedCacheSize) {
         if (verifiedCacheSize < 0) {
             throw new IllegalArgumentException("verifiedCacheSize must not be negative: " + verifiedCacheSize);
@@ -119,8 +127,8 @@ public final class TokenService {
         this.skewSeconds = skewSeconds;
         this.clock = clock;
         this.credentials = credentials;
-        this.algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                keys.algorithms().toArray(new String[0]));
+        this.algorithms = new AlgorithmConstraints(
+                AlgorithmConstraints.ConstraintType.PERMIT, keys.algorithms().toArray(new String[0]));
         Map<String, Headers> headers = new HashMap<>();
         for (VerificationKey key : keys.all()) {
             Headers parsed = MintingSignature.headers(key);
@@ -128,16 +136,18 @@ public final class TokenService {
         }
         this.knownHeaders = Map.copyOf(headers);
         this.encodedHeader = MintingSignature.headers(keys.signer()).getEncodedHeader();
-        this.verified = verifiedCacheSize == 0 ? null : Caffeine.newBuilder()
-                .maximumSize(verifiedCacheSize)
-                .ticker(CaffeineCredentialCache.tickerOf(clock))
-                .expireAfter(new ExpireAt<TokenKey, EmbedClaims>(EmbedClaims::expiresAtInstant))
-                // Drops each entry promptly at its exp, even when no request comes to trigger it.
-                .scheduler(Scheduler.systemScheduler())
-                // Maintenance (eviction, expiry) is a few hundred ns of bookkeeping: run it on the
-                // caller, not by waking a pool thread on every insertion.
-                .executor(Runnable::run)
-                .build();
+        this.verified = verifiedCacheSize == 0
+                ? null
+                : Caffeine.newBuilder()
+                        .maximumSize(verifiedCacheSize)
+                        .ticker(CaffeineCredentialCache.tickerOf(clock))
+                        .expireAfter(new ExpireAt<TokenKey, EmbedClaims>(EmbedClaims::expiresAtInstant))
+                        // Drops each entry promptly at its exp, even when no request comes to trigger it.
+                        .scheduler(Scheduler.systemScheduler())
+                        // Maintenance (eviction, expiry) is a few hundred ns of bookkeeping: run it on the
+                        // caller, not by waking a pool thread on every insertion.
+                        .executor(Runnable::run)
+                        .build();
     }
 
     public KeyRing keys() {
@@ -173,8 +183,20 @@ public final class TokenService {
         putIfPresent(claims, "fp", spec.fingerprintHash());
 
         String token = sign(claims.toJson());
-        EmbedClaims signed = new EmbedClaims(spec.subject(), spec.sessionId(), jti, spec.kind(), now, now, exp,
-                spec.spaceId(), spec.agentId(), spec.mode(), spec.displayName(), spec.sources(), spec.fingerprintHash());
+        EmbedClaims signed = new EmbedClaims(
+                spec.subject(),
+                spec.sessionId(),
+                jti,
+                spec.kind(),
+                now,
+                now,
+                exp,
+                spec.spaceId(),
+                spec.agentId(),
+                spec.mode(),
+                spec.displayName(),
+                spec.sources(),
+                spec.fingerprintHash());
         return new MintedToken(token, signed);
     }
 
@@ -194,23 +216,27 @@ public final class TokenService {
      * @throws EmbedException 401 {@code invalid_token} with a description safe to show a client
      */
     public EmbedClaims verify(String token) {
-        TokenKey key = verified != null && token != null && token.length() <= MAX_CACHED_TOKEN_LENGTH
-                ? new TokenKey(token) : null;
-        EmbedClaims claims = key != null ? verified.getIfPresent(key) : null;
-        if (claims != null) {
-            try {
-                checkTimeAndRevocation(claims);
-            } catch (EmbedException e) {
-                // Expired or revoked: it will never pass again (but for a clock set back), so free it now.
-                verified.invalidate(key);
-                throw e;
+        Cache<TokenKey, EmbedClaims> cache = verified;
+        TokenKey key = cache != null && token != null && token.length() <= MAX_CACHED_TOKEN_LENGTH
+                ? new TokenKey(token)
+                : null;
+        if (cache != null && key != null) {
+            EmbedClaims cached = cache.getIfPresent(key);
+            if (cached != null) {
+                try {
+                    checkTimeAndRevocation(cached);
+                } catch (EmbedException e) {
+                    // Expired or revoked: it will never pass again (but for a clock set back), so free it now.
+                    cache.invalidate(key);
+                    throw e;
+                }
+                return cached;
             }
-            return claims;
         }
-        claims = parse(token);
+        EmbedClaims claims = parse(token);
         checkTimeAndRevocation(claims);
-        if (key != null && claims.expiresAt() > Math.floorDiv(clock.millis(), 1000L)) {
-            verified.put(key, claims);
+        if (cache != null && key != null && claims.expiresAt() > Math.floorDiv(clock.millis(), 1000L)) {
+            cache.put(key, claims);
         }
         return claims;
     }
@@ -267,7 +293,8 @@ public final class TokenService {
                 requireCanonical(token, segmentStart, i);
                 segmentStart = i + 1;
             } else if (!isBase64Url(c)) {
-                throw reject("the token is malformed: a JWS compact serialization has only base64url characters and dots");
+                throw reject(
+                        "the token is malformed: a JWS compact serialization has only base64url characters and dots");
             }
         }
         if (dots != 2) {
@@ -316,8 +343,8 @@ public final class TokenService {
         String sub = requiredString(map, "sub");
         String sid = requiredString(map, "sid");
         String jti = requiredString(map, "jti");
-        TokenKind kind = TokenKind.fromClaim(map.get("kty"))
-                .orElseThrow(() -> reject("the token has no known kty claim"));
+        TokenKind kind =
+                TokenKind.fromClaim(map.get("kty")).orElseThrow(() -> reject("the token has no known kty claim"));
         long iat = seconds(map, "iat");
         long exp = seconds(map, "exp");
         long nbf = map.containsKey("nbf") ? seconds(map, "nbf") : iat;
@@ -327,8 +354,19 @@ public final class TokenService {
         if (exp - iat > kind.maxLifetimeSeconds()) {
             throw reject("the token lives longer than the " + kind.maxLifetimeSeconds() + " s its flow allows");
         }
-        return new EmbedClaims(sub, sid, jti, kind, iat, nbf, exp, common(string(map, "spc")),
-                common(string(map, "agt")), common(string(map, "mode")), string(map, "name"), stringList(map, "src"),
+        return new EmbedClaims(
+                sub,
+                sid,
+                jti,
+                kind,
+                iat,
+                nbf,
+                exp,
+                common(string(map, "spc")),
+                common(string(map, "agt")),
+                common(string(map, "mode")),
+                string(map, "name"),
+                stringList(map, "src"),
                 string(map, "fp"));
     }
 
@@ -337,7 +375,7 @@ public final class TokenService {
      * cached claims then hold one "demo" instead of a million. Only values of signed tokens come
      * here, and past {@link #COMMON_LIMIT} distinct values new ones are simply not shared.
      */
-    private String common(String value) {
+    private @Nullable String common(@Nullable String value) {
         if (value == null) {
             return null;
         }
@@ -352,12 +390,12 @@ public final class TokenService {
         return known != null ? known : value;
     }
 
-    private boolean audienceMatches(Object aud) {
+    private boolean audienceMatches(@Nullable Object aud) {
         if (aud instanceof String) {
             return audience.equals(aud);
         }
-        if (aud instanceof List) {
-            return ((List<?>) aud).contains(audience);
+        if (aud instanceof List<?> audiences) {
+            return audiences.contains(audience);
         }
         return false;
     }
@@ -375,21 +413,21 @@ public final class TokenService {
 
     private static String requiredString(Map<String, Object> map, String name) {
         Object value = map.get(name);
-        if (!(value instanceof String) || ((String) value).isEmpty() || ((String) value).length() > 256) {
+        if (!(value instanceof String text) || text.isEmpty() || text.length() > 256) {
             throw reject("the token has no valid " + name + " claim");
         }
-        return (String) value;
+        return text;
     }
 
-    private static String string(Map<String, Object> map, String name) {
+    private static @Nullable String string(Map<String, Object> map, String name) {
         Object value = map.get(name);
         if (value == null) {
             return null;
         }
-        if (!(value instanceof String)) {
+        if (!(value instanceof String text)) {
             throw reject("the token's " + name + " claim is not a string");
         }
-        return (String) value;
+        return text;
     }
 
     private static List<String> stringList(Map<String, Object> map, String name) {
@@ -402,10 +440,10 @@ public final class TokenService {
         }
         List<String> out = new ArrayList<>();
         for (Object item : (List<?>) value) {
-            if (!(item instanceof String)) {
+            if (!(item instanceof String text)) {
                 throw reject("the token's " + name + " claim is not a list of strings");
             }
-            out.add((String) item);
+            out.add(text);
         }
         return out;
     }
@@ -417,13 +455,13 @@ public final class TokenService {
      */
     private static long seconds(Map<String, Object> map, String name) {
         Object value = map.get(name);
-        if (!(value instanceof Long) || (Long) value < 0) {
+        if (!(value instanceof Long seconds) || seconds < 0) {
             throw reject("the token has no valid " + name + " claim (an integer number of seconds)");
         }
-        return (Long) value;
+        return seconds;
     }
 
-    private static void putIfPresent(JwtClaims claims, String name, String value) {
+    private static void putIfPresent(JwtClaims claims, String name, @Nullable String value) {
         if (value != null) {
             claims.setClaim(name, value);
         }
@@ -464,7 +502,8 @@ public final class TokenService {
 
     static {
         for (char c = 0; c < 128; c++) {
-            BASE64URL[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            BASE64URL[c] =
+                    (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
         }
     }
 

@@ -2,6 +2,7 @@ package dev.embed.token;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What to put in a new token: everything but {@code iss}, {@code aud}, {@code iat}, {@code nbf},
@@ -12,12 +13,12 @@ public record TokenSpec(
         String subject,
         String sessionId,
         long ttlSeconds,
-        String spaceId,
-        String agentId,
-        String mode,
-        String displayName,
+        @Nullable String spaceId,
+        @Nullable String agentId,
+        @Nullable String mode,
+        @Nullable String displayName,
         List<String> sources,
-        String fingerprintHash) {
+        @Nullable String fingerprintHash) {
 
     public TokenSpec {
         Objects.requireNonNull(kind, "kind");

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwx.Headers;
 import org.jose4j.lang.JoseException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link JsonWebSignature} that {@link TokenService} verifies with: jose4j checks the
@@ -25,8 +26,8 @@ final class VerifyingSignature extends JsonWebSignature {
     private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
 
     private final Map<String, Headers> knownHeaders;
-    private String encodedHeader;
-    private String encodedPayload;
+    private @Nullable String encodedHeader;
+    private @Nullable String encodedPayload;
 
     /** @param knownHeaders parsed headers by their base64url text; read-only, shared between threads */
     VerifyingSignature(Map<String, Headers> knownHeaders) {

@@ -32,8 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Flow C of DESIGN §3.2, adapter-neutral: per-device visitor tokens, minted by a customer's backend
@@ -71,13 +73,12 @@ public final class VisitorTokenService {
     /** A visitor token lives exactly this long (§3.2). */
     public static final long LIFETIME_SECONDS = 3_600;
 
-
     private static final Pattern FINGERPRINT = Pattern.compile("[0-9A-Fa-f]{8,128}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final System.Logger LOG = System.getLogger("dev.embed.visitor");
 
-    private final TokenService signer;
-    private final String unavailable;
+    private final @Nullable TokenService signer;
+    private final @Nullable String unavailable;
     private final Credentials credentials;
     private final SessionRegistry sessions;
     private final CredentialCache cache;
@@ -89,18 +90,23 @@ public final class VisitorTokenService {
     private final int maxBodyBytes;
     private final Clock clock;
 
-    private VisitorTokenService(Builder b, TokenService signer, String unavailable, FingerprintHasher fingerprints,
+    private VisitorTokenService(
+            Builder b,
+            @Nullable TokenService signer,
+            @Nullable String unavailable,
+            FingerprintHasher fingerprints,
             RateLimit limit) {
         this.signer = signer;
         this.unavailable = unavailable;
-        this.credentials = b.credentials;
-        this.sessions = b.sessions;
-        this.cache = b.cache;
-        this.mint = b.mint;
+        // build() checked that every required collaborator is set.
+        this.credentials = Objects.requireNonNull(b.credentials);
+        this.sessions = Objects.requireNonNull(b.sessions);
+        this.cache = Objects.requireNonNull(b.cache);
+        this.mint = Objects.requireNonNull(b.mint);
         this.knownAgents = Set.copyOf(b.knownAgents);
         this.fingerprints = fingerprints;
         this.limit = limit;
-        this.errors = b.errors;
+        this.errors = Objects.requireNonNull(b.errors);
         this.maxBodyBytes = b.maxBodyBytes;
         this.clock = b.clock;
     }
@@ -120,8 +126,12 @@ public final class VisitorTokenService {
      * @param contentType the request's {@code Content-Type}, or null
      * @param contentLength the announced {@code Content-Length}, or -1
      */
-    public Reply request(List<String> apiSecretHeaders, boolean credentialInQuery, String contentType,
-            long contentLength, InputStream body) {
+    public Reply request(
+            List<String> apiSecretHeaders,
+            boolean credentialInQuery,
+            String contentType,
+            long contentLength,
+            InputStream body) {
         try {
             ApiKey key = authenticate(apiSecretHeaders, credentialInQuery);
             Map<String, Object> json = JsonBodies.readObject(contentType, contentLength, body, maxBodyBytes);
@@ -131,7 +141,11 @@ public final class VisitorTokenService {
         } catch (IOException e) {
             return refuse(EmbedError.invalidRequest("the request body could not be read"));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "embed: unexpected failure minting a visitor token: " + e.getClass().getName(), e);
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "embed: unexpected failure minting a visitor token: "
+                            + e.getClass().getName(),
+                    e);
             return refuse(EmbedError.serverError());
         }
     }
@@ -161,24 +175,45 @@ public final class VisitorTokenService {
                 + '\u0000' + fp;
         RateLimit.Decision decision = cache.tryAcquire(bucket, List.of(limit));
         if (!decision.allowed()) {
-            throw EmbedError.rateLimited("too many visitor tokens requested for this fingerprint and agent; retry after"
-                    + " the number of seconds in Retry-After (a visitor token lives an hour: reuse it)",
-                    decision.retryAfterSeconds()).toException();
+            throw EmbedError.rateLimited(
+                            "too many visitor tokens requested for this fingerprint and agent; retry after"
+                                    + " the number of seconds in Retry-After (a visitor token lives an hour: reuse it)",
+                            decision.retryAfterSeconds())
+                    .toException();
         }
         Instant now = clock.instant();
         Instant expiresAt = Instant.ofEpochSecond(now.getEpochSecond() + LIFETIME_SECONDS);
         String subject = "v_" + fp;
-        EmbedSession session = new EmbedSession("ses_" + TokenService.randomId(), key.tenant(), agent[0], agent[1],
-                subject, null, "chat", TokenKind.VISITOR.claim(), now, expiresAt, MintService.sessionAttributes(key));
+        EmbedSession session = new EmbedSession(
+                "ses_" + TokenService.randomId(),
+                key.tenant(),
+                agent[0],
+                agent[1],
+                subject,
+                null,
+                "chat",
+                TokenKind.VISITOR.claim(),
+                now,
+                expiresAt,
+                MintService.sessionAttributes(key));
         sessions.save(session);
-        MintedToken minted = signer.mint(new TokenSpec(TokenKind.VISITOR, subject, session.id(), LIFETIME_SECONDS,
-                agent[0], agent[1], null, null, null, fp));
+        MintedToken minted = signer.mint(new TokenSpec(
+                TokenKind.VISITOR,
+                subject,
+                session.id(),
+                LIFETIME_SECONDS,
+                agent[0],
+                agent[1],
+                null,
+                null,
+                List.of(),
+                fp));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("token", minted.token());
         data.put("session_id", session.id());
         data.put("expires_in", LIFETIME_SECONDS);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("success", Boolean.TRUE);
+        answer.put("success", true);
         answer.put("data", data);
         return answer;
     }
@@ -192,18 +227,23 @@ public final class VisitorTokenService {
     ApiKey authenticate(List<String> headers, boolean credentialInQuery) {
         if (credentialInQuery) {
             throw EmbedError.invalidRequest("credentials are accepted only in the api-secret header, never in the URL"
-                    + " (URLs are logged)").toException();
+                            + " (URLs are logged)")
+                    .toException();
         }
         if (headers == null || headers.isEmpty()) {
-            throw EmbedError.missingToken("send the API key in the api-secret header: api-secret: sk_...").toException();
+            throw EmbedError.missingToken("send the API key in the api-secret header: api-secret: sk_...")
+                    .toException();
         }
         if (headers.size() > 1) {
-            throw EmbedError.invalidRequest("send exactly one api-secret header").toException();
+            throw EmbedError.invalidRequest("send exactly one api-secret header")
+                    .toException();
         }
         String secret = headers.get(0) == null ? "" : headers.get(0).strip();
         if (!ApiKeys.looksLikeKey(secret)) {
-            throw EmbedError.invalidToken("the api-secret header must hold an API key (sk_...); embed tokens are for the"
-                    + " embed endpoints").toException();
+            throw EmbedError.invalidToken(
+                            "the api-secret header must hold an API key (sk_...); embed tokens are for the"
+                                    + " embed endpoints")
+                    .toException();
         }
         return credentials.apiKey(secret);
     }
@@ -211,13 +251,16 @@ public final class VisitorTokenService {
     private static String fingerprint(Map<String, Object> body) {
         Object value = body.get("fingerprint");
         if (value == null) {
-            throw EmbedError.invalidRequest("fingerprint is required: 8-128 hex characters identifying the visitor's"
-                    + " device").toException();
+            throw EmbedError.invalidRequest(
+                            "fingerprint is required: 8-128 hex characters identifying the visitor's" + " device")
+                    .toException();
         }
-        if (!(value instanceof String) || !FINGERPRINT.matcher((String) value).matches()) {
-            throw EmbedError.invalidRequest("fingerprint must be a string of 8-128 hex characters (0-9, a-f)").toException();
+        if (!(value instanceof String fingerprint)
+                || !FINGERPRINT.matcher(fingerprint).matches()) {
+            throw EmbedError.invalidRequest("fingerprint must be a string of 8-128 hex characters (0-9, a-f)")
+                    .toException();
         }
-        return (String) value;
+        return fingerprint;
     }
 
     /** {@code [spaceId or null, agentId]} of {@code agent} or {@code space/agent}; 403/404/400 as §5 says. */
@@ -252,36 +295,40 @@ public final class VisitorTokenService {
                 int at = pattern.indexOf('/');
                 if (at < 0) {
                     anySpace |= "*".equals(pattern);
-                } else if (pattern.substring(at + 1).equals(ref) || pattern.substring(at + 1).equals("*")) {
+                } else if (pattern.substring(at + 1).equals(ref)
+                        || pattern.substring(at + 1).equals("*")) {
                     spaces.add(pattern.substring(0, at));
                 }
             }
         }
         if (spaces.size() > 1) {
             throw EmbedError.invalidRequest("agent_id " + ref + " names an agent of several spaces this key may use ("
-                    + String.join(", ", spaces) + "); send it as space/agent").toException();
+                            + String.join(", ", spaces) + "); send it as space/agent")
+                    .toException();
         }
         if (spaces.isEmpty() && !anySpace) {
-            throw EmbedError.insufficientScope("this API key may not mint for agent " + ref).toException();
+            throw EmbedError.insufficientScope("this API key may not mint for agent " + ref)
+                    .toException();
         }
         return new String[] {spaces.isEmpty() ? null : spaces.iterator().next(), ref};
     }
 
     private static EmbedException badAgentId() {
         return EmbedError.invalidRequest("agent_id must be an agent id, or space/agent, of 1-128 letters, digits, '.',"
-                + " '_' or '-' each").toException();
+                        + " '_' or '-' each")
+                .toException();
     }
 
     /** Assembles a {@link VisitorTokenService}; every collaborator is required. */
     public static final class Builder {
         private final EmbedConfig config;
-        private TokenService tokens;
-        private Credentials credentials;
-        private SessionRegistry sessions;
-        private CredentialCache cache;
-        private MintService mint;
+        private @Nullable TokenService tokens;
+        private @Nullable Credentials credentials;
+        private @Nullable SessionRegistry sessions;
+        private @Nullable CredentialCache cache;
+        private @Nullable MintService mint;
         private Set<String> knownAgents = Set.of();
-        private ErrorWriter errors;
+        private @Nullable ErrorWriter errors;
         private int maxBodyBytes = 64 * 1024;
         private long skewSeconds = 30;
         private Clock clock = Clock.systemUTC();
@@ -345,17 +392,23 @@ public final class VisitorTokenService {
 
         /** Reads the flow's configuration, fails fast on a bad value, and finds the HS256 signer. */
         public VisitorTokenService build() {
-            for (Object required : new Object[] {tokens, credentials, sessions, cache, mint, errors, clock}) {
-                if (required == null) {
-                    throw new IllegalStateException("VisitorTokenService needs tokens, credentials, sessions, cache, mint,"
-                            + " errors and clock");
-                }
+            if (tokens == null
+                    || credentials == null
+                    || sessions == null
+                    || cache == null
+                    || mint == null
+                    || errors == null
+                    || clock == null) {
+                throw new IllegalStateException(
+                        "VisitorTokenService needs tokens, credentials, sessions, cache, mint, errors and clock");
             }
             int perMinute = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_PER_MINUTE, 1, 100_000);
             int burst = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_BURST, 1, 100_000);
             RateLimit limit = new RateLimit("mints", burst, perMinute, Duration.ofMinutes(1));
             byte[] secret = config.isSet(ConfigKey.SIGNING_SECRET)
-                    ? KeyRing.decodeSecret(config.get(ConfigKey.SIGNING_SECRET), ConfigKey.SIGNING_SECRET) : null;
+                    ? KeyRing.decodeSecret(
+                            Objects.requireNonNull(config.get(ConfigKey.SIGNING_SECRET)), ConfigKey.SIGNING_SECRET)
+                    : null;
             FingerprintHasher fingerprints;
             if (secret != null) {
                 fingerprints = FingerprintHasher.derivedFrom(secret);
@@ -363,32 +416,51 @@ public final class VisitorTokenService {
                 byte[] key = new byte[32];
                 new SecureRandom().nextBytes(key);
                 fingerprints = FingerprintHasher.withKey(key);
-                LOG.log(System.Logger.Level.INFO, "embed: no " + ConfigKey.SIGNING_SECRET.key() + " is configured: the fp"
-                        + " claims of visitor tokens use an ephemeral key and change at restart");
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "embed: no " + ConfigKey.SIGNING_SECRET.key() + " is configured: the fp"
+                                + " claims of visitor tokens use an ephemeral key and change at restart");
             }
             TokenService signer = null;
             String unavailable = null;
-            if (((List<?>) tokens.keys().jwks().get("keys")).isEmpty()) {
+            if (((List<?>) Objects.requireNonNull(tokens.keys().jwks().get("keys"))).isEmpty()) {
                 signer = tokens; // an HS256-only ring: it signs HS256
             } else if (secret == null) {
                 unavailable = "visitor tokens (flow C) must be HS256 and tokens are signed with "
                         + config.get(ConfigKey.SIGNING_ALGORITHM) + ": set " + ConfigKey.SIGNING_SECRET.key() + " (env "
                         + ConfigKey.SIGNING_SECRET.env() + ") as well; it then verifies, and signs visitor tokens only";
             } else {
-                TokenService hs256 = new TokenService(KeyRing.hs256(secret, List.of()), config.get(ConfigKey.ISSUER),
-                        config.get(ConfigKey.AUDIENCE), skewSeconds, clock, cache);
+                TokenService hs256 = new TokenService(
+                        KeyRing.hs256(secret, List.of()),
+                        Objects.requireNonNull(config.get(ConfigKey.ISSUER)),
+                        Objects.requireNonNull(config.get(ConfigKey.AUDIENCE)),
+                        skewSeconds,
+                        clock,
+                        cache);
                 try {
                     // The application's ring must accept what this one signs.
-                    tokens.verify(hs256.mint(new TokenSpec(TokenKind.VISITOR, "probe", "probe", LIFETIME_SECONDS, null,
-                            null, null, null, null, null)).token());
+                    tokens.verify(hs256.mint(new TokenSpec(
+                                    TokenKind.VISITOR,
+                                    "probe",
+                                    "probe",
+                                    LIFETIME_SECONDS,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    List.of(),
+                                    null))
+                            .token());
                     signer = hs256;
                 } catch (EmbedException e) {
-                    unavailable = "the key ring does not verify HS256 tokens signed with " + ConfigKey.SIGNING_SECRET.key()
-                            + "; visitor tokens (flow C) cannot be minted";
+                    unavailable = "the key ring does not verify HS256 tokens signed with "
+                            + ConfigKey.SIGNING_SECRET.key() + "; visitor tokens (flow C) cannot be minted";
                 }
             }
             if (unavailable != null) {
-                LOG.log(System.Logger.Level.WARNING, "embed: " + unavailable + ". POST " + PATH + " answers 500 until then.");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "embed: " + unavailable + ". POST " + PATH + " answers 500 until then.");
             }
             return new VisitorTokenService(this, signer, unavailable, fingerprints, limit);
         }

@@ -28,8 +28,17 @@ class ApiKeyToolTest {
 
     @Test
     void runWhenTenantAndAgentsGivenThenPrintsKeyAndMatchingConfigurationLine() {
-        Result result = run("--id", "acme", "--tenant", "acme", "--agents", "demo/*", "--sources", "docs,faq",
-                "--origins", "https://app.acme.example");
+        Result result = run(
+                "--id",
+                "acme",
+                "--tenant",
+                "acme",
+                "--agents",
+                "demo/*",
+                "--sources",
+                "docs,faq",
+                "--origins",
+                "https://app.acme.example");
 
         assertEquals(0, result.exit, result.err);
         assertEquals("", result.err);
@@ -44,8 +53,17 @@ class ApiKeyToolTest {
 
     @Test
     void runWhenLinePrintedThenPropertiesStoreFindsThePrintedKey() {
-        Result result = run("--id", "acme", "--tenant", "acme-tenant", "--agents", "demo/support,demo/sales",
-                "--sources", "docs,faq", "--origins", "https://app.acme.example");
+        Result result = run(
+                "--id",
+                "acme",
+                "--tenant",
+                "acme-tenant",
+                "--agents",
+                "demo/support,demo/sales",
+                "--sources",
+                "docs,faq",
+                "--origins",
+                "https://app.acme.example");
         String key = group(KEY_LINE, result.out, 1);
         String line = group(PROPERTY_LINE, result.out, 2);
 
@@ -69,10 +87,13 @@ class ApiKeyToolTest {
         String env = group(ENV_LINE, result.out, 1);
         String line = group(ENV_LINE, result.out, 2);
 
-        PropertiesApiKeyStore store = new PropertiesApiKeyStore(EmbedConfig.builder().environment(Map.of(env, line)).build());
+        PropertiesApiKeyStore store = new PropertiesApiKeyStore(
+                EmbedConfig.builder().environment(Map.of(env, line)).build());
 
         assertEquals("EMBED_API_KEY_ACME_CORP", env);
-        assertEquals(Set.of("demo/*", "other/support"), store.findBySha256(ApiKeys.sha256(key)).orElseThrow().agents());
+        assertEquals(
+                Set.of("demo/*", "other/support"),
+                store.findBySha256(ApiKeys.sha256(key)).orElseThrow().agents());
     }
 
     @Test
@@ -114,22 +135,34 @@ class ApiKeyToolTest {
                 Arguments.of("missing --agents", new String[] {"--tenant", "acme"}, "--agents"),
                 Arguments.of("no arguments", new String[] {}, "--tenant"),
                 Arguments.of("missing value", new String[] {"--tenant", "acme", "--agents"}, "--agents"),
-                Arguments.of("unknown option", new String[] {"--tenant", "acme", "--agents", "*", "--color", "red"},
+                Arguments.of(
+                        "unknown option",
+                        new String[] {"--tenant", "acme", "--agents", "*", "--color", "red"},
                         "--color"),
                 Arguments.of("bad id", new String[] {"--id", "acme corp", "--tenant", "acme", "--agents", "*"}, "--id"),
-                Arguments.of("id whose env name is a configuration key",
-                        new String[] {"--id", "store", "--tenant", "acme", "--agents", "*"}, "--id"),
+                Arguments.of(
+                        "id whose env name is a configuration key",
+                        new String[] {"--id", "store", "--tenant", "acme", "--agents", "*"},
+                        "--id"),
                 // A value may never smuggle another attribute into the printed line.
-                Arguments.of("attribute injected through the tenant",
-                        new String[] {"--id", "a", "--tenant", "a;agents=*", "--agents", "demo/support"}, "--tenant"),
-                Arguments.of("attribute injected through the agents",
-                        new String[] {"--tenant", "a", "--agents", "demo/support;sources=*"}, "--agents"),
-                Arguments.of("attribute injected through the sources",
-                        new String[] {"--tenant", "a", "--agents", "demo/*", "--sources", "docs;tenant=b"}, "--sources"),
-                Arguments.of("attribute injected through the origins",
+                Arguments.of(
+                        "attribute injected through the tenant",
+                        new String[] {"--id", "a", "--tenant", "a;agents=*", "--agents", "demo/support"},
+                        "--tenant"),
+                Arguments.of(
+                        "attribute injected through the agents",
+                        new String[] {"--tenant", "a", "--agents", "demo/support;sources=*"},
+                        "--agents"),
+                Arguments.of(
+                        "attribute injected through the sources",
+                        new String[] {"--tenant", "a", "--agents", "demo/*", "--sources", "docs;tenant=b"},
+                        "--sources"),
+                Arguments.of(
+                        "attribute injected through the origins",
                         new String[] {"--tenant", "a", "--agents", "demo/*", "--origins", "https://a.example;agents=*"},
                         "--origins"),
-                Arguments.of("agent without a space", new String[] {"--tenant", "a", "--agents", "support"}, "--agents"));
+                Arguments.of(
+                        "agent without a space", new String[] {"--tenant", "a", "--agents", "support"}, "--agents"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -150,9 +183,13 @@ class ApiKeyToolTest {
     private static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ApiKeyTool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = ApiKeyTool.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"),
+        return new Result(
+                exit,
+                out.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"),
                 err.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
     }
 

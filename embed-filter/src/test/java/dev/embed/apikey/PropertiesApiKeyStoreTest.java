@@ -42,7 +42,8 @@ class PropertiesApiKeyStoreTest {
 
     @Test
     void sha256WhenKeyThenDigestOfItsUtf8Bytes() throws Exception {
-        byte[] expected = MessageDigest.getInstance("SHA-256").digest(TestKeys.ACME_KEY.getBytes(StandardCharsets.UTF_8));
+        byte[] expected =
+                MessageDigest.getInstance("SHA-256").digest(TestKeys.ACME_KEY.getBytes(StandardCharsets.UTF_8));
 
         assertArrayEquals(expected, ApiKeys.sha256(TestKeys.ACME_KEY));
         assertEquals(32, ApiKeys.sha256(TestKeys.ACME_KEY).length);
@@ -61,8 +62,16 @@ class PropertiesApiKeyStoreTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "sk_", "sk_short", "pk_0123456789abcdefghijklmn", "sk_0123456789abcdef ghijklmn",
-            "sk_0123456789abcdef+ghijklmn", "Bearer sk_0123456789abcdefghijklmn"})
+    @ValueSource(
+            strings = {
+                "",
+                "sk_",
+                "sk_short",
+                "pk_0123456789abcdefghijklmn",
+                "sk_0123456789abcdef ghijklmn",
+                "sk_0123456789abcdef+ghijklmn",
+                "Bearer sk_0123456789abcdefghijklmn"
+            })
     void looksLikeKeyWhenNotOurShapeThenFalse(String text) {
         assertFalse(ApiKeys.looksLikeKey(text));
     }
@@ -116,7 +125,8 @@ class PropertiesApiKeyStoreTest {
 
     @Test
     void findBySha256WhenStoreEmptyThenEmpty() {
-        assertEquals(Optional.empty(),
+        assertEquals(
+                Optional.empty(),
                 new PropertiesApiKeyStore(EmbedConfig.of(Map.of())).findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)));
     }
 
@@ -126,7 +136,11 @@ class PropertiesApiKeyStoreTest {
                 .environment(Map.of("EMBED_API_KEY_ACME", TestKeys.acmeLine()))
                 .build());
 
-        assertEquals("acme", fromEnv.findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow().tenant());
+        assertEquals(
+                "acme",
+                fromEnv.findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY))
+                        .orElseThrow()
+                        .tenant());
     }
 
     @Test
@@ -136,7 +150,11 @@ class PropertiesApiKeyStoreTest {
 
         PropertiesApiKeyStore upper = new PropertiesApiKeyStore(EmbedConfig.of(Map.of("embed.apiKey.acme", line)));
 
-        assertEquals("acme", upper.findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow().tenant());
+        assertEquals(
+                "acme",
+                upper.findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY))
+                        .orElseThrow()
+                        .tenant());
     }
 
     @Test
@@ -146,7 +164,9 @@ class PropertiesApiKeyStoreTest {
         for (String value : config.withPrefix("").values()) {
             assertFalse(value.contains(TestKeys.ACME_KEY), value);
         }
-        assertTrue(new PropertiesApiKeyStore(config).findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).isPresent());
+        assertTrue(new PropertiesApiKeyStore(config)
+                .findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY))
+                .isPresent());
     }
 
     // ---------------------------------------------------------------- constant time by construction
@@ -164,11 +184,13 @@ class PropertiesApiKeyStoreTest {
         List<String> tenants = new java.util.ArrayList<>();
         List<Integer> reads = new java.util.ArrayList<>();
 
-        for (String key : List.of("sk_key0_0123456789abcdefghijklmnopqrstuvwxyzABC",
+        for (String key : List.of(
+                "sk_key0_0123456789abcdefghijklmnopqrstuvwxyzABC",
                 "sk_key" + (n - 1) + "_0123456789abcdefghijklmnopqrstuvwxyzABC",
                 "sk_nobody_0123456789abcdefghijklmnopqrstuvwxyz")) {
             counting.reads = 0;
-            tenants.add(big.findBySha256(ApiKeys.sha256(key)).map(ApiKey::tenant).orElse("-"));
+            tenants.add(
+                    big.findBySha256(ApiKeys.sha256(key)).map(ApiKey::tenant).orElse("-"));
             reads.add(counting.reads);
         }
 
@@ -234,11 +256,13 @@ class PropertiesApiKeyStoreTest {
 
     @Test
     void parseWhenAgentsListedWithSpacesOrCommasThenEachPatternKept() {
-        String line = "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY) + "; tenant = acme ; agents=demo/support, demo/sales"
-                + " other/*;sources=docs faq;origins=https://a.example https://b.example";
+        String line =
+                "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY) + "; tenant = acme ; agents=demo/support, demo/sales"
+                        + " other/*;sources=docs faq;origins=https://a.example https://b.example";
 
         ApiKey key = new PropertiesApiKeyStore(EmbedConfig.of(Map.of("embed.apiKey.acme", line)))
-                .findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow();
+                .findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY))
+                .orElseThrow();
 
         assertEquals(Set.of("demo/support", "demo/sales", "other/*"), key.agents());
         assertEquals(Set.of("docs", "faq"), key.sources());
@@ -252,7 +276,8 @@ class PropertiesApiKeyStoreTest {
     static Stream<Arguments> badLines() {
         String digest = "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY);
         return Stream.of(
-                Arguments.of("no sha256: prefix (hex only)", ApiKeys.sha256Hex(TestKeys.ACME_KEY) + ";tenant=a;agents=*"),
+                Arguments.of(
+                        "no sha256: prefix (hex only)", ApiKeys.sha256Hex(TestKeys.ACME_KEY) + ";tenant=a;agents=*"),
                 Arguments.of("the clear key instead of its digest", TestKeys.ACME_KEY + ";tenant=a;agents=*"),
                 Arguments.of("sha1: prefix", "sha1:" + "a".repeat(40) + ";tenant=a;agents=*"),
                 Arguments.of("short digest", "sha256:abcdef0123;tenant=a;agents=*"),
@@ -274,7 +299,8 @@ class PropertiesApiKeyStoreTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badLines")
     void constructorWhenLineBadThenConfigExceptionNamingTheEntry(String rule, String line) {
-        EmbedConfig config = EmbedConfig.of(Map.of("embed.apiKey.broken", line, "embed.apiKey.acme", TestKeys.acmeLine()));
+        EmbedConfig config =
+                EmbedConfig.of(Map.of("embed.apiKey.broken", line, "embed.apiKey.acme", TestKeys.acmeLine()));
 
         ConfigException e = assertThrows(ConfigException.class, () -> new PropertiesApiKeyStore(config));
 
@@ -340,18 +366,21 @@ class PropertiesApiKeyStoreTest {
     @Test
     void constructorWhenTwoEntriesHoldTheSameDigestThenConfigExceptionNamingBoth() {
         String digest = "sha256:" + ApiKeys.sha256Hex("sk_sameKeyTwice_0123456789abcdefghijklmnop");
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> new PropertiesApiKeyStore(EmbedConfig.of(Map.of(
                         "embed.apiKey.first", digest + ";tenant=a;agents=*",
                         "embed.apiKey.second", digest + ";tenant=b;agents=demo/*"))));
-        assertTrue(e.getMessage().contains("embed.apiKey.first")
-                && e.getMessage().contains("embed.apiKey.second"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("embed.apiKey.first") && e.getMessage().contains("embed.apiKey.second"),
+                e.getMessage());
     }
 
     @Test
     void constructorWhenLineNamesTwoTenantsThenConfigException() {
-        String line = "sha256:" + ApiKeys.sha256Hex("sk_twoTenants_0123456789abcdefghijklmnopqr") + ";tenant=a,b;agents=*";
-        assertThrows(ConfigException.class,
-                () -> new PropertiesApiKeyStore(EmbedConfig.of(Map.of("embed.apiKey.x", line))));
+        String line =
+                "sha256:" + ApiKeys.sha256Hex("sk_twoTenants_0123456789abcdefghijklmnopqr") + ";tenant=a,b;agents=*";
+        assertThrows(
+                ConfigException.class, () -> new PropertiesApiKeyStore(EmbedConfig.of(Map.of("embed.apiKey.x", line))));
     }
 }

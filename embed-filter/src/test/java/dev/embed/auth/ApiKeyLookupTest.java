@@ -62,7 +62,10 @@ class ApiKeyLookupTest {
             looked.add(digest.clone());
             return store.findBySha256(digest);
         };
-        embed = Embed.builder(EmbedConfig.of(config)).clock(clock).apiKeys(recording).build();
+        embed = Embed.builder(EmbedConfig.of(config))
+                .clock(clock)
+                .apiKeys(recording)
+                .build();
         return embed;
     }
 
@@ -82,8 +85,13 @@ class ApiKeyLookupTest {
         Embed embed = embed();
         String body = "{\"agent_id\": \"support\", \"fingerprint\": \"0123456789abcdef\"}";
 
-        Reply reply = embed.visitorTokens().request(List.of(" " + TestKeys.ACME_KEY + " "), false, "application/json", -1,
-                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+        Reply reply = embed.visitorTokens()
+                .request(
+                        List.of(" " + TestKeys.ACME_KEY + " "),
+                        false,
+                        "application/json",
+                        -1,
+                        new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
 
         assertEquals(200, reply.status(), reply.body());
         assertEquals(1, looked.size(), "one lookup per request");
@@ -95,9 +103,15 @@ class ApiKeyLookupTest {
         Embed embed = embed();
         String unknown = "sk_unknownKey_0123456789abcdefghijklmnopqrstu";
 
-        EmbedException e = assertThrows(EmbedException.class, () -> embed.credentialReader().apiKey(unknown));
-        Reply reply = embed.visitorTokens().request(List.of(unknown), false, "application/json", -1,
-                new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)));
+        EmbedException e = assertThrows(
+                EmbedException.class, () -> embed.credentialReader().apiKey(unknown));
+        Reply reply = embed.visitorTokens()
+                .request(
+                        List.of(unknown),
+                        false,
+                        "application/json",
+                        -1,
+                        new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)));
 
         assertEquals(401, e.error().status());
         assertEquals(401, reply.status());
@@ -110,10 +124,18 @@ class ApiKeyLookupTest {
     @Test
     void apiKeyWhenNotShapedLikeAKeyThenRefusedBeforeAnyLookup() {
         Embed embed = embed();
-        for (String notAKey : List.of("eyJhbGciOiJIUzI1NiJ9.e30.sig", "sk_", "sk_\u0430cmeTestKey_0123456789abcdefghijklmn",
+        for (String notAKey : List.of(
+                "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+                "sk_",
+                "sk_\u0430cmeTestKey_0123456789abcdefghijklmn",
                 "SK_acmeTestKey_0123456789abcdefghijklmnopqrstu")) {
-            assertEquals(401, assertThrows(EmbedException.class, () -> embed.credentialReader().apiKey(notAKey))
-                    .error().status());
+            assertEquals(
+                    401,
+                    assertThrows(
+                                    EmbedException.class,
+                                    () -> embed.credentialReader().apiKey(notAKey))
+                            .error()
+                            .status());
         }
         assertTrue(looked.isEmpty(), "only the shape of a key, which is public, decides before the lookup");
     }

@@ -68,7 +68,7 @@ class CachedCredentialsAndBucketsTest {
 
     @Test
     void credentialWhenClockPassesItsExpiryThenGoneFromTheCache() {
-        cache.putCredential("long", "jwt-long", in(Duration.ofSeconds(900)));
+        cache.putCredential("long", "jwt-long", in(Duration.ofMinutes(15)));
         cache.putCredential("short", "jwt-short", in(Duration.ofSeconds(60)));
         assertEquals(2, cache.credentialCount());
 
@@ -79,7 +79,7 @@ class CachedCredentialsAndBucketsTest {
         assertEquals(Optional.of("jwt-long"), cache.peekCredential("long"));
         assertEquals(1, cache.credentialCount(), "the expired entry is evicted, not just hidden");
 
-        clock.advance(Duration.ofSeconds(840));
+        clock.advance(Duration.ofMinutes(14));
 
         assertEquals(Optional.empty(), cache.takeCredential("long"));
         assertEquals(0, cache.credentialCount());
@@ -87,7 +87,7 @@ class CachedCredentialsAndBucketsTest {
 
     @Test
     void peekCredentialWhenRepeatedThenKeptUntilTaken() {
-        cache.putCredential("k", "jwt", in(Duration.ofSeconds(900)));
+        cache.putCredential("k", "jwt", in(Duration.ofMinutes(15)));
 
         assertEquals(Optional.of("jwt"), cache.peekCredential("k"));
         assertEquals(Optional.of("jwt"), cache.peekCredential("k"));

@@ -77,7 +77,8 @@ class ChatServiceTest {
     void postMessageWhenSessionUnknownThenNotFound() {
         EmbedClaims stranger = claimsFor("ses_unknown");
 
-        EmbedException e = assertThrows(EmbedException.class, () -> chat.postMessage(stranger, Map.of("message", "hi")));
+        EmbedException e =
+                assertThrows(EmbedException.class, () -> chat.postMessage(stranger, Map.of("message", "hi")));
 
         assertEquals(404, e.error().status());
         assertEquals("not_found", e.error().code());
@@ -87,9 +88,16 @@ class ChatServiceTest {
     void postMessageWhenSessionEndedThenNotFoundForPostAndGet() {
         sessions.end(SID);
 
-        assertEquals(404, assertThrows(EmbedException.class,
-                () -> chat.postMessage(claims, Map.of("message", "hi"))).error().status());
-        assertEquals(404, assertThrows(EmbedException.class, () -> chat.session(claims, null, null)).error().status());
+        assertEquals(
+                404,
+                assertThrows(EmbedException.class, () -> chat.postMessage(claims, Map.of("message", "hi")))
+                        .error()
+                        .status());
+        assertEquals(
+                404,
+                assertThrows(EmbedException.class, () -> chat.session(claims, null, null))
+                        .error()
+                        .status());
     }
 
     static Stream<Arguments> badBodies() {
@@ -150,8 +158,17 @@ class ChatServiceTest {
         chat.postMessage(claims, Map.of("message", "hello"));
         List<Map<String, Object>> messages = awaitMessages(claims, 2);
 
-        assertEquals(Map.of("id", "msg_000000000001", "role", "user", "content", "hello",
-                "createdAt", "2026-01-01T00:00:00.000Z"), messages.get(0));
+        assertEquals(
+                Map.of(
+                        "id",
+                        "msg_000000000001",
+                        "role",
+                        "user",
+                        "content",
+                        "hello",
+                        "createdAt",
+                        "2026-01-01T00:00:00.000Z"),
+                messages.get(0));
         assertEquals("assistant", messages.get(1).get("role"));
         assertEquals("You said: hello", messages.get(1).get("content"));
         assertEquals("msg_000000000002", messages.get(1).get("id"));
@@ -167,11 +184,15 @@ class ChatServiceTest {
         awaitMessages(claims, 4);
 
         AgentContext first = agent.calls.get(0).context;
-        assertEquals(new AgentContext(SID, "acme", "demo", "support", "agent", "user-1", "Ada",
-                Map.of("sources", List.of("docs"))), first);
+        assertEquals(
+                new AgentContext(
+                        SID, "acme", "demo", "support", "agent", "user-1", "Ada", Map.of("sources", List.of("docs"))),
+                first);
         assertEquals("build-app", agent.calls.get(1).context.mode());
         List<ChatMessage> conversation = agent.calls.get(1).conversation;
-        assertEquals(List.of("one", "ok", "two"), conversation.stream().map(ChatMessage::content).toList());
+        assertEquals(
+                List.of("one", "ok", "two"),
+                conversation.stream().map(ChatMessage::content).toList());
         assertThrows(UnsupportedOperationException.class, () -> conversation.add(conversation.get(0)));
     }
 
@@ -211,7 +232,8 @@ class ChatServiceTest {
 
         chat.postMessage(claims, Map.of("message", "hello"));
 
-        assertEquals(ChatService.AGENT_FAILED_REPLY, awaitMessages(claims, 2).get(1).get("content"));
+        assertEquals(
+                ChatService.AGENT_FAILED_REPLY, awaitMessages(claims, 2).get(1).get("content"));
     }
 
     @Test
@@ -220,7 +242,8 @@ class ChatServiceTest {
 
         chat.postMessage(claims, Map.of("message", "hello"));
 
-        assertEquals(ChatService.AGENT_FAILED_REPLY, awaitMessages(claims, 2).get(1).get("content"));
+        assertEquals(
+                ChatService.AGENT_FAILED_REPLY, awaitMessages(claims, 2).get(1).get("content"));
     }
 
     @Test
@@ -243,12 +266,14 @@ class ChatServiceTest {
     void agentWhenTimedOutThenSessionsNextMessageIsAnswered() {
         chat.close();
         chat = chatWith(agent, Duration.ofMillis(100));
-        agent.answerWith(text -> text.equals("first") ? new CompletableFuture<>() : CompletableFuture.completedFuture("second reply"));
+        agent.answerWith(text ->
+                text.equals("first") ? new CompletableFuture<>() : CompletableFuture.completedFuture("second reply"));
 
         chat.postMessage(claims, Map.of("message", "first"));
         chat.postMessage(claims, Map.of("message", "second"));
 
-        assertEquals(List.of("first", "second", ChatService.AGENT_FAILED_REPLY, "second reply"),
+        assertEquals(
+                List.of("first", "second", ChatService.AGENT_FAILED_REPLY, "second reply"),
                 contents(awaitMessages(claims, 4)));
     }
 
@@ -284,7 +309,8 @@ class ChatServiceTest {
             chat.postMessage(claims, Map.of("message", "m" + i));
         }
 
-        EmbedException e = assertThrows(EmbedException.class, () -> chat.postMessage(claims, Map.of("message", "more")));
+        EmbedException e =
+                assertThrows(EmbedException.class, () -> chat.postMessage(claims, Map.of("message", "more")));
 
         assertEquals(429, e.error().status());
         assertEquals("rate_limited", e.error().code());
@@ -312,7 +338,9 @@ class ChatServiceTest {
         assertEquals("responding", chat.session(claims, null, "0").join().get("status"));
         reply.complete("done");
 
-        Map<String, Object> answer = chat.session(claims, "msg_000000000001", "30").orTimeout(WAIT_MS, TimeUnit.MILLISECONDS).join();
+        Map<String, Object> answer = chat.session(claims, "msg_000000000001", "30")
+                .orTimeout(WAIT_MS, TimeUnit.MILLISECONDS)
+                .join();
         assertEquals("idle", answer.get("status"));
         assertEquals(List.of("done"), contents(messages(answer)));
     }
@@ -320,14 +348,17 @@ class ChatServiceTest {
     @Test
     void sessionWhenAfterCursorThenOnlyNewerMessages() {
         agent.answerWith(text -> CompletableFuture.completedFuture("re: " + text));
-        String first = (String) chat.postMessage(claims, Map.of("message", "one")).get("messageId");
+        String first =
+                (String) chat.postMessage(claims, Map.of("message", "one")).get("messageId");
         awaitMessages(claims, 2);
         clock.advance(Duration.ofSeconds(5));
         chat.postMessage(claims, Map.of("message", "two"));
         List<Map<String, Object>> all = awaitMessages(claims, 4);
 
-        List<Map<String, Object>> newer = messages(chat.session(claims, first, null).join());
-        List<Map<String, Object>> none = messages(chat.session(claims, (String) all.get(3).get("id"), "").join());
+        List<Map<String, Object>> newer =
+                messages(chat.session(claims, first, null).join());
+        List<Map<String, Object>> none =
+                messages(chat.session(claims, (String) all.get(3).get("id"), "").join());
 
         assertEquals(List.of("re: one", "two", "re: two"), contents(newer));
         assertEquals("2026-01-01T00:00:05.000Z", newer.get(1).get("createdAt"));
@@ -335,8 +366,15 @@ class ChatServiceTest {
     }
 
     static Stream<String> badCursors() {
-        return Stream.of("nope!", "msg_000000000009", "msg_00000000000", "msg_zzzzzzzzzzzzzz", "msg_000000000000",
-                "MSG_000000000001", "x".repeat(129), "msg_000000000001/../x");
+        return Stream.of(
+                "nope!",
+                "msg_000000000009",
+                "msg_00000000000",
+                "msg_zzzzzzzzzzzzzz",
+                "msg_000000000000",
+                "MSG_000000000001",
+                "x".repeat(129),
+                "msg_000000000001/../x");
     }
 
     @ParameterizedTest
@@ -365,7 +403,8 @@ class ChatServiceTest {
     void sessionWhenLongPollingThenWakesAsSoonAsTheReplyIsAppended() throws Exception {
         CompletableFuture<String> reply = new CompletableFuture<>();
         agent.answerWith(text -> reply);
-        String user = (String) chat.postMessage(claims, Map.of("message", "hello")).get("messageId");
+        String user =
+                (String) chat.postMessage(claims, Map.of("message", "hello")).get("messageId");
 
         CompletableFuture<Map<String, Object>> poll = chat.session(claims, user, "30");
         Thread.sleep(100);
@@ -440,8 +479,11 @@ class ChatServiceTest {
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> poll.get(WAIT_MS, TimeUnit.MILLISECONDS));
         assertEquals(503, ((EmbedException) e.getCause()).error().status());
-        assertEquals(503, assertThrows(EmbedException.class,
-                () -> chat.postMessage(claims, Map.of("message", "hi"))).error().status());
+        assertEquals(
+                503,
+                assertThrows(EmbedException.class, () -> chat.postMessage(claims, Map.of("message", "hi")))
+                        .error()
+                        .status());
     }
 
     // --- ids and ordering -------------------------------------------------------------------
@@ -478,7 +520,8 @@ class ChatServiceTest {
                 go.await();
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < perThread; i++) {
-                    ids.add((String) chat.postMessage(claims, Map.of("message", "t" + thread + "-" + i)).get("messageId"));
+                    ids.add((String) chat.postMessage(claims, Map.of("message", "t" + thread + "-" + i))
+                            .get("messageId"));
                 }
                 return ids;
             }));
@@ -495,10 +538,14 @@ class ChatServiceTest {
         List<String> ids = messages.stream().map(m -> (String) m.get("id")).toList();
         assertEquals(ids.stream().sorted().distinct().toList(), ids, "ids unique and in order");
         assertTrue(ids.containsAll(acceptedIds));
-        List<String> users = messages.stream().filter(m -> m.get("role").equals("user"))
-                .map(m -> (String) m.get("content")).toList();
-        List<String> replies = messages.stream().filter(m -> m.get("role").equals("assistant"))
-                .map(m -> (String) m.get("content")).toList();
+        List<String> users = messages.stream()
+                .filter(m -> m.get("role").equals("user"))
+                .map(m -> (String) m.get("content"))
+                .toList();
+        List<String> replies = messages.stream()
+                .filter(m -> m.get("role").equals("assistant"))
+                .map(m -> (String) m.get("content"))
+                .toList();
         assertEquals(threads * perThread, users.size());
         assertEquals(users.stream().map(u -> "re: " + u).toList(), replies, "one reply per message, in order");
     }
@@ -506,20 +553,46 @@ class ChatServiceTest {
     // --- helpers ----------------------------------------------------------------------------
 
     private ChatService chatWith(EmbedAgent agent, Duration timeout) {
-        return ChatService.builder(sessions).agent(agent).clock(clock).agentTimeout(timeout).build();
+        return ChatService.builder(sessions)
+                .agent(agent)
+                .clock(clock)
+                .agentTimeout(timeout)
+                .build();
     }
 
     private EmbedClaims session(String sid, Map<String, Object> attributes) {
         Instant now = clock.instant();
-        sessions.save(new EmbedSession(sid, "acme", "demo", "support", "user-1", "Ada", "agent", "session", now,
-                now.plusSeconds(3600), attributes));
+        sessions.save(new EmbedSession(
+                sid,
+                "acme",
+                "demo",
+                "support",
+                "user-1",
+                "Ada",
+                "agent",
+                "session",
+                now,
+                now.plusSeconds(3600),
+                attributes));
         return claimsFor(sid);
     }
 
     private EmbedClaims claimsFor(String sid) {
         long now = clock.instant().getEpochSecond();
-        return new EmbedClaims("user-1", sid, "jti-1", TokenKind.EMBED_SESSION, now, now, now + 3600, "demo", "support",
-                null, null, List.of(), null);
+        return new EmbedClaims(
+                "user-1",
+                sid,
+                "jti-1",
+                TokenKind.EMBED_SESSION,
+                now,
+                now,
+                now + 3600,
+                "demo",
+                "support",
+                null,
+                null,
+                List.of(),
+                null);
     }
 
     /** Polls (without advancing the test clock) until the session holds {@code count} messages. */
@@ -529,7 +602,12 @@ class ChatServiceTest {
         do {
             messages = messages(chat.session(who, null, null).join());
             if (messages.size() >= count) {
-                assertEquals(count, messages.size(), () -> "messages: " + contents(messages(chat.session(who, null, null).join())));
+                assertEquals(
+                        count,
+                        messages.size(),
+                        () -> "messages: "
+                                + contents(
+                                        messages(chat.session(who, null, null).join())));
                 return messages;
             }
             try {

@@ -22,7 +22,8 @@ class ChatStoreTest {
 
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 37; i++) {
-            ids.add(store.append("s", expiresAt, ChatMessage.USER, "m" + i, clock.instant()).id());
+            ids.add(store.append("s", expiresAt, ChatMessage.USER, "m" + i, clock.instant())
+                    .id());
         }
 
         assertEquals("msg_000000000001", ids.get(0));
@@ -36,7 +37,10 @@ class ChatStoreTest {
         InMemoryChatStore store = new InMemoryChatStore(clock, 10, 1000);
         store.append("a", expiresAt, ChatMessage.USER, "x", clock.instant());
 
-        assertEquals("msg_000000000001", store.append("b", expiresAt, ChatMessage.USER, "y", clock.instant()).id());
+        assertEquals(
+                "msg_000000000001",
+                store.append("b", expiresAt, ChatMessage.USER, "y", clock.instant())
+                        .id());
         assertEquals(Optional.empty(), store.messagesAfter("b", "msg_000000000002"));
     }
 
@@ -46,8 +50,10 @@ class ChatStoreTest {
         ChatMessage first = store.append("s", expiresAt, ChatMessage.USER, "one", clock.instant());
         store.append("s", expiresAt, ChatMessage.ASSISTANT, "two", clock.instant());
 
-        assertEquals(List.of("two"), contents(store.messagesAfter("s", first.id()).orElseThrow()));
-        assertEquals(List.of("one", "two"), contents(store.messagesAfter("s", null).orElseThrow()));
+        assertEquals(
+                List.of("two"), contents(store.messagesAfter("s", first.id()).orElseThrow()));
+        assertEquals(
+                List.of("one", "two"), contents(store.messagesAfter("s", null).orElseThrow()));
         assertEquals(List.of(), store.messagesAfter("s", "msg_000000000002").orElseThrow());
         assertEquals(Optional.empty(), store.messagesAfter("s", "msg_000000000003"));
         assertEquals(Optional.empty(), store.messagesAfter("s", "not-an-id"));
@@ -60,9 +66,15 @@ class ChatStoreTest {
             store.append("s", expiresAt, ChatMessage.USER, "m" + i, clock.instant());
         }
 
-        assertEquals(List.of("m3", "m4", "m5"), contents(store.messagesAfter("s", null).orElseThrow()));
-        assertEquals(List.of("m3", "m4", "m5"), contents(store.messagesAfter("s", "msg_000000000001").orElseThrow()));
-        assertEquals(List.of("m5"), contents(store.messagesAfter("s", "msg_000000000004").orElseThrow()));
+        assertEquals(
+                List.of("m3", "m4", "m5"),
+                contents(store.messagesAfter("s", null).orElseThrow()));
+        assertEquals(
+                List.of("m3", "m4", "m5"),
+                contents(store.messagesAfter("s", "msg_000000000001").orElseThrow()));
+        assertEquals(
+                List.of("m5"),
+                contents(store.messagesAfter("s", "msg_000000000004").orElseThrow()));
     }
 
     @Test
@@ -118,9 +130,11 @@ class ChatStoreTest {
 
     @Test
     void chatMessageWhenWrittenThenJsonOfDesignSection4() {
-        ChatMessage message = new ChatMessage("msg_000000000001", "user", "hi", Instant.parse("2026-01-01T10:00:00.5Z"));
+        ChatMessage message =
+                new ChatMessage("msg_000000000001", "user", "hi", Instant.parse("2026-01-01T10:00:00.5Z"));
 
-        assertEquals("{\"id\":\"msg_000000000001\",\"role\":\"user\",\"content\":\"hi\",\"createdAt\":\"2026-01-01T10:00:00.500Z\"}",
+        assertEquals(
+                "{\"id\":\"msg_000000000001\",\"role\":\"user\",\"content\":\"hi\",\"createdAt\":\"2026-01-01T10:00:00.500Z\"}",
                 dev.embed.json.Json.write(message.toJson()));
         assertThrows(IllegalArgumentException.class, () -> new ChatMessage("m", "system", "x", Instant.EPOCH));
     }

@@ -24,6 +24,7 @@ class ConfigDocumentationTest {
     private static final String END = "<!-- embed:config:end -->";
     /** A table row: {@code | `key` | `ENV` | default | meaning |}. */
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|\\s*`([^`]+)`\\s*\\|(.*)$");
+
     private static final String API_KEY_ROW = ConfigKey.API_KEY_PREFIX + "<id>";
     private static final String API_KEY_ENV_ROW = ConfigKey.API_KEY_ENV_PREFIX + "<ID>";
 
@@ -33,7 +34,8 @@ class ConfigDocumentationTest {
         Map<String, String> rows = rows();
 
         assertTrue(rows.containsKey(key.key()), () -> "README's configuration table lacks " + key.key());
-        assertEquals(key.env(), rows.get(key.key()), () -> "README names the wrong environment variable for " + key.key());
+        assertEquals(
+                key.env(), rows.get(key.key()), () -> "README names the wrong environment variable for " + key.key());
     }
 
     @Test
@@ -63,7 +65,7 @@ class ConfigDocumentationTest {
     void readmeTableWhenReadThenHasOneRowPerKey() throws IOException {
         String table = Readme.between(Readme.text(), START, END);
         List<String> keys = new ArrayList<>();
-        for (String line : table.split("\n")) {
+        for (String line : table.split("\n", -1)) {
             Matcher m = ROW.matcher(line.strip());
             if (m.matches()) {
                 keys.add(m.group(1));
@@ -80,10 +82,12 @@ class ConfigDocumentationTest {
         assertTrue(key.key().startsWith("embed."), key.key());
         assertTrue(key.env().matches("EMBED_[A-Z0-9_]+"), key.env());
         assertFalse(key.description().isBlank(), key.name());
-        String expectedEnv = "EMBED_" + key.key().substring("embed.".length())
-                .replaceAll("([a-z0-9])([A-Z])", "$1_$2")
-                .replace('.', '_')
-                .toUpperCase(java.util.Locale.ROOT);
+        String expectedEnv = "EMBED_"
+                + key.key()
+                        .substring("embed.".length())
+                        .replaceAll("([a-z0-9])([A-Z])", "$1_$2")
+                        .replace('.', '_')
+                        .toUpperCase(java.util.Locale.ROOT);
         assertEquals(expectedEnv, key.env());
     }
 
@@ -91,7 +95,7 @@ class ConfigDocumentationTest {
     private static Map<String, String> rows() throws IOException {
         String table = Readme.between(Readme.text(), START, END);
         Map<String, String> rows = new LinkedHashMap<>();
-        for (String line : table.split("\n")) {
+        for (String line : table.split("\n", -1)) {
             Matcher m = ROW.matcher(line.strip());
             if (m.matches()) {
                 rows.put(m.group(1), m.group(2));

@@ -37,15 +37,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the start-up failures that name the key. Never reads the real system properties or environment.
  */
 class EmbedConfigTest {
-    private static final String SHORT_SECRET = Base64.getEncoder()
-            .encodeToString("only-sixteen-byt".getBytes(StandardCharsets.US_ASCII));
+    private static final String SHORT_SECRET =
+            Base64.getEncoder().encodeToString("only-sixteen-byt".getBytes(StandardCharsets.US_ASCII));
 
     @TempDir
     Path dir;
 
     /** The five sources, lowest precedence first. */
     enum Source {
-        CONTEXT_PARAM, INIT_PARAM, PROPERTIES_FILE, SYSTEM_PROPERTY, ENVIRONMENT
+        CONTEXT_PARAM,
+        INIT_PARAM,
+        PROPERTIES_FILE,
+        SYSTEM_PROPERTY,
+        ENVIRONMENT
     }
 
     @ParameterizedTest
@@ -53,7 +57,7 @@ class EmbedConfigTest {
     void buildWhenKeySetUpToSourceThenHighestSourceWins(Source highest) throws IOException {
         Map<Source, String> values = new LinkedHashMap<>();
         for (Source source : Source.values()) {
-            if (source.ordinal() <= highest.ordinal()) {
+            if (source.compareTo(highest) <= 0) {
                 values.put(source, "iss-from-" + source);
             }
         }
@@ -120,35 +124,29 @@ class EmbedConfigTest {
         EmbedConfig.Builder builder = EmbedConfig.builder();
         Map<String, String> naming = Map.of(ConfigKey.CONFIG_FILE.key(), file.toString());
         switch (namedBy) {
-            case CONTEXT_PARAM:
-                builder.layer("context-param", naming);
-                break;
-            case INIT_PARAM:
-                builder.layer("init-param", naming);
-                break;
-            case SYSTEM_PROPERTY:
-                builder.systemProperties(naming);
-                break;
-            case ENVIRONMENT:
-                builder.environment(Map.of(ConfigKey.CONFIG_FILE.env(), file.toString()));
-                break;
-            default:
-                throw new IllegalArgumentException(namedBy.name());
+            case CONTEXT_PARAM -> builder.layer("context-param", naming);
+            case INIT_PARAM -> builder.layer("init-param", naming);
+            case SYSTEM_PROPERTY -> builder.systemProperties(naming);
+            case ENVIRONMENT -> builder.environment(Map.of(ConfigKey.CONFIG_FILE.env(), file.toString()));
+            default -> throw new IllegalArgumentException(namedBy.name());
         }
 
         EmbedConfig config = builder.build();
 
         assertEquals("from-file", config.get(ConfigKey.REALM));
-        assertTrue(config.origin(ConfigKey.REALM.key()).contains(file.toString()), config.origin(ConfigKey.REALM.key()));
+        assertTrue(
+                config.origin(ConfigKey.REALM.key()).contains(file.toString()), config.origin(ConfigKey.REALM.key()));
     }
 
     @Test
     void buildWhenConfigFileMissingThenConfigExceptionNamingKeyAndPath() {
         Path missing = dir.resolve("nope.properties");
 
-        ConfigException e = assertThrows(ConfigException.class, () -> EmbedConfig.builder()
-                .systemProperties(Map.of(ConfigKey.CONFIG_FILE.key(), missing.toString()))
-                .build());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> EmbedConfig.builder()
+                        .systemProperties(Map.of(ConfigKey.CONFIG_FILE.key(), missing.toString()))
+                        .build());
 
         assertTrue(e.getMessage().contains(ConfigKey.CONFIG_FILE.key()), e.getMessage());
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
@@ -159,7 +157,9 @@ class EmbedConfigTest {
     @ParameterizedTest
     @EnumSource(value = ConfigKey.class, mode = EnumSource.Mode.EXCLUDE, names = "CONFIG_FILE")
     void buildWhenEnvironmentVariableSetThenMapsToItsKey(ConfigKey key) {
-        EmbedConfig config = EmbedConfig.builder().environment(Map.of(key.env(), "v-" + key.name())).build();
+        EmbedConfig config = EmbedConfig.builder()
+                .environment(Map.of(key.env(), "v-" + key.name()))
+                .build();
 
         assertEquals("v-" + key.name(), config.get(key));
         assertEquals("environment variable", config.origin(key.key()));
@@ -182,7 +182,8 @@ class EmbedConfigTest {
                 .environment(Map.of("EMBED_API_KEY_ACME", TestKeys.acmeLine()))
                 .build();
 
-        assertEquals(Map.of("acme", TestKeys.acmeLine(), "globex", TestKeys.globexLine()),
+        assertEquals(
+                Map.of("acme", TestKeys.acmeLine(), "globex", TestKeys.globexLine()),
                 config.withPrefix(ConfigKey.API_KEY_PREFIX));
     }
 
@@ -193,7 +194,8 @@ class EmbedConfigTest {
                 .environment(Map.of("EMBED_API_KEY_ACME", TestKeys.acmeLine()))
                 .build();
 
-        assertEquals(TestKeys.acmeLine(), config.withPrefix(ConfigKey.API_KEY_PREFIX).get("acme"));
+        assertEquals(
+                TestKeys.acmeLine(), config.withPrefix(ConfigKey.API_KEY_PREFIX).get("acme"));
     }
 
     @Test
@@ -232,7 +234,8 @@ class EmbedConfigTest {
 
     @Test
     void fromConfigWhenDevModeFalseExplicitlyAndNoSecretThenConfigException() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> Embed.fromConfig(EmbedConfig.of(Map.of(ConfigKey.DEV_MODE.key(), "false"))));
 
         assertTrue(e.getMessage().contains("embed.signing.secret"), e.getMessage());
@@ -241,7 +244,9 @@ class EmbedConfigTest {
     static Stream<Arguments> badSecrets() {
         return Stream.of(
                 Arguments.of("16 bytes", ConfigKey.SIGNING_SECRET, SHORT_SECRET),
-                Arguments.of("31 bytes", ConfigKey.SIGNING_SECRET,
+                Arguments.of(
+                        "31 bytes",
+                        ConfigKey.SIGNING_SECRET,
                         Base64.getEncoder().encodeToString("z".repeat(31).getBytes(StandardCharsets.US_ASCII))),
                 Arguments.of("not base64", ConfigKey.SIGNING_SECRET, "this is not base64 at all!!"),
                 Arguments.of("previous secret too short", ConfigKey.SIGNING_PREVIOUS_SECRETS, SHORT_SECRET));
@@ -293,9 +298,10 @@ class EmbedConfigTest {
     @ParameterizedTest(name = "{0}={1}")
     @MethodSource("badIntegers")
     void fromConfigWhenIntegerBadThenConfigExceptionNamingKeyAndValue(ConfigKey key, String value) {
-        ConfigException e = assertThrows(ConfigException.class, () -> Embed.fromConfig(EmbedConfig.of(Map.of(
-                ConfigKey.SIGNING_SECRET.key(), TestKeys.SECRET,
-                key.key(), value))));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Embed.fromConfig(
+                        EmbedConfig.of(Map.of(ConfigKey.SIGNING_SECRET.key(), TestKeys.SECRET, key.key(), value))));
 
         assertTrue(e.getMessage().contains(key.key()), e.getMessage());
         assertTrue(e.getMessage().contains("'" + value + "'"), e.getMessage());
@@ -304,8 +310,8 @@ class EmbedConfigTest {
 
     @Test
     void fromConfigWhenDevModeNotABooleanAndNoSecretThenConfigExceptionNamingKeyAndValue() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> Embed.fromConfig(EmbedConfig.of(Map.of(ConfigKey.DEV_MODE.key(), "yes"))));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> Embed.fromConfig(EmbedConfig.of(Map.of(ConfigKey.DEV_MODE.key(), "yes"))));
 
         assertTrue(e.getMessage().contains(ConfigKey.DEV_MODE.key()), e.getMessage());
         assertTrue(e.getMessage().contains("'yes'"), e.getMessage());
@@ -321,9 +327,10 @@ class EmbedConfigTest {
     @ParameterizedTest(name = "{0}={1}")
     @MethodSource("badNonSecretValues")
     void fromConfigWhenValueBadThenConfigExceptionNamingKeyAndValue(ConfigKey key, String value) {
-        ConfigException e = assertThrows(ConfigException.class, () -> Embed.fromConfig(EmbedConfig.of(Map.of(
-                ConfigKey.SIGNING_SECRET.key(), TestKeys.SECRET,
-                key.key(), value))));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Embed.fromConfig(
+                        EmbedConfig.of(Map.of(ConfigKey.SIGNING_SECRET.key(), TestKeys.SECRET, key.key(), value))));
 
         assertTrue(e.getMessage().contains(key.key()), e.getMessage());
         assertTrue(e.getMessage().contains(value), e.getMessage());
@@ -341,9 +348,11 @@ class EmbedConfigTest {
 
     @Test
     void fromConfigWhenJwksNotJsonThenConfigExceptionWithoutTheValue() {
-        ConfigException e = assertThrows(ConfigException.class, () -> Embed.fromConfig(EmbedConfig.of(Map.of(
-                ConfigKey.SIGNING_ALGORITHM.key(), "ES256",
-                ConfigKey.SIGNING_JWKS.key(), "{not json: private-material"))));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Embed.fromConfig(EmbedConfig.of(Map.of(
+                        ConfigKey.SIGNING_ALGORITHM.key(), "ES256",
+                        ConfigKey.SIGNING_JWKS.key(), "{not json: private-material"))));
 
         assertTrue(e.getMessage().contains(ConfigKey.SIGNING_JWKS.key()), e.getMessage());
         assertFalse(e.getMessage().contains("private-material"), e.getMessage());
@@ -365,12 +374,19 @@ class EmbedConfigTest {
         } finally {
             logger.removeHandler(capture);
         }
-        List<LogRecord> warnings = capture.records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
-        assertEquals(1, warnings.size(), () -> "records: " + capture.records.stream().map(LogRecord::getMessage).toList());
+        List<LogRecord> warnings = capture.records.stream()
+                .filter(r -> Level.WARNING.equals(r.getLevel()))
+                .toList();
+        assertEquals(
+                1,
+                warnings.size(),
+                () -> "records: "
+                        + capture.records.stream().map(LogRecord::getMessage).toList());
         String message = warnings.get(0).getMessage();
         assertTrue(message.contains("ephemeral"), message);
         assertTrue(message.contains(ConfigKey.DEV_MODE.key()), message);
-        assertFalse(message.matches("(?s).*[A-Za-z0-9+/_-]{40,}.*"), () -> "the warning shows key material: " + message);
+        assertFalse(
+                message.matches("(?s).*[A-Za-z0-9+/_-]{40,}.*"), () -> "the warning shows key material: " + message);
         assertTrue(warnings.get(0).getParameters() == null || warnings.get(0).getParameters().length == 0);
     }
 
@@ -378,8 +394,18 @@ class EmbedConfigTest {
     void fromConfigWhenDevModeTwiceThenEachStartGetsItsOwnSecret() {
         EmbedConfig config = EmbedConfig.of(Map.of(ConfigKey.DEV_MODE.key(), "true"));
 
-        String first = Embed.builder(config).clock(MutableClock.start()).build().tokens().keys().signingKid();
-        String second = Embed.builder(config).clock(MutableClock.start()).build().tokens().keys().signingKid();
+        String first = Embed.builder(config)
+                .clock(MutableClock.start())
+                .build()
+                .tokens()
+                .keys()
+                .signingKid();
+        String second = Embed.builder(config)
+                .clock(MutableClock.start())
+                .build()
+                .tokens()
+                .keys()
+                .signingKid();
 
         assertFalse(first.equals(second), "a generated secret must be random, not a constant");
     }
@@ -403,8 +429,9 @@ class EmbedConfigTest {
     private EmbedConfig configWithIssuer(Map<Source, String> values) throws IOException {
         String key = ConfigKey.ISSUER.key();
         EmbedConfig.Builder builder = EmbedConfig.builder();
-        builder.layer("context-param", values.containsKey(Source.CONTEXT_PARAM)
-                ? Map.of(key, values.get(Source.CONTEXT_PARAM)) : Map.of());
+        builder.layer(
+                "context-param",
+                values.containsKey(Source.CONTEXT_PARAM) ? Map.of(key, values.get(Source.CONTEXT_PARAM)) : Map.of());
         Map<String, String> init = new HashMap<>();
         if (values.containsKey(Source.INIT_PARAM)) {
             init.put(key, values.get(Source.INIT_PARAM));

@@ -46,7 +46,8 @@ class IframeLinkServiceTest {
     }
 
     private String create(IframeLinkService links, String body) {
-        return (String) links.create(acme(), Json.parseObject(body), "https://app.example").get("cache_key");
+        return (String) links.create(acme(), Json.parseObject(body), "https://app.example")
+                .get("cache_key");
     }
 
     private static Map<String, Object> redeem(IframeLinkService links, String cacheKey) {
@@ -100,12 +101,15 @@ class IframeLinkServiceTest {
         String ended = create(links, "{\"uid\": \"u\", \"srcs\": [\"docs\"]}");
         String revoked = create(links, "{\"uid\": \"u\", \"srcs\": [\"docs\"]}");
         embed.sessions().end((String) redeem(links, ended).get("session_id"));
-        embed.credentials().revokeSession((String) redeem(links, revoked).get("session_id"),
-                clock.instant().plusSeconds(3600));
+        embed.credentials()
+                .revokeSession(
+                        (String) redeem(links, revoked).get("session_id"),
+                        clock.instant().plusSeconds(3600));
 
         EmbedException afterEnd = assertThrows(EmbedException.class, () -> redeem(links, ended));
         EmbedException afterRevoke = assertThrows(EmbedException.class, () -> redeem(links, revoked));
-        EmbedException unknown = assertThrows(EmbedException.class, () -> redeem(links, IframeLinkService.newCacheKey()));
+        EmbedException unknown =
+                assertThrows(EmbedException.class, () -> redeem(links, IframeLinkService.newCacheKey()));
 
         assertEquals(unknown.error(), afterEnd.error());
         assertEquals(unknown.error(), afterRevoke.error());
@@ -115,13 +119,15 @@ class IframeLinkServiceTest {
     @Test
     void messageGateWhenHourlyLimitSpentThenRefusedUntilTheClockRefills() {
         IframeLinkService links = links(true);
-        String key = create(links, "{\"uid\": \"u-1\", \"srcs\": [\"docs\"], \"ttl\": 3600, \"limits\": {\"hourly\": 2}}");
+        String key =
+                create(links, "{\"uid\": \"u-1\", \"srcs\": [\"docs\"], \"ttl\": 3600, \"limits\": {\"hourly\": 2}}");
         EmbedClaims claims = embed.tokens().verify((String) redeem(links, key).get("token"));
         Map<String, Object> message = Map.of("message", "hi");
 
         embed.chat().postMessage(claims, message);
         embed.chat().postMessage(claims, message);
-        EmbedException refused = assertThrows(EmbedException.class, () -> embed.chat().postMessage(claims, message));
+        EmbedException refused =
+                assertThrows(EmbedException.class, () -> embed.chat().postMessage(claims, message));
 
         assertEquals(429, refused.error().status());
         assertEquals(1800, refused.error().retryAfterSeconds());
@@ -135,11 +141,13 @@ class IframeLinkServiceTest {
         IframeLinkService links = links(true);
         long sessions = ((InMemorySessionRegistry) embed.sessions()).size();
 
-        EmbedException refused = assertThrows(EmbedException.class,
-                () -> create(links, "{\"uid\": \"u\", \"srcs\": [\"docs\", \"payroll\"]}"));
+        EmbedException refused = assertThrows(
+                EmbedException.class, () -> create(links, "{\"uid\": \"u\", \"srcs\": [\"docs\", \"payroll\"]}"));
 
         assertEquals(403, refused.error().status());
-        assertTrue(refused.error().description().contains("payroll"), refused.error().description());
+        assertTrue(
+                refused.error().description().contains("payroll"),
+                refused.error().description());
         assertEquals(sessions, ((InMemorySessionRegistry) embed.sessions()).size());
     }
 
@@ -147,8 +155,8 @@ class IframeLinkServiceTest {
     void createWhenAnswerThenCacheKeyOf256BitsAndNoTokenInTheUrl() {
         IframeLinkService links = links(true);
 
-        Map<String, Object> answer = links.create(acme(), Json.parseObject("{\"uid\": \"u\", \"srcs\": [\"faq\"]}"),
-                "https://app.example/shop");
+        Map<String, Object> answer = links.create(
+                acme(), Json.parseObject("{\"uid\": \"u\", \"srcs\": [\"faq\"]}"), "https://app.example/shop");
 
         String key = (String) answer.get("cache_key");
         assertEquals(32, java.util.Base64.getUrlDecoder().decode(key).length);

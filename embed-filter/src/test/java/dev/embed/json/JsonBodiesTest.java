@@ -32,7 +32,9 @@ class JsonBodiesTest {
     void parseObjectWhenNestedBeyondTheLimitThenBadRequest(int depth) {
         EmbedException e = assertThrows(EmbedException.class, () -> Json.parseObject(nested(depth)));
         assertEquals(400, e.error().status());
-        assertTrue(e.error().description().contains("deeper than " + Json.MAX_DEPTH), e.error().description());
+        assertTrue(
+                e.error().description().contains("deeper than " + Json.MAX_DEPTH),
+                e.error().description());
     }
 
     @Test
@@ -47,17 +49,20 @@ class JsonBodiesTest {
     void readObjectWhenChunkedBodyOfTenMegabytesThenReadToItsEndAndPayloadTooLarge() {
         CountingStream in = new CountingStream(10 * 1024 * 1024);
 
-        EmbedException e = assertThrows(EmbedException.class, () -> JsonBodies.readObject("application/json", -1, in, LIMIT));
+        EmbedException e =
+                assertThrows(EmbedException.class, () -> JsonBodies.readObject("application/json", -1, in, LIMIT));
 
         assertEquals(413, e.error().status());
-        assertTrue(in.exhausted(), "a refused body within " + JsonBodies.MAX_SWALLOW_BYTES + " bytes is read to its end");
+        assertTrue(
+                in.exhausted(), "a refused body within " + JsonBodies.MAX_SWALLOW_BYTES + " bytes is read to its end");
     }
 
     @Test
     void readObjectWhenAnnouncedBodyBeyondTheSwallowLimitThenPayloadTooLargeWithoutReading() {
         CountingStream in = new CountingStream(JsonBodies.MAX_SWALLOW_BYTES + 1);
 
-        EmbedException e = assertThrows(EmbedException.class,
+        EmbedException e = assertThrows(
+                EmbedException.class,
                 () -> JsonBodies.readObject("application/json", JsonBodies.MAX_SWALLOW_BYTES + 1, in, LIMIT));
 
         assertEquals(413, e.error().status());
@@ -67,8 +72,10 @@ class JsonBodiesTest {
     @Test
     void readObjectWhenNotUtf8ThenBadRequest() {
         byte[] latin1 = "{\"a\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
-        EmbedException e = assertThrows(EmbedException.class,
-                () -> JsonBodies.readObject("application/json", latin1.length, new ByteArrayInputStream(latin1), LIMIT));
+        EmbedException e = assertThrows(
+                EmbedException.class,
+                () -> JsonBodies.readObject(
+                        "application/json", latin1.length, new ByteArrayInputStream(latin1), LIMIT));
         assertEquals(400, e.error().status());
     }
 

@@ -47,7 +47,10 @@ class EndSessionRaceTest {
         config.put("embed.signing.secret", TestKeys.SECRET);
         config.put("embed.apiKey.acme", TestKeys.acmeLine());
         config.put("embed.agents", "demo/support");
-        embed = Embed.builder(EmbedConfig.of(config)).clock(clock).sessions(registry).build();
+        embed = Embed.builder(EmbedConfig.of(config))
+                .clock(clock)
+                .sessions(registry)
+                .build();
         return embed;
     }
 
@@ -60,15 +63,25 @@ class EndSessionRaceTest {
     @Test
     void endSessionWhenContinuationRacesItThenItsTokenNeverVerifiesLater() throws Exception {
         Embed embed = embed();
-        ApiKey key = embed.apiKeys().findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow();
-        Map<String, Object> first = embed.mint().mintEmbedSession(key, "demo", "support",
-                Map.of("externalUserId", "u", "ttlSeconds", 60L), "https://app.example");
+        ApiKey key =
+                embed.apiKeys().findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow();
+        Map<String, Object> first = embed.mint()
+                .mintEmbedSession(
+                        key,
+                        "demo",
+                        "support",
+                        Map.of("externalUserId", "u", "ttlSeconds", 60L),
+                        "https://app.example");
         String sid = (String) first.get("sessionId");
 
         registry.holdNextSave();
         CompletableFuture<Map<String, Object>> racing = CompletableFuture.supplyAsync(() -> embed.mint()
-                .mintEmbedSession(key, "demo", "support", Map.of("externalUserId", "u", "sessionId", sid,
-                        "ttlSeconds", 86_400L), "https://app.example"));
+                .mintEmbedSession(
+                        key,
+                        "demo",
+                        "support",
+                        Map.of("externalUserId", "u", "sessionId", sid, "ttlSeconds", 86_400L),
+                        "https://app.example"));
         assertTrue(registry.held.await(10, TimeUnit.SECONDS), "the continuation never reached save");
         embed.mint().endSession(key, "demo", "support", sid); // the DELETE answers here
         registry.release.countDown();
@@ -81,14 +94,21 @@ class EndSessionRaceTest {
             assertRevoked(embed, racingToken);
         }
         // Nor can the session be continued again.
-        EmbedException again = assertThrows(EmbedException.class, () -> embed.mint().mintEmbedSession(key, "demo",
-                "support", Map.of("externalUserId", "u", "sessionId", sid), "https://app.example"));
+        EmbedException again = assertThrows(
+                EmbedException.class,
+                () -> embed.mint()
+                        .mintEmbedSession(
+                                key,
+                                "demo",
+                                "support",
+                                Map.of("externalUserId", "u", "sessionId", sid),
+                                "https://app.example"));
         assertEquals(404, again.error().status());
     }
 
     private static void assertRevoked(Embed embed, String token) {
-        EmbedException e = assertThrows(EmbedException.class, () -> embed.tokens().verify(token),
-                "a token of the ended session verified");
+        EmbedException e = assertThrows(
+                EmbedException.class, () -> embed.tokens().verify(token), "a token of the ended session verified");
         assertEquals(401, e.error().status());
     }
 

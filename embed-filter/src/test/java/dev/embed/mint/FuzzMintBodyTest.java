@@ -51,13 +51,54 @@ class FuzzMintBodyTest {
 
     /** Raw bytes as a body, through the reader and every flow's rules. */
     @FuzzTest
-    @DictionaryEntries({"{", "}", "[", "]", ":", ",", "\"", "\\u0000", "\\ud800", "1e309", "-0", "null", "true",
-        "\"externalUserId\"", "\"displayName\"", "\"ttlSeconds\"", "\"sessionId\"", "\"mode\"", "\"chat\"",
-        "\"agent_id\"", "\"fingerprint\"", "\"0123456789abcdef\"", "\"support\"", "\"demo/support\"", "\"uid\"",
-        "\"srcs\"", "\"docs\"", "\"ttl\"", "\"knowledge_base_entries\"", "\"reference_queries\"", "\"title\"",
-        "\"query\"", "\"model\"", "\"sonnet-4.5\"", "\"response_mode\"", "\"theme\"", "\"theme_mode\"",
-        "\"custom_css_vars\"", "\"--a\"", "\"start_message\"", "\"theme_id\"", "\"show_sidebar\"",
-        "\"show_dashboards\"", "\"limits\"", "\"hourly\"", "\"cache_key\""})
+    @DictionaryEntries({
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "\"",
+        "\\u0000",
+        "\\ud800",
+        "1e309",
+        "-0",
+        "null",
+        "true",
+        "\"externalUserId\"",
+        "\"displayName\"",
+        "\"ttlSeconds\"",
+        "\"sessionId\"",
+        "\"mode\"",
+        "\"chat\"",
+        "\"agent_id\"",
+        "\"fingerprint\"",
+        "\"0123456789abcdef\"",
+        "\"support\"",
+        "\"demo/support\"",
+        "\"uid\"",
+        "\"srcs\"",
+        "\"docs\"",
+        "\"ttl\"",
+        "\"knowledge_base_entries\"",
+        "\"reference_queries\"",
+        "\"title\"",
+        "\"query\"",
+        "\"model\"",
+        "\"sonnet-4.5\"",
+        "\"response_mode\"",
+        "\"theme\"",
+        "\"theme_mode\"",
+        "\"custom_css_vars\"",
+        "\"--a\"",
+        "\"start_message\"",
+        "\"theme_id\"",
+        "\"show_sidebar\"",
+        "\"show_dashboards\"",
+        "\"limits\"",
+        "\"hourly\"",
+        "\"cache_key\""
+    })
     void readAndValidateWhenArbitraryBodyThenAnswerOrClientError(byte[] body) {
         Map<String, Object> parsed;
         try {
@@ -100,27 +141,71 @@ class FuzzMintBodyTest {
         validateEveryFlow(parsed);
     }
 
-    static final List<String> FIELDS = List.of("externalUserId", "displayName", "ttlSeconds", "sessionId", "mode",
-            "agent_id", "fingerprint", "uid", "srcs", "ttl", "knowledge_base_entries", "reference_queries", "model",
-            "response_mode", "theme", "theme_mode", "custom_css_vars", "start_message", "theme_id", "show_sidebar",
-            "show_dashboards", "limits", "hourly", "daily", "title", "query", "cache_key", "message", "--accent");
+    static final List<String> FIELDS = List.of(
+            "externalUserId",
+            "displayName",
+            "ttlSeconds",
+            "sessionId",
+            "mode",
+            "agent_id",
+            "fingerprint",
+            "uid",
+            "srcs",
+            "ttl",
+            "knowledge_base_entries",
+            "reference_queries",
+            "model",
+            "response_mode",
+            "theme",
+            "theme_mode",
+            "custom_css_vars",
+            "start_message",
+            "theme_id",
+            "show_sidebar",
+            "show_dashboards",
+            "limits",
+            "hourly",
+            "daily",
+            "title",
+            "query",
+            "cache_key",
+            "message",
+            "--accent");
 
     static Object value(FuzzedDataProvider data, int depth) {
         switch (data.consumeInt(0, depth < 3 ? 8 : 5)) {
-            case 0:
+            case 0 -> {
                 return null;
-            case 1:
+            }
+            case 1 -> {
                 return data.consumeBoolean();
-            case 2:
+            }
+            case 2 -> {
                 return data.consumeLong();
-            case 3:
+            }
+            case 3 -> {
                 return data.consumeRegularDouble();
-            case 4:
+            }
+            case 4 -> {
                 return data.consumeString(300);
-            case 5:
-                return data.pickValue(List.of("chat", "agent", "docs", "faq", "support", "demo/support", "sonnet-4.5",
-                        "full", "dark", "0123456789abcdef", "ses_x", "customer-123", "#0a7"));
-            case 6: {
+            }
+            case 5 -> {
+                return data.pickValue(List.of(
+                        "chat",
+                        "agent",
+                        "docs",
+                        "faq",
+                        "support",
+                        "demo/support",
+                        "sonnet-4.5",
+                        "full",
+                        "dark",
+                        "0123456789abcdef",
+                        "ses_x",
+                        "customer-123",
+                        "#0a7"));
+            }
+            case 6 -> {
                 List<Object> list = new ArrayList<>();
                 int items = data.consumeInt(0, 4);
                 for (int i = 0; i < items; i++) {
@@ -128,7 +213,7 @@ class FuzzMintBodyTest {
                 }
                 return list;
             }
-            default: {
+            default -> {
                 Map<String, Object> map = new LinkedHashMap<>();
                 int members = data.consumeInt(0, 4);
                 for (int i = 0; i < members; i++) {
@@ -161,7 +246,9 @@ class FuzzMintBodyTest {
 
     static void assertClientError(EmbedException e) {
         int status = e.error().status();
-        assertTrue(status >= 400 && status < 500, "not a client error: " + status + " " + e.error().description());
+        assertTrue(
+                status >= 400 && status < 500,
+                "not a client error: " + status + " " + e.error().description());
         assertTrue(!e.error().description().isBlank());
     }
 }

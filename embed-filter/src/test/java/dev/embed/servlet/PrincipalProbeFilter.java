@@ -21,6 +21,7 @@ public class PrincipalProbeFilter extends HttpFilter {
             return;
         }
         response.setContentType("application/json");
-        response.getWriter().write(Json.write(Map.of("principal", request.getUserPrincipal().getName())));
+        response.getWriter()
+                .write(Json.write(Map.of("principal", request.getUserPrincipal().getName())));
     }
 }

@@ -9,7 +9,6 @@ import dev.embed.testing.JettyServer;
 import dev.embed.testing.RawHttp;
 import dev.embed.testing.SecurityContract;
 import dev.embed.testing.TestKeys;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.Connector;
@@ -30,7 +29,8 @@ class ServletSecurityIT extends SecurityContract {
         JettyServer jetty = JettyServer.start(JettyServer.webXml(configuration, probe), "/shop");
         for (Connector connector : jetty.server().getConnectors()) {
             // Read by every new connection: no restart needed.
-            HttpConfiguration http = connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+            HttpConfiguration http =
+                    connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
             http.setRequestHeaderSize(requestHeaderBytes);
             http.setHeaderCacheCaseSensitive(true); // SECURITY.md
         }
@@ -48,21 +48,25 @@ class ServletSecurityIT extends SecurityContract {
     void jettyWhenHeaderCacheLeftCaseInsensitiveThenCaseVariantOfAnEarlierTokenIsReplacedByIt() throws Exception {
         try (JettyServer jetty = JettyServer.start(JettyServer.webXml(AdapterContract.configuration(), ""), "/shop")) {
             Map<String, Object> minted = Http.json(Http.postJson(
-                    jetty.uri("/api/v1/spaces/demo/agents/support/embed-sessions"), TestKeys.ACME_KEY,
+                    jetty.uri("/api/v1/spaces/demo/agents/support/embed-sessions"),
+                    TestKeys.ACME_KEY,
                     "{\"externalUserId\": \"customer-123\"}"));
             String token = (String) minted.get("token");
-            String path = jetty.uri("/api/v1/embed/chat-sessions/" + minted.get("sessionId")).getRawPath();
+            String path = jetty.uri("/api/v1/embed/chat-sessions/" + minted.get("sessionId"))
+                    .getRawPath();
             int at = token.lastIndexOf('.') + 1;
             while (!Character.isLetter(token.charAt(at))) {
                 at++;
             }
             String variant = token.substring(0, at) + (char) (token.charAt(at) ^ 0x20) + token.substring(at + 1);
 
-            List<RawHttp.Answer> alone = RawHttp.sendOnOneConnection(jetty.base(), List.of(
-                    "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + variant));
-            List<RawHttp.Answer> after = RawHttp.sendOnOneConnection(jetty.base(), List.of(
-                    "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + token,
-                    "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + variant));
+            List<RawHttp.Answer> alone = RawHttp.sendOnOneConnection(
+                    jetty.base(), List.of("GET " + path + " HTTP/1.1\nAuthorization: Bearer " + variant));
+            List<RawHttp.Answer> after = RawHttp.sendOnOneConnection(
+                    jetty.base(),
+                    List.of(
+                            "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + token,
+                            "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + variant));
 
             assertEquals(401, alone.get(0).status());
             assertEquals(200, after.get(0).status());

@@ -16,12 +16,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -43,8 +44,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class AdapterContract {
-    static final String SEED = "{\"externalUserId\": \"customer-123\", \"displayName\": \"Kelly\", \"ttlSeconds\": 3600,"
-            + " \"mode\": \"chat\"}";
+    static final String SEED =
+            "{\"externalUserId\": \"customer-123\", \"displayName\": \"Kelly\", \"ttlSeconds\": 3600,"
+                    + " \"mode\": \"chat\"}";
 
     protected Deployment server;
 
@@ -94,7 +96,7 @@ public abstract class AdapterContract {
     }
 
     static Map<String, Object> payload(String jwt) {
-        String part = jwt.split("\\.")[1];
+        String part = jwt.split("\\.", -1)[1];
         return Json.parseObject(new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8));
     }
 
@@ -102,8 +104,13 @@ public abstract class AdapterContract {
     void mintEmbedUrlWhenSeedRequestThenUrlWithTokenInFragment() throws Exception {
         HttpResponse<String> response = mint("embed-urls", TestKeys.ACME_KEY, SEED);
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals("application/json;charset=utf-8",
-                response.headers().firstValue("Content-Type").orElseThrow().toLowerCase().replace(" ", ""));
+        assertEquals(
+                "application/json;charset=utf-8",
+                response.headers()
+                        .firstValue("Content-Type")
+                        .orElseThrow()
+                        .toLowerCase(Locale.ROOT)
+                        .replace(" ", ""));
         assertEquals("no-store", response.headers().firstValue("Cache-Control").orElseThrow());
         Map<String, Object> body = Http.json(response);
         String sid = (String) body.get("sessionId");
@@ -135,8 +142,8 @@ public abstract class AdapterContract {
 
     @Test
     void mintEmbedSessionWhenValidThenTokenAndEmbedApiUrlsWithContextPath() throws Exception {
-        HttpResponse<String> response = mint("embed-sessions", TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"wechat-openid-oABC123\"}");
+        HttpResponse<String> response =
+                mint("embed-sessions", TestKeys.ACME_KEY, "{\"externalUserId\": \"wechat-openid-oABC123\"}");
         assertEquals(200, response.statusCode(), response.body());
         Map<String, Object> body = Http.json(response);
         String sid = (String) body.get("sessionId");
@@ -146,18 +153,22 @@ public abstract class AdapterContract {
         assertEquals(server.base() + "/api/v1/embed/chat-sessions/" + sid + "/messages", api.get("messagesUrl"));
         String token = (String) body.get("token");
         assertEquals("session", payload(token).get("kty"));
-        assertEquals(Instant.ofEpochSecond((Long) payload(token).get("exp")), Instant.parse((String) body.get("expiresAt")));
-        assertEquals(200, Http.get(URI.create((String) api.get("sessionUrl")), token).statusCode());
+        assertEquals(
+                Instant.ofEpochSecond((Long) payload(token).get("exp")), Instant.parse((String) body.get("expiresAt")));
+        assertEquals(
+                200, Http.get(URI.create((String) api.get("sessionUrl")), token).statusCode());
     }
 
     @ParameterizedTest(name = "ttlSeconds {0} -> {1}")
-    @CsvSource({"59, 400", "60, 200", "86400, 200", "86401, 400", "0, 400", "-1, 400", "3600.5, 400", "'\"3600\"', 400"})
+    @CsvSource({"59, 400", "60, 200", "86400, 200", "86401, 400", "0, 400", "-1, 400", "3600.5, 400", "'\"3600\"', 400"
+    })
     void mintWhenTtlAtOrBeyondBoundsThenStatus(String ttl, int status) throws Exception {
-        HttpResponse<String> response = mint("embed-urls", TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"customer-123\", \"ttlSeconds\": " + ttl + "}");
+        HttpResponse<String> response = mint(
+                "embed-urls", TestKeys.ACME_KEY, "{\"externalUserId\": \"customer-123\", \"ttlSeconds\": " + ttl + "}");
         assertEquals(status, response.statusCode(), response.body());
         if (status == 200) {
-            Map<String, Object> claims = payload(tokenFromEmbedUrl((String) Http.json(response).get("embedUrl")));
+            Map<String, Object> claims =
+                    payload(tokenFromEmbedUrl((String) Http.json(response).get("embedUrl")));
             assertEquals(Long.parseLong(ttl), (Long) claims.get("exp") - (Long) claims.get("iat"));
         } else {
             assertEquals("invalid_request", Http.json(response).get("error"));
@@ -167,12 +178,17 @@ public abstract class AdapterContract {
 
     @Test
     void embedEndpointWhenTokenOfAnotherSessionThenForbidden() throws Exception {
-        String tokenA = tokenFromEmbedUrl((String) Http.json(mint("embed-urls", TestKeys.ACME_KEY, SEED)).get("embedUrl"));
-        String sidB = (String) Http.json(mint("embed-urls", TestKeys.ACME_KEY, SEED)).get("sessionId");
+        String tokenA = tokenFromEmbedUrl(
+                (String) Http.json(mint("embed-urls", TestKeys.ACME_KEY, SEED)).get("embedUrl"));
+        String sidB =
+                (String) Http.json(mint("embed-urls", TestKeys.ACME_KEY, SEED)).get("sessionId");
         HttpResponse<String> response = Http.get(sessionUri(sidB), tokenA);
         assertEquals(403, response.statusCode());
         assertEquals("insufficient_scope", Http.json(response).get("error"));
-        assertTrue(response.headers().firstValue("WWW-Authenticate").orElseThrow().contains("error=\"insufficient_scope\""));
+        assertTrue(response.headers()
+                .firstValue("WWW-Authenticate")
+                .orElseThrow()
+                .contains("error=\"insufficient_scope\""));
     }
 
     /** Tokens crafted outside the service: expired, alg none, tampered, signed with another key. */
@@ -182,41 +198,43 @@ public abstract class AdapterContract {
         Map<String, Object> minted = Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED));
         String sid = (String) minted.get("sessionId");
         String good = (String) minted.get("token");
-        String kid = (String) Json.parseObject(new String(Base64.getUrlDecoder().decode(good.split("\\.")[0]),
-                StandardCharsets.UTF_8)).get("kid");
+        String kid = (String) Json.parseObject(
+                        new String(Base64.getUrlDecoder().decode(good.split("\\.", -1)[0]), StandardCharsets.UTF_8))
+                .get("kid");
         long now = Instant.now().getEpochSecond();
         String token;
         switch (kind) {
-            case "expired":
-                token = sign(claims(sid, now - 7200, now - 3600), TestKeys.SECRET, kid, AlgorithmIdentifiers.HMAC_SHA256);
-                break;
-            case "alg-none":
-                token = sign(claims(sid, now, now + 600), null, kid, AlgorithmIdentifiers.NONE);
-                break;
-            case "tampered-payload": {
-                String[] parts = good.split("\\.");
+            case "expired" ->
+                token = sign(
+                        claims(sid, now - 7200, now - 3600), TestKeys.SECRET, kid, AlgorithmIdentifiers.HMAC_SHA256);
+            case "alg-none" -> token = sign(claims(sid, now, now + 600), null, kid, AlgorithmIdentifiers.NONE);
+            case "tampered-payload" -> {
+                String[] parts = good.split("\\.", -1);
                 Map<String, Object> p = new LinkedHashMap<>(payload(good));
                 p.put("sub", "someone-else");
-                token = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
-                        .encodeToString(Json.write(p).getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
-                break;
+                token = parts[0] + "."
+                        + Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(Json.write(p).getBytes(StandardCharsets.UTF_8))
+                        + "." + parts[2];
             }
-            case "tampered-signature": {
+            case "tampered-signature" -> {
                 char last = good.charAt(good.length() - 2);
-                token = good.substring(0, good.length() - 2) + (last == 'A' ? 'B' : 'A') + good.charAt(good.length() - 1);
-                break;
+                token = good.substring(0, good.length() - 2)
+                        + (last == 'A' ? 'B' : 'A')
+                        + good.charAt(good.length() - 1);
             }
-            case "wrong-key":
+            case "wrong-key" ->
                 token = sign(claims(sid, now, now + 600), TestKeys.OTHER_SECRET, kid, AlgorithmIdentifiers.HMAC_SHA256);
-                break;
-            default:
-                token = "not-a-jwt";
+            default -> token = "not-a-jwt";
         }
         HttpResponse<String> response = Http.get(sessionUri(sid), token);
         assertEquals(401, response.statusCode(), response.body());
         assertEquals("invalid_token", Http.json(response).get("error"));
         String challenge = response.headers().firstValue("WWW-Authenticate").orElseThrow();
-        assertTrue(challenge.startsWith("Bearer realm=\"embed\", error=\"invalid_token\", error_description=\""), challenge);
+        assertTrue(
+                challenge.startsWith("Bearer realm=\"embed\", error=\"invalid_token\", error_description=\""),
+                challenge);
         assertFalse(response.body().contains(token), "the error must not echo the token");
     }
 
@@ -251,13 +269,16 @@ public abstract class AdapterContract {
     void embedEndpointWhenNoTokenThenChallengeWithoutErrorAttribute() throws Exception {
         HttpResponse<String> response = Http.get(sessionUri("ses_x"), null);
         assertEquals(401, response.statusCode());
-        assertEquals("Bearer realm=\"embed\"", response.headers().firstValue("WWW-Authenticate").orElseThrow());
+        assertEquals(
+                "Bearer realm=\"embed\"",
+                response.headers().firstValue("WWW-Authenticate").orElseThrow());
         assertEquals("invalid_token", Http.json(response).get("error"));
     }
 
     @Test
     void embedEndpointWhenTokenInQueryStringThenBadRequest() throws Exception {
-        String token = (String) Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED)).get("token");
+        String token = (String)
+                Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED)).get("token");
         HttpResponse<String> response = Http.get(URI.create(sessionUri("ses_x") + "?access_token=" + token), null);
         assertEquals(400, response.statusCode());
         assertFalse(response.body().contains(token));
@@ -268,16 +289,21 @@ public abstract class AdapterContract {
         Map<String, Object> first = Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED));
         String sid = (String) first.get("sessionId");
         String firstToken = (String) first.get("token");
-        String secondToken = (String) Http.json(mint("embed-sessions", TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + sid + "\"}")).get("token");
+        String secondToken = (String) Http.json(mint(
+                        "embed-sessions",
+                        TestKeys.ACME_KEY,
+                        "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + sid + "\"}"))
+                .get("token");
         assertEquals(200, Http.get(sessionUri(sid), secondToken).statusCode());
 
         // Another tenant's key may not end it.
-        assertEquals(403, Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid),
-                TestKeys.GLOBEX_KEY).statusCode());
+        assertEquals(
+                403,
+                Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid), TestKeys.GLOBEX_KEY)
+                        .statusCode());
 
-        HttpResponse<String> deleted = Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid),
-                TestKeys.ACME_KEY);
+        HttpResponse<String> deleted =
+                Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid), TestKeys.ACME_KEY);
         assertEquals(204, deleted.statusCode(), deleted.body());
         for (String token : new String[] {firstToken, secondToken}) {
             HttpResponse<String> response = Http.get(sessionUri(sid), token);
@@ -285,30 +311,46 @@ public abstract class AdapterContract {
             assertTrue(Http.json(response).get("error_description").toString().contains("revoked"));
         }
         // The session can no longer be continued, nor deleted again.
-        assertEquals(404, mint("embed-sessions", TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + sid + "\"}").statusCode());
-        assertEquals(404, Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid),
-                TestKeys.ACME_KEY).statusCode());
+        assertEquals(
+                404,
+                mint(
+                                "embed-sessions",
+                                TestKeys.ACME_KEY,
+                                "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + sid + "\"}")
+                        .statusCode());
+        assertEquals(
+                404,
+                Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid), TestKeys.ACME_KEY)
+                        .statusCode());
     }
 
     @Test
     void mintWhenContinuingSessionThenOwnerChecked() throws Exception {
-        String sid = (String) Http.json(mint("embed-urls", TestKeys.ACME_KEY, SEED)).get("sessionId");
-        HttpResponse<String> same = mint("embed-urls", TestKeys.ACME_KEY,
+        String sid =
+                (String) Http.json(mint("embed-urls", TestKeys.ACME_KEY, SEED)).get("sessionId");
+        HttpResponse<String> same = mint(
+                "embed-urls",
+                TestKeys.ACME_KEY,
                 "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + sid + "\"}");
         assertEquals(200, same.statusCode(), same.body());
         assertEquals(sid, Http.json(same).get("sessionId"));
 
-        HttpResponse<String> otherUser = mint("embed-urls", TestKeys.ACME_KEY,
+        HttpResponse<String> otherUser = mint(
+                "embed-urls",
+                TestKeys.ACME_KEY,
                 "{\"externalUserId\": \"customer-456\", \"sessionId\": \"" + sid + "\"}");
         assertEquals(403, otherUser.statusCode());
         assertEquals("insufficient_scope", Http.json(otherUser).get("error"));
 
-        HttpResponse<String> otherAgent = Http.postJson(mintUri("demo", "sales", "embed-urls"), TestKeys.ACME_KEY,
+        HttpResponse<String> otherAgent = Http.postJson(
+                mintUri("demo", "sales", "embed-urls"),
+                TestKeys.ACME_KEY,
                 "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + sid + "\"}");
         assertEquals(403, otherAgent.statusCode());
 
-        HttpResponse<String> unknown = mint("embed-urls", TestKeys.ACME_KEY,
+        HttpResponse<String> unknown = mint(
+                "embed-urls",
+                TestKeys.ACME_KEY,
                 "{\"externalUserId\": \"customer-123\", \"sessionId\": \"ses_doesNotExist\"}");
         assertEquals(404, unknown.statusCode());
         assertEquals("not_found", Http.json(unknown).get("error"));
@@ -316,38 +358,42 @@ public abstract class AdapterContract {
 
     /** Every row of DESIGN §5 that flows A and B can produce. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "malformed JSON             | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": ",
-        "not an object              | 400 | invalid_request    | acme   | support | application/json | [1,2]",
-        "missing externalUserId     | 400 | invalid_request    | acme   | support | application/json | {}",
-        "externalUserId too long    | 400 | invalid_request    | acme   | support | application/json | LONG_USER",
-        "control char in user       | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": \"a\\r\\nb\"}",
-        "displayName too long       | 400 | invalid_request    | acme   | support | application/json | LONG_NAME",
-        "unknown mode               | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": \"u\", \"mode\": \"root\"}",
-        "duplicate key              | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": \"u\", \"externalUserId\": \"v\"}",
-        "no key                     | 401 | invalid_token      | none   | support | application/json | {\"externalUserId\": \"u\"}",
-        "unknown key                | 401 | invalid_token      | bogus  | support | application/json | {\"externalUserId\": \"u\"}",
-        "embed token as key         | 401 | invalid_token      | jwt    | support | application/json | {\"externalUserId\": \"u\"}",
-        "key of another tenant      | 403 | insufficient_scope | globex | support | application/json | {\"externalUserId\": \"u\"}",
-        "unknown agent              | 404 | not_found          | acme   | nobody  | application/json | {\"externalUserId\": \"u\"}",
-        "body over 64 KiB           | 413 | invalid_request    | acme   | support | application/json | HUGE",
-        "not JSON                   | 415 | invalid_request    | acme   | support | text/plain       | externalUserId=u",
-    })
-    void mintWhenBadRequestThenDesignedError(String name, int status, String code, String key, String agent,
-            String contentType, String body) throws Exception {
-        String credential;
-        switch (key) {
-            case "acme": credential = TestKeys.ACME_KEY; break;
-            case "globex": credential = TestKeys.GLOBEX_KEY; break;
-            case "bogus": credential = "sk_thisKeyIsNotConfiguredAnywhere_0123456789"; break;
-            case "jwt": credential = (String) Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED)).get("token"); break;
-            default: credential = null;
-        }
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "malformed JSON             | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": ",
+                "not an object              | 400 | invalid_request    | acme   | support | application/json | [1,2]",
+                "missing externalUserId     | 400 | invalid_request    | acme   | support | application/json | {}",
+                "externalUserId too long    | 400 | invalid_request    | acme   | support | application/json | LONG_USER",
+                "control char in user       | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": \"a\\r\\nb\"}",
+                "displayName too long       | 400 | invalid_request    | acme   | support | application/json | LONG_NAME",
+                "unknown mode               | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": \"u\", \"mode\": \"root\"}",
+                "duplicate key              | 400 | invalid_request    | acme   | support | application/json | {\"externalUserId\": \"u\", \"externalUserId\": \"v\"}",
+                "no key                     | 401 | invalid_token      | none   | support | application/json | {\"externalUserId\": \"u\"}",
+                "unknown key                | 401 | invalid_token      | bogus  | support | application/json | {\"externalUserId\": \"u\"}",
+                "embed token as key         | 401 | invalid_token      | jwt    | support | application/json | {\"externalUserId\": \"u\"}",
+                "key of another tenant      | 403 | insufficient_scope | globex | support | application/json | {\"externalUserId\": \"u\"}",
+                "unknown agent              | 404 | not_found          | acme   | nobody  | application/json | {\"externalUserId\": \"u\"}",
+                "body over 64 KiB           | 413 | invalid_request    | acme   | support | application/json | HUGE",
+                "not JSON                   | 415 | invalid_request    | acme   | support | text/plain       | externalUserId=u",
+            })
+    void mintWhenBadRequestThenDesignedError(
+            String name, int status, String code, String key, String agent, String contentType, String body)
+            throws Exception {
+        String credential = switch (key) {
+            case "acme" -> TestKeys.ACME_KEY;
+            case "globex" -> TestKeys.GLOBEX_KEY;
+            case "bogus" -> "sk_thisKeyIsNotConfiguredAnywhere_0123456789";
+            case "jwt" ->
+                (String) Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED))
+                        .get("token");
+            default -> null;
+        };
         switch (body) {
-            case "LONG_USER": body = "{\"externalUserId\": \"" + "u".repeat(257) + "\"}"; break;
-            case "LONG_NAME": body = "{\"externalUserId\": \"u\", \"displayName\": \"" + "n".repeat(257) + "\"}"; break;
-            case "HUGE": body = "{\"externalUserId\": \"u\", \"pad\": \"" + "x".repeat(70_000) + "\"}"; break;
-            default: break;
+            case "LONG_USER" -> body = "{\"externalUserId\": \"" + "u".repeat(257) + "\"}";
+            case "LONG_NAME" -> body = "{\"externalUserId\": \"u\", \"displayName\": \"" + "n".repeat(257) + "\"}";
+            case "HUGE" -> body = "{\"externalUserId\": \"u\", \"pad\": \"" + "x".repeat(70_000) + "\"}";
+            default -> {}
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(mintUri("demo", agent, "embed-urls"))
                 .timeout(Duration.ofSeconds(10))
@@ -360,13 +406,16 @@ public abstract class AdapterContract {
         assertEquals(status, response.statusCode(), response.body());
         Map<String, Object> error = Http.json(response);
         assertEquals(code, error.get("error"));
-        assertTrue(error.get("error_description") instanceof String && !((String) error.get("error_description")).isBlank());
+        assertTrue(error.get("error_description") instanceof String description && !description.isBlank());
         assertEquals("no-store", response.headers().firstValue("Cache-Control").orElseThrow());
         if (credential != null) {
             assertFalse(response.body().contains(credential), "errors never echo the credential");
         }
         if (status == 401) {
-            assertTrue(response.headers().firstValue("WWW-Authenticate").orElseThrow().startsWith("Bearer realm=\"embed\""));
+            assertTrue(response.headers()
+                    .firstValue("WWW-Authenticate")
+                    .orElseThrow()
+                    .startsWith("Bearer realm=\"embed\""));
         }
     }
 
@@ -379,7 +428,9 @@ public abstract class AdapterContract {
                 .header("Access-Control-Request-Headers", "authorization, content-type")
                 .build());
         assertTrue(response.statusCode() >= 400, "preflight must not succeed: " + response.statusCode());
-        assertTrue(response.headers().map().keySet().stream().noneMatch(h -> h.toLowerCase().startsWith("access-control-allow")),
+        assertTrue(
+                response.headers().map().keySet().stream()
+                        .noneMatch(h -> h.toLowerCase(Locale.ROOT).startsWith("access-control-allow")),
                 response.headers().map().toString());
     }
 
@@ -392,9 +443,16 @@ public abstract class AdapterContract {
                 .header("Access-Control-Request-Headers", "authorization")
                 .build());
         assertEquals(204, response.statusCode());
-        assertEquals("*", response.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
-        assertTrue(response.headers().firstValue("Access-Control-Allow-Headers").orElseThrow().contains("Authorization"));
-        assertTrue(response.headers().firstValue("Access-Control-Allow-Credentials").isEmpty());
+        assertEquals(
+                "*",
+                response.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+        assertTrue(response.headers()
+                .firstValue("Access-Control-Allow-Headers")
+                .orElseThrow()
+                .contains("Authorization"));
+        assertTrue(response.headers()
+                .firstValue("Access-Control-Allow-Credentials")
+                .isEmpty());
     }
 
     @Test
@@ -409,7 +467,9 @@ public abstract class AdapterContract {
         Map<String, Object> a = Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED));
         Map<String, Object> b = Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED));
         assertNotEquals(a.get("sessionId"), b.get("sessionId"));
-        assertNotEquals(payload((String) a.get("token")).get("jti"), payload((String) b.get("token")).get("jti"));
+        assertNotEquals(
+                payload((String) a.get("token")).get("jti"),
+                payload((String) b.get("token")).get("jti"));
         assertNull(payload((String) a.get("token")).get("fp"));
     }
 
@@ -417,14 +477,21 @@ public abstract class AdapterContract {
 
     /** Mints a native token (flow B) for this user: {token, sessionId, sessionUrl, messagesUrl}. */
     Map<String, String> nativeSession(String externalUserId) throws Exception {
-        HttpResponse<String> response = mint("embed-sessions", TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"" + externalUserId + "\"}");
+        HttpResponse<String> response =
+                mint("embed-sessions", TestKeys.ACME_KEY, "{\"externalUserId\": \"" + externalUserId + "\"}");
         assertEquals(200, response.statusCode(), response.body());
         Map<String, Object> body = Http.json(response);
         @SuppressWarnings("unchecked")
         Map<String, Object> api = (Map<String, Object>) body.get("embedApi");
-        return Map.of("token", (String) body.get("token"), "sessionId", (String) body.get("sessionId"),
-                "sessionUrl", (String) api.get("sessionUrl"), "messagesUrl", (String) api.get("messagesUrl"));
+        return Map.of(
+                "token",
+                (String) body.get("token"),
+                "sessionId",
+                (String) body.get("sessionId"),
+                "sessionUrl",
+                (String) api.get("sessionUrl"),
+                "messagesUrl",
+                (String) api.get("messagesUrl"));
     }
 
     @SuppressWarnings("unchecked")
@@ -437,7 +504,8 @@ public abstract class AdapterContract {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         List<Map<String, Object>> all = List.of();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = Http.get(URI.create(session.get("sessionUrl") + "?wait=2"), session.get("token"));
+            HttpResponse<String> response =
+                    Http.get(URI.create(session.get("sessionUrl") + "?wait=2"), session.get("token"));
             assertEquals(200, response.statusCode(), response.body());
             all = messages(response);
             if (all.size() >= count) {
@@ -450,7 +518,9 @@ public abstract class AdapterContract {
     @Test
     void chatWhenSeedFlowThenAgentReplyArrives() throws Exception {
         Map<String, String> session = nativeSession("wechat-openid-oABC123");
-        HttpResponse<String> sent = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"),
+        HttpResponse<String> sent = Http.postJson(
+                URI.create(session.get("messagesUrl")),
+                session.get("token"),
                 "{\"message\": \"How do I reset my device?\", \"mode\": \"chat\"}");
         assertEquals(202, sent.statusCode(), sent.body());
         String messageId = (String) Http.json(sent).get("messageId");
@@ -475,21 +545,31 @@ public abstract class AdapterContract {
     void chatWhenTokenOfAnotherSessionThenForbiddenBothWays() throws Exception {
         Map<String, String> a = nativeSession("user-a");
         Map<String, String> b = nativeSession("user-b");
-        HttpResponse<String> post = Http.postJson(URI.create(b.get("messagesUrl")), a.get("token"), "{\"message\": \"hi\"}");
+        HttpResponse<String> post =
+                Http.postJson(URI.create(b.get("messagesUrl")), a.get("token"), "{\"message\": \"hi\"}");
         assertEquals(403, post.statusCode());
         assertEquals("insufficient_scope", Http.json(post).get("error"));
-        assertEquals(403, Http.get(URI.create(b.get("sessionUrl")), a.get("token")).statusCode());
+        assertEquals(
+                403, Http.get(URI.create(b.get("sessionUrl")), a.get("token")).statusCode());
         // Nothing reached session b.
         assertEquals(List.of(), messages(Http.get(URI.create(b.get("sessionUrl")), b.get("token"))));
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"{\"message\": \"\"}", "{}", "{\"message\": 42}", "{\"message\": \"hi\", \"mode\": \"sudo\"}",
-        "{\"message\": \"LONG\"}", "not json"})
+    @ValueSource(
+            strings = {
+                "{\"message\": \"\"}",
+                "{}",
+                "{\"message\": 42}",
+                "{\"message\": \"hi\", \"mode\": \"sudo\"}",
+                "{\"message\": \"LONG\"}",
+                "not json"
+            })
     void chatWhenBadMessageThenBadRequestAndNothingStored(String body) throws Exception {
         Map<String, String> session = nativeSession("user-bad");
         String json = body.replace("LONG", "x".repeat(8001));
-        HttpResponse<String> response = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"), json);
+        HttpResponse<String> response =
+                Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"), json);
         assertEquals(400, response.statusCode(), response.body());
         assertEquals("invalid_request", Http.json(response).get("error"));
         assertEquals(List.of(), messages(Http.get(URI.create(session.get("sessionUrl")), session.get("token"))));
@@ -499,7 +579,8 @@ public abstract class AdapterContract {
     @ValueSource(strings = {"wait=31", "wait=-1", "wait=abc", "after=nope"})
     void chatWhenBadQueryThenBadRequest(String query) throws Exception {
         Map<String, String> session = nativeSession("user-query");
-        HttpResponse<String> response = Http.get(URI.create(session.get("sessionUrl") + "?" + query), session.get("token"));
+        HttpResponse<String> response =
+                Http.get(URI.create(session.get("sessionUrl") + "?" + query), session.get("token"));
         assertEquals(400, response.statusCode(), response.body());
         assertEquals("invalid_request", Http.json(response).get("error"));
     }
@@ -507,23 +588,25 @@ public abstract class AdapterContract {
     @Test
     void longPollWhenReplyArrivesThenReturnsEarly() throws Exception {
         Map<String, String> session = nativeSession("user-poll");
-        HttpResponse<String> sent = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"),
-                "{\"message\": \"ping\"}");
+        HttpResponse<String> sent =
+                Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"), "{\"message\": \"ping\"}");
         String userId = (String) Http.json(sent).get("messageId");
         long start = System.nanoTime();
-        HttpResponse<String> polled = Http.get(URI.create(session.get("sessionUrl") + "?after=" + userId + "&wait=25"),
-                session.get("token"));
+        HttpResponse<String> polled =
+                Http.get(URI.create(session.get("sessionUrl") + "?after=" + userId + "&wait=25"), session.get("token"));
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(200, polled.statusCode(), polled.body());
         List<Map<String, Object>> newer = messages(polled);
         assertEquals(1, newer.size(), newer.toString());
         assertEquals("You said: ping", newer.get(0).get("content"));
-        assertTrue(elapsedMillis < 10_000, "the long-poll must return when the reply arrives, took " + elapsedMillis + " ms");
+        assertTrue(
+                elapsedMillis < 10_000,
+                "the long-poll must return when the reply arrives, took " + elapsedMillis + " ms");
 
         // With nothing newer, it answers an empty list when the wait is over.
         String replyId = (String) newer.get(0).get("id");
-        HttpResponse<String> empty = Http.get(URI.create(session.get("sessionUrl") + "?after=" + replyId + "&wait=1"),
-                session.get("token"));
+        HttpResponse<String> empty =
+                Http.get(URI.create(session.get("sessionUrl") + "?after=" + replyId + "&wait=1"), session.get("token"));
         assertEquals(200, empty.statusCode());
         assertEquals(List.of(), messages(empty));
     }
@@ -541,12 +624,14 @@ public abstract class AdapterContract {
             Map<String, String> session = all.get(i);
             for (int m = 0; m < perSession; m++) {
                 String text = "session " + session.get("sessionId") + " message " + m;
-                sends.add(Http.CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(session.get("messagesUrl")))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer " + session.get("token"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("message", text))))
-                        .build(), HttpResponse.BodyHandlers.ofString()));
+                sends.add(Http.CLIENT.sendAsync(
+                        HttpRequest.newBuilder(URI.create(session.get("messagesUrl")))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Authorization", "Bearer " + session.get("token"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("message", text))))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
             }
         }
         for (CompletableFuture<HttpResponse<String>> send : sends) {
@@ -561,7 +646,8 @@ public abstract class AdapterContract {
             for (int i = 0; i < messages.size(); i++) {
                 Map<String, Object> message = messages.get(i);
                 String content = (String) message.get("content");
-                assertTrue(content.contains("session " + session.get("sessionId") + " "),
+                assertTrue(
+                        content.contains("session " + session.get("sessionId") + " "),
                         "a message of another session leaked in: " + content);
                 String id = (String) message.get("id");
                 if (previousId != null) {
@@ -616,11 +702,12 @@ public abstract class AdapterContract {
                     + " long-polls are waiting; client side: " + outcomes);
         }
         int threads = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
-        assertTrue(threads < 500, "2000 waiting long-polls must not hold a thread each; JVM has " + threads + " threads");
+        assertTrue(
+                threads < 500, "2000 waiting long-polls must not hold a thread each; JVM has " + threads + " threads");
         assertTrue(waiting.stream().noneMatch(CompletableFuture::isDone), "none answered before a message arrived");
 
-        HttpResponse<String> sent = Http.postJson(URI.create(session.get("messagesUrl")), session.get("token"),
-                "{\"message\": \"wake up\"}");
+        HttpResponse<String> sent = Http.postJson(
+                URI.create(session.get("messagesUrl")), session.get("token"), "{\"message\": \"wake up\"}");
         assertEquals(202, sent.statusCode());
         for (CompletableFuture<HttpResponse<String>> response : waiting) {
             HttpResponse<String> answered = response.get(30, TimeUnit.SECONDS);

@@ -25,12 +25,12 @@ public final class ContextEchoTestAgent implements EmbedAgent {
         }
         StringBuilder answer = new StringBuilder("You said: ").append(last);
         Map<String, Object> attributes = context.attributes();
-        if (attributes.get("knowledgeBaseEntries") instanceof List) {
-            answer.append(" | knowledge: ").append(join((List<?>) attributes.get("knowledgeBaseEntries"), "; "));
+        if (attributes.get("knowledgeBaseEntries") instanceof List<?> entries) {
+            answer.append(" | knowledge: ").append(join(entries, "; "));
         }
-        if (attributes.get("referenceQueries") instanceof List) {
+        if (attributes.get("referenceQueries") instanceof List<?> queries) {
             List<Object> titles = new ArrayList<>();
-            for (Object query : (List<?>) attributes.get("referenceQueries")) {
+            for (Object query : queries) {
                 titles.add(((Map<?, ?>) query).get("title"));
             }
             answer.append(" | queries: ").append(join(titles, ", "));
@@ -38,8 +38,8 @@ public final class ContextEchoTestAgent implements EmbedAgent {
         if (attributes.get("model") != null) {
             answer.append(" | model: ").append(attributes.get("model"));
         }
-        if (attributes.get("sources") instanceof List) {
-            answer.append(" | sources: ").append(join((List<?>) attributes.get("sources"), ", "));
+        if (attributes.get("sources") instanceof List<?> sources) {
+            answer.append(" | sources: ").append(join(sources, ", "));
         }
         return CompletableFuture.completedFuture(answer.toString());
     }

@@ -19,6 +19,7 @@ public final class EchoTestAgent implements EmbedAgent {
             }
         }
         String answer = "You said: " + last;
-        return CompletableFuture.supplyAsync(() -> answer, CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS));
+        return CompletableFuture.supplyAsync(
+                () -> answer, CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS));
     }
 }

@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +82,9 @@ public abstract class FlowsContract {
     }
 
     HttpResponse<String> visitor(String agent, String fingerprint) throws Exception {
-        return visitor(TestKeys.ACME_KEY, "application/json",
+        return visitor(
+                TestKeys.ACME_KEY,
+                "application/json",
                 "{\"agent_id\": \"" + agent + "\", \"fingerprint\": \"" + fingerprint + "\"}");
     }
 
@@ -136,11 +139,11 @@ public abstract class FlowsContract {
     }
 
     static Map<String, Object> header(String jwt) {
-        return decode(jwt.split("\\.")[0]);
+        return decode(jwt.split("\\.", -1)[0]);
     }
 
     static Map<String, Object> payload(String jwt) {
-        return decode(jwt.split("\\.")[1]);
+        return decode(jwt.split("\\.", -1)[1]);
     }
 
     private static Map<String, Object> decode(String part) {
@@ -157,15 +160,22 @@ public abstract class FlowsContract {
     @SuppressWarnings("unchecked")
     void visitorRequestWhenSeedFetchThenSuccessWithTokenAndSessionId() throws Exception {
         String fingerprint = fingerprint();
-        HttpResponse<String> response = visitor(TestKeys.ACME_KEY, "application/json",
+        HttpResponse<String> response = visitor(
+                TestKeys.ACME_KEY,
+                "application/json",
                 "{\"agent_id\":\"support\",\"fingerprint\":\"" + fingerprint + "\"}");
 
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals("application/json;charset=utf-8",
-                response.headers().firstValue("Content-Type").orElseThrow().toLowerCase().replace(" ", ""));
+        assertEquals(
+                "application/json;charset=utf-8",
+                response.headers()
+                        .firstValue("Content-Type")
+                        .orElseThrow()
+                        .toLowerCase(Locale.ROOT)
+                        .replace(" ", ""));
         assertEquals("no-store", response.headers().firstValue("Cache-Control").orElseThrow());
         Map<String, Object> body = Http.json(response);
-        assertEquals(Boolean.TRUE, body.get("success"));
+        assertEquals(true, body.get("success"));
         Map<String, Object> data = (Map<String, Object>) body.get("data");
         String token = (String) data.get("token");
         String sid = (String) data.get("session_id");
@@ -183,67 +193,71 @@ public abstract class FlowsContract {
         String fp = (String) claims.get("fp");
         assertNotNull(fp);
         assertEquals("v_" + fp, claims.get("sub"));
-        String decoded = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        assertFalse(decoded.toLowerCase().contains(fingerprint), "the raw fingerprint never appears in the token");
-        assertFalse(fp.toLowerCase().contains(fingerprint.substring(0, 8)));
+        String decoded = new String(Base64.getUrlDecoder().decode(token.split("\\.", -1)[1]), StandardCharsets.UTF_8);
+        assertFalse(
+                decoded.toLowerCase(Locale.ROOT).contains(fingerprint),
+                "the raw fingerprint never appears in the token");
+        assertFalse(fp.toLowerCase(Locale.ROOT).contains(fingerprint.substring(0, 8)));
 
         // The session is in the registry, with the key's frame ancestors.
         EmbedSession session = server.embed().sessions().find(sid).orElseThrow();
         assertEquals(List.of("https://shop.example"), session.attributes().get("frameAncestors"));
 
         // The same device again: a new session, the same fp (case does not matter).
-        Map<String, Object> again = visitorData(fingerprint.toUpperCase());
+        Map<String, Object> again = visitorData(fingerprint.toUpperCase(Locale.ROOT));
         assertNotEquals(sid, again.get("session_id"));
         assertEquals(fp, payload((String) again.get("token")).get("fp"));
     }
 
     /** Every refusal uses the §3.2 envelope, with the §5 status and code, and creates nothing. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "missing agent_id         | 400 | invalid_request    | acme   | application/json | {\"fingerprint\": \"FP\"}",
-        "missing fingerprint      | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\"}",
-        "fingerprint of 7         | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"abcdef1\"}",
-        "fingerprint of 129       | 400 | invalid_request    | acme   | application/json | LONG_FP",
-        "fingerprint not hex      | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"fingerprint\"}",
-        "fingerprint a number     | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\", \"fingerprint\": 12345678}",
-        "agent_id a number        | 400 | invalid_request    | acme   | application/json | {\"agent_id\": 7, \"fingerprint\": \"FP\"}",
-        "agent_id malformed       | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"a/b/c\", \"fingerprint\": \"FP\"}",
-        "malformed JSON           | 400 | invalid_request    | acme   | application/json | {\"agent_id\": ",
-        "not an object            | 400 | invalid_request    | acme   | application/json | [\"support\"]",
-        "no api-secret            | 401 | invalid_token      | none   | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
-        "unknown key              | 401 | invalid_token      | bogus  | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
-        "a JWT as key             | 401 | invalid_token      | jwt    | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
-        "key of another tenant    | 403 | insufficient_scope | globex | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
-        "agent the key may not    | 403 | insufficient_scope | acme   | application/json | {\"agent_id\": \"bot\", \"fingerprint\": \"FP\"}",
-        "space/agent it may not   | 403 | insufficient_scope | acme   | application/json | {\"agent_id\": \"other/bot\", \"fingerprint\": \"FP\"}",
-        "unknown agent            | 404 | not_found          | acme   | application/json | {\"agent_id\": \"nobody\", \"fingerprint\": \"FP\"}",
-        "body over 64 KiB         | 413 | invalid_request    | acme   | application/json | HUGE",
-        "not JSON                 | 415 | invalid_request    | acme   | text/plain       | agent_id=support",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "missing agent_id         | 400 | invalid_request    | acme   | application/json | {\"fingerprint\": \"FP\"}",
+                "missing fingerprint      | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\"}",
+                "fingerprint of 7         | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"abcdef1\"}",
+                "fingerprint of 129       | 400 | invalid_request    | acme   | application/json | LONG_FP",
+                "fingerprint not hex      | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"fingerprint\"}",
+                "fingerprint a number     | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"support\", \"fingerprint\": 12345678}",
+                "agent_id a number        | 400 | invalid_request    | acme   | application/json | {\"agent_id\": 7, \"fingerprint\": \"FP\"}",
+                "agent_id malformed       | 400 | invalid_request    | acme   | application/json | {\"agent_id\": \"a/b/c\", \"fingerprint\": \"FP\"}",
+                "malformed JSON           | 400 | invalid_request    | acme   | application/json | {\"agent_id\": ",
+                "not an object            | 400 | invalid_request    | acme   | application/json | [\"support\"]",
+                "no api-secret            | 401 | invalid_token      | none   | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
+                "unknown key              | 401 | invalid_token      | bogus  | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
+                "a JWT as key             | 401 | invalid_token      | jwt    | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
+                "key of another tenant    | 403 | insufficient_scope | globex | application/json | {\"agent_id\": \"support\", \"fingerprint\": \"FP\"}",
+                "agent the key may not    | 403 | insufficient_scope | acme   | application/json | {\"agent_id\": \"bot\", \"fingerprint\": \"FP\"}",
+                "space/agent it may not   | 403 | insufficient_scope | acme   | application/json | {\"agent_id\": \"other/bot\", \"fingerprint\": \"FP\"}",
+                "unknown agent            | 404 | not_found          | acme   | application/json | {\"agent_id\": \"nobody\", \"fingerprint\": \"FP\"}",
+                "body over 64 KiB         | 413 | invalid_request    | acme   | application/json | HUGE",
+                "not JSON                 | 415 | invalid_request    | acme   | text/plain       | agent_id=support",
+            })
     @SuppressWarnings("unchecked")
-    void visitorRequestWhenBadThenEnvelopeWithDesignedError(String name, int status, String code, String key,
-            String contentType, String body) throws Exception {
+    void visitorRequestWhenBadThenEnvelopeWithDesignedError(
+            String name, int status, String code, String key, String contentType, String body) throws Exception {
         String fingerprint = fingerprint();
-        String credential;
-        switch (key) {
-            case "acme": credential = TestKeys.ACME_KEY; break;
-            case "globex": credential = TestKeys.GLOBEX_KEY; break;
-            case "bogus": credential = "sk_thisKeyIsNotConfiguredAnywhere_0123456789"; break;
-            case "jwt": credential = (String) visitorData(fingerprint()).get("token"); break;
-            default: credential = null;
-        }
-        switch (body) {
-            case "LONG_FP": body = "{\"agent_id\": \"support\", \"fingerprint\": \"" + "a".repeat(129) + "\"}"; break;
-            case "HUGE": body = "{\"agent_id\": \"support\", \"pad\": \"" + "x".repeat(70_000) + "\"}"; break;
-            default: body = body.replace("FP", fingerprint);
-        }
+
+        String credential = switch (key) {
+            case "acme" -> TestKeys.ACME_KEY;
+            case "globex" -> TestKeys.GLOBEX_KEY;
+            case "bogus" -> "sk_thisKeyIsNotConfiguredAnywhere_0123456789";
+            case "jwt" -> (String) visitorData(fingerprint()).get("token");
+            default -> null;
+        };
+        body = switch (body) {
+            case "LONG_FP" -> "{\"agent_id\": \"support\", \"fingerprint\": \"" + "a".repeat(129) + "\"}";
+            case "HUGE" -> "{\"agent_id\": \"support\", \"pad\": \"" + "x".repeat(70_000) + "\"}";
+            default -> body.replace("FP", fingerprint);
+        };
         long sessions = sessionCount();
 
         HttpResponse<String> response = visitor(credential, contentType, body);
 
         assertEquals(status, response.statusCode(), response.body());
         Map<String, Object> envelope = Http.json(response);
-        assertEquals(Boolean.FALSE, envelope.get("success"));
+        assertEquals(false, envelope.get("success"));
         Map<String, Object> error = (Map<String, Object>) envelope.get("error");
         assertEquals(code, error.get("code"));
         assertFalse(((String) error.get("message")).isBlank());
@@ -273,10 +287,11 @@ public abstract class FlowsContract {
 
         assertNotNull(limited, "30 mints in a row from one fingerprint were never limited");
         assertTrue(served >= 5, "the default burst of 5 was not served: " + served);
-        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        long retryAfter =
+                Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 6, "Retry-After: " + retryAfter);
         Map<String, Object> envelope = Http.json(limited);
-        assertEquals(Boolean.FALSE, envelope.get("success"));
+        assertEquals(false, envelope.get("success"));
         assertEquals("rate_limited", ((Map<String, Object>) envelope.get("error")).get("code"));
         // Another visitor is served at once, and so is the noisy one with another agent.
         assertEquals(200, visitor("support", fingerprint()).statusCode());
@@ -310,7 +325,9 @@ public abstract class FlowsContract {
                 .header("Access-Control-Request-Headers", "api-secret, content-type")
                 .build());
         assertTrue(response.statusCode() >= 400, "preflight must not succeed: " + response.statusCode());
-        assertTrue(response.headers().map().keySet().stream().noneMatch(h -> h.toLowerCase().startsWith("access-control-allow")),
+        assertTrue(
+                response.headers().map().keySet().stream()
+                        .noneMatch(h -> h.toLowerCase(Locale.ROOT).startsWith("access-control-allow")),
                 response.headers().map().toString());
     }
 
@@ -334,8 +351,8 @@ public abstract class FlowsContract {
     @Test
     @SuppressWarnings("unchecked")
     void iframeTokenWhenRedeemedThenJwtOnceAndThenTheSameNotFoundAsAnUnknownKey() throws Exception {
-        Map<String, Object> created = Http.json(create(TestKeys.ACME_KEY,
-                "{\"uid\": \"user-42\", \"srcs\": [\"docs\", \"faq\"], \"ttl\": 600}"));
+        Map<String, Object> created = Http.json(
+                create(TestKeys.ACME_KEY, "{\"uid\": \"user-42\", \"srcs\": [\"docs\", \"faq\"], \"ttl\": 600}"));
         String cacheKey = (String) created.get("cache_key");
 
         HttpResponse<String> first = redeem(cacheKey);
@@ -354,15 +371,18 @@ public abstract class FlowsContract {
         assertTrue((Long) answer.get("expires_in") > 590);
         Map<String, Object> settings = (Map<String, Object>) answer.get("settings");
         assertEquals("full", settings.get("response_mode"));
-        assertEquals(Boolean.TRUE, settings.get("show_sidebar"));
-        assertEquals(Boolean.TRUE, settings.get("show_dashboards"));
+        assertEquals(true, settings.get("show_sidebar"));
+        assertEquals(true, settings.get("show_dashboards"));
         // The JWT reaches its session's embed endpoints.
-        assertEquals(200, Http.get(sessionUri((String) claims.get("sid")), token).statusCode());
-        EmbedSession session = server.embed().sessions().find((String) claims.get("sid")).orElseThrow();
+        assertEquals(
+                200, Http.get(sessionUri((String) claims.get("sid")), token).statusCode());
+        EmbedSession session =
+                server.embed().sessions().find((String) claims.get("sid")).orElseThrow();
         assertEquals(List.of("https://shop.example"), session.attributes().get("frameAncestors"));
 
         HttpResponse<String> second = redeem(cacheKey);
-        HttpResponse<String> unknown = redeem(Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]));
+        HttpResponse<String> unknown =
+                redeem(Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]));
         assertEquals(404, second.statusCode(), second.body());
         assertEquals("not_found", Http.json(second).get("error"));
         assertEquals(404, unknown.statusCode());
@@ -378,19 +398,33 @@ public abstract class FlowsContract {
                 .header("Access-Control-Request-Headers", "content-type")
                 .build());
         assertEquals(204, preflight.statusCode());
-        assertEquals("*", preflight.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElseThrow().contains("Content-Type"));
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Credentials").isEmpty());
+        assertEquals(
+                "*",
+                preflight.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+        assertTrue(preflight
+                .headers()
+                .firstValue("Access-Control-Allow-Headers")
+                .orElseThrow()
+                .contains("Content-Type"));
+        assertTrue(preflight
+                .headers()
+                .firstValue("Access-Control-Allow-Credentials")
+                .isEmpty());
 
-        String cacheKey = (String) Http.json(create(TestKeys.ACME_KEY, "{\"uid\": \"u\", \"srcs\": [\"faq\"]}")).get("cache_key");
+        String cacheKey = (String) Http.json(create(TestKeys.ACME_KEY, "{\"uid\": \"u\", \"srcs\": [\"faq\"]}"))
+                .get("cache_key");
         HttpResponse<String> redeemed = Http.send(HttpRequest.newBuilder(server.uri("/api/v1/iframe/token"))
                 .header("Origin", "https://shop.example")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"cache_key\": \"" + cacheKey + "\"}"))
                 .build());
         assertEquals(200, redeemed.statusCode(), redeemed.body());
-        assertEquals("*", redeemed.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
-        assertTrue(redeemed.headers().firstValue("Access-Control-Allow-Credentials").isEmpty());
+        assertEquals(
+                "*",
+                redeemed.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+        assertTrue(redeemed.headers()
+                .firstValue("Access-Control-Allow-Credentials")
+                .isEmpty());
 
         HttpResponse<String> createPreflight = Http.send(HttpRequest.newBuilder(server.uri("/api/v1/iframe/create"))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
@@ -399,17 +433,19 @@ public abstract class FlowsContract {
                 .build());
         assertTrue(createPreflight.statusCode() >= 400, "create is server-to-server: " + createPreflight.statusCode());
         assertTrue(createPreflight.headers().map().keySet().stream()
-                .noneMatch(h -> h.toLowerCase().startsWith("access-control-allow")));
+                .noneMatch(h -> h.toLowerCase(Locale.ROOT).startsWith("access-control-allow")));
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "missing cache_key     | 400 | application/json | {}",
-        "cache_key a number    | 400 | application/json | {\"cache_key\": 42}",
-        "malformed cache_key   | 404 | application/json | {\"cache_key\": \"../../etc\"}",
-        "malformed JSON        | 400 | application/json | {\"cache_key\": ",
-        "not JSON              | 415 | text/plain       | cache_key=abc",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "missing cache_key     | 400 | application/json | {}",
+                "cache_key a number    | 400 | application/json | {\"cache_key\": 42}",
+                "malformed cache_key   | 404 | application/json | {\"cache_key\": \"../../etc\"}",
+                "malformed JSON        | 400 | application/json | {\"cache_key\": ",
+                "not JSON              | 415 | text/plain       | cache_key=abc",
+            })
     void iframeTokenWhenBadBodyThenDesignedError(String name, int status, String contentType, String body)
             throws Exception {
         HttpResponse<String> response = Http.send(HttpRequest.newBuilder(server.uri("/api/v1/iframe/token"))
@@ -422,65 +458,70 @@ public abstract class FlowsContract {
 
     /** Every field rule of §3.3: a 400, or a 403 for sources the key may not use; nothing is created. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "uid missing                   | 400 | acme   | {\"srcs\": [\"docs\"]}",
-        "uid empty                     | 400 | acme   | {\"uid\": \"\", \"srcs\": [\"docs\"]}",
-        "uid too long                  | 400 | acme   | LONG_UID",
-        "uid a number                  | 400 | acme   | {\"uid\": 42, \"srcs\": [\"docs\"]}",
-        "uid with a control character  | 400 | acme   | {\"uid\": \"a\\u0007b\", \"srcs\": [\"docs\"]}",
-        "srcs missing                  | 400 | acme   | {\"uid\": \"u\"}",
-        "srcs empty                    | 400 | acme   | {\"uid\": \"u\", \"srcs\": []}",
-        "srcs a string                 | 400 | acme   | {\"uid\": \"u\", \"srcs\": \"docs\"}",
-        "srcs with a number            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [1]}",
-        "srcs with an empty id         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"\"]}",
-        "srcs beyond the key's         | 403 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\", \"payroll\"]}",
-        "key without sources           | 403 | globex | {\"uid\": \"u\", \"srcs\": [\"docs\"]}",
-        "ttl 59                        | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": 59}",
-        "ttl 3601                      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": 3601}",
-        "ttl a string                  | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": \"900\"}",
-        "ttl a fraction                | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": 900.5}",
-        "model unknown                 | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"model\": \"gpt-2\"}",
-        "response_mode unknown         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"response_mode\": \"verbose\"}",
-        "theme with theme_id           | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"theme_mode\": \"dark\"}, \"theme_id\": 3}",
-        "theme a string                | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": \"dark\"}",
-        "theme unknown member          | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"colour\": \"red\"}}",
-        "theme_mode unknown            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"theme_mode\": \"neon\"}}",
-        "css var without --            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"custom_css_vars\": {\"color\": \"red\"}}}",
-        "css value breaking out        | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"custom_css_vars\": {\"--a\": \"red} body {display: none\"}}}",
-        "css vars a string             | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"custom_css_vars\": \"--a: red\"}}",
-        "start_message too long        | 400 | acme   | LONG_START",
-        "theme.show_sidebar a string   | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"show_sidebar\": \"yes\"}}",
-        "theme_id zero                 | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme_id\": 0}",
-        "theme_id a string             | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme_id\": \"3\"}",
-        "show_sidebar a number         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"show_sidebar\": 1}",
-        "show_dashboards a string      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"show_dashboards\": \"false\"}",
-        "knowledge a string            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": \"fact\"}",
-        "knowledge with a number       | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [1]}",
-        "knowledge with an empty entry | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [\" \"]}",
-        "knowledge of 101 entries      | 400 | acme   | MANY_KNOWLEDGE",
-        "reference query a string      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [\"q\"]}",
-        "reference query without query | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"t\"}]}",
-        "reference query extra member  | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"t\", \"query\": \"q\", \"sql\": \"x\"}]}",
-        "reference title too long      | 400 | acme   | LONG_TITLE",
-        "reference_queries an object   | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": {\"title\": \"t\"}}",
-        "limits a number               | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": 5}",
-        "limits unknown window         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": {\"minutely\": 1}}",
-        "limits zero                   | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": {\"hourly\": 0}}",
-        "limits a string               | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": {\"daily\": \"5\"}}",
-        "no key                        | 401 | none   | {\"uid\": \"u\", \"srcs\": [\"docs\"]}",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "uid missing                   | 400 | acme   | {\"srcs\": [\"docs\"]}",
+                "uid empty                     | 400 | acme   | {\"uid\": \"\", \"srcs\": [\"docs\"]}",
+                "uid too long                  | 400 | acme   | LONG_UID",
+                "uid a number                  | 400 | acme   | {\"uid\": 42, \"srcs\": [\"docs\"]}",
+                "uid with a control character  | 400 | acme   | {\"uid\": \"a\\u0007b\", \"srcs\": [\"docs\"]}",
+                "srcs missing                  | 400 | acme   | {\"uid\": \"u\"}",
+                "srcs empty                    | 400 | acme   | {\"uid\": \"u\", \"srcs\": []}",
+                "srcs a string                 | 400 | acme   | {\"uid\": \"u\", \"srcs\": \"docs\"}",
+                "srcs with a number            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [1]}",
+                "srcs with an empty id         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"\"]}",
+                "srcs beyond the key's         | 403 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\", \"payroll\"]}",
+                "key without sources           | 403 | globex | {\"uid\": \"u\", \"srcs\": [\"docs\"]}",
+                "ttl 59                        | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": 59}",
+                "ttl 3601                      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": 3601}",
+                "ttl a string                  | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": \"900\"}",
+                "ttl a fraction                | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"ttl\": 900.5}",
+                "model unknown                 | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"model\": \"gpt-2\"}",
+                "response_mode unknown         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"response_mode\": \"verbose\"}",
+                "theme with theme_id           | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"theme_mode\": \"dark\"}, \"theme_id\": 3}",
+                "theme a string                | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": \"dark\"}",
+                "theme unknown member          | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"colour\": \"red\"}}",
+                "theme_mode unknown            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"theme_mode\": \"neon\"}}",
+                "css var without --            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"custom_css_vars\": {\"color\": \"red\"}}}",
+                "css value breaking out        | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"custom_css_vars\": {\"--a\": \"red} body {display: none\"}}}",
+                "css vars a string             | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"custom_css_vars\": \"--a: red\"}}",
+                "start_message too long        | 400 | acme   | LONG_START",
+                "theme.show_sidebar a string   | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"show_sidebar\": \"yes\"}}",
+                "theme_id zero                 | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme_id\": 0}",
+                "theme_id a string             | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme_id\": \"3\"}",
+                "show_sidebar a number         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"show_sidebar\": 1}",
+                "show_dashboards a string      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"show_dashboards\": \"false\"}",
+                "knowledge a string            | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": \"fact\"}",
+                "knowledge with a number       | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [1]}",
+                "knowledge with an empty entry | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [\" \"]}",
+                "knowledge of 101 entries      | 400 | acme   | MANY_KNOWLEDGE",
+                "reference query a string      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [\"q\"]}",
+                "reference query without query | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"t\"}]}",
+                "reference query extra member  | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"t\", \"query\": \"q\", \"sql\": \"x\"}]}",
+                "reference title too long      | 400 | acme   | LONG_TITLE",
+                "reference_queries an object   | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": {\"title\": \"t\"}}",
+                "limits a number               | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": 5}",
+                "limits unknown window         | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": {\"minutely\": 1}}",
+                "limits zero                   | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": {\"hourly\": 0}}",
+                "limits a string               | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"limits\": {\"daily\": \"5\"}}",
+                "no key                        | 401 | none   | {\"uid\": \"u\", \"srcs\": [\"docs\"]}",
+            })
     void iframeCreateWhenFieldBreaksARuleThenBadRequestOrForbidden(String name, int status, String key, String body)
             throws Exception {
         String credential = "acme".equals(key) ? TestKeys.ACME_KEY : "globex".equals(key) ? TestKeys.GLOBEX_KEY : null;
         switch (body) {
-            case "LONG_UID": body = "{\"uid\": \"" + "u".repeat(257) + "\", \"srcs\": [\"docs\"]}"; break;
-            case "LONG_START": body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"start_message\": \""
-                    + "s".repeat(501) + "\"}}"; break;
-            case "LONG_TITLE": body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \""
-                    + "t".repeat(201) + "\", \"query\": \"q\"}]}"; break;
-            case "MANY_KNOWLEDGE": body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [\"k\""
-                    + ", \"k\"".repeat(100) + "]}"; break;
-            default: break;
+            case "LONG_UID" -> body = "{\"uid\": \"" + "u".repeat(257) + "\", \"srcs\": [\"docs\"]}";
+            case "LONG_START" ->
+                body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": {\"start_message\": \"" + "s".repeat(501)
+                        + "\"}}";
+            case "LONG_TITLE" ->
+                body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"" + "t".repeat(201)
+                        + "\", \"query\": \"q\"}]}";
+            case "MANY_KNOWLEDGE" ->
+                body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [\"k\""
+                        + ", \"k\"".repeat(100) + "]}";
+            default -> {}
         }
         long sessions = sessionCount();
 
@@ -499,22 +540,23 @@ public abstract class FlowsContract {
     @SuppressWarnings("unchecked")
     void iframeCreateWhenThemeOmitsOptionsThenDeprecatedFieldsFallBack() throws Exception {
         Map<String, Object> themed = (Map<String, Object>) link("{\"uid\": \"u\", \"srcs\": [\"docs\"],"
-                + " \"theme\": {\"theme_mode\": \"dark\", \"response_mode\": \"basic\", \"custom_css_vars\": {\"--accent\":"
-                + " \"#0a7\"}, \"start_message\": \"Hi!\"}, \"response_mode\": \"full\", \"show_sidebar\": false}")
+                        + " \"theme\": {\"theme_mode\": \"dark\", \"response_mode\": \"basic\", \"custom_css_vars\": {\"--accent\":"
+                        + " \"#0a7\"}, \"start_message\": \"Hi!\"}, \"response_mode\": \"full\", \"show_sidebar\": false}")
                 .get("settings");
         assertEquals("dark", themed.get("theme_mode"));
         assertEquals("basic", themed.get("response_mode"), "the theme wins over the deprecated field");
-        assertEquals(Boolean.FALSE, themed.get("show_sidebar"), "the deprecated field fills what the theme omits");
-        assertEquals(Boolean.TRUE, themed.get("show_dashboards"), "default");
+        assertEquals(false, themed.get("show_sidebar"), "the deprecated field fills what the theme omits");
+        assertEquals(true, themed.get("show_dashboards"), "default");
         assertEquals(Map.of("--accent", "#0a7"), themed.get("custom_css_vars"));
         assertEquals("Hi!", themed.get("start_message"));
 
         Map<String, Object> byId = (Map<String, Object>) link("{\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme_id\": 7,"
-                + " \"show_dashboards\": false, \"response_mode\": \"basic\"}").get("settings");
+                        + " \"show_dashboards\": false, \"response_mode\": \"basic\"}")
+                .get("settings");
         assertEquals(7L, byId.get("theme_id"));
-        assertEquals(Boolean.FALSE, byId.get("show_dashboards"));
+        assertEquals(false, byId.get("show_dashboards"));
         assertEquals("basic", byId.get("response_mode"));
-        assertEquals(Boolean.TRUE, byId.get("show_sidebar"));
+        assertEquals(true, byId.get("show_sidebar"));
     }
 
     @Test
@@ -537,7 +579,8 @@ public abstract class FlowsContract {
     @Test
     void iframeSessionWhenLimitsReachedThenRateLimitedPerUid() throws Exception {
         String uid = "limited-" + fingerprint();
-        String withLimits = "{\"uid\": \"" + uid + "\", \"srcs\": [\"docs\"], \"limits\": {\"hourly\": 2, \"daily\": 10}}";
+        String withLimits =
+                "{\"uid\": \"" + uid + "\", \"srcs\": [\"docs\"], \"limits\": {\"hourly\": 2, \"daily\": 10}}";
         Map<String, Object> first = link(withLimits);
         String token = (String) first.get("token");
         String sid = (String) first.get("session_id");
@@ -548,13 +591,20 @@ public abstract class FlowsContract {
 
         assertEquals(429, third.statusCode(), third.body());
         assertEquals("rate_limited", Http.json(third).get("error"));
-        long retryAfter = Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow());
+        long retryAfter =
+                Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter > 60 && retryAfter <= 1800, "Retry-After: " + retryAfter);
         // The limits belong to the uid: a new link for it is limited as well.
         Map<String, Object> second = link(withLimits);
-        assertEquals(429, send((String) second.get("session_id"), (String) second.get("token"), "four").statusCode());
+        assertEquals(
+                429,
+                send((String) second.get("session_id"), (String) second.get("token"), "four")
+                        .statusCode());
         // Another uid has its own budget.
         Map<String, Object> other = link(withLimits.replace(uid, uid + "-other"));
-        assertEquals(202, send((String) other.get("session_id"), (String) other.get("token"), "hi").statusCode());
+        assertEquals(
+                202,
+                send((String) other.get("session_id"), (String) other.get("token"), "hi")
+                        .statusCode());
     }
 }

@@ -34,8 +34,8 @@ public abstract class HostedPageContract {
     /** What {@code embed.frameAncestors} says for sessions whose key names no origin. */
     public static final String DEFAULT_ANCESTORS = "https://default.example 'self'";
 
-    private static final Pattern CONFIG = Pattern.compile(
-            "<script type=\"application/json\" id=\"embed-config\">(.*?)</script>", Pattern.DOTALL);
+    private static final Pattern CONFIG =
+            Pattern.compile("<script type=\"application/json\" id=\"embed-config\">(.*?)</script>", Pattern.DOTALL);
 
     protected Deployment server;
 
@@ -63,7 +63,8 @@ public abstract class HostedPageContract {
     void chatPageWhenSessionOfKeyWithOriginsThenSection6HeadersAndThoseOrigins() throws Exception {
         Map<String, Object> minted = mintEmbedUrl(TestKeys.ACME_KEY, "demo", "support");
         String sessionId = (String) minted.get("sessionId");
-        assertTrue(((String) minted.get("embedUrl")).startsWith(server.base() + "/embed/chat/" + sessionId + "#token="));
+        assertTrue(
+                ((String) minted.get("embedUrl")).startsWith(server.base() + "/embed/chat/" + sessionId + "#token="));
 
         HttpResponse<String> page = get("/embed/chat/" + sessionId);
 
@@ -71,14 +72,22 @@ public abstract class HostedPageContract {
         assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
         String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
         assertTrue(csp.endsWith("; frame-ancestors https://shop.example"), csp);
-        for (String directive : List.of("default-src 'none'", "script-src 'self'", "style-src 'self'",
-                "connect-src 'self'", "base-uri 'none'", "form-action 'none'")) {
+        for (String directive : List.of(
+                "default-src 'none'",
+                "script-src 'self'",
+                "style-src 'self'",
+                "connect-src 'self'",
+                "base-uri 'none'",
+                "form-action 'none'")) {
             assertTrue(csp.contains(directive), directive + " missing from " + csp);
         }
-        assertEquals("microphone=(self)", page.headers().firstValue("Permissions-Policy").orElse(null));
+        assertEquals(
+                "microphone=(self)",
+                page.headers().firstValue("Permissions-Policy").orElse(null));
         assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElse(null));
         assertEquals("no-store", page.headers().firstValue("Cache-Control").orElse(null));
-        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(null));
+        assertEquals(
+                "nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(null));
         assertTrue(page.headers().firstValue("X-Frame-Options").isEmpty(), "a page must be frameable by its origins");
 
         Map<String, Object> config = pageConfig(page);
@@ -86,8 +95,11 @@ public abstract class HostedPageContract {
         assertEquals(sessionId, config.get("id"));
         assertEquals("/shop", config.get("base"));
         assertEquals(List.of("https://shop.example"), config.get("parentOrigins"));
-        assertTrue(Pattern.compile("<script type=\"module\" src=\"/shop/embed/assets/[0-9a-f]{12}/chat\\.js\"")
-                .matcher(page.body()).find(), "the page's module script is not under /shop/embed/assets/{version}/");
+        assertTrue(
+                Pattern.compile("<script type=\"module\" src=\"/shop/embed/assets/[0-9a-f]{12}/chat\\.js\"")
+                        .matcher(page.body())
+                        .find(),
+                "the page's module script is not under /shop/embed/assets/{version}/");
     }
 
     @Test
@@ -96,7 +108,8 @@ public abstract class HostedPageContract {
         HttpResponse<String> page = get("/embed/chat/" + minted.get("sessionId"));
         assertEquals(200, page.statusCode());
         assertTrue(csp(page).endsWith("frame-ancestors " + DEFAULT_ANCESTORS), csp(page));
-        assertEquals(List.of("https://default.example", "'self'"), pageConfig(page).get("parentOrigins"));
+        assertEquals(
+                List.of("https://default.example", "'self'"), pageConfig(page).get("parentOrigins"));
     }
 
     @Test
@@ -112,7 +125,8 @@ public abstract class HostedPageContract {
                 .timeout(Duration.ofSeconds(10))
                 .header("api-secret", TestKeys.ACME_KEY)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agent_id\": \"support\", \"fingerprint\": \"00112233aabbccdd\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"agent_id\": \"support\", \"fingerprint\": \"00112233aabbccdd\"}"))
                 .build());
         assertEquals(200, minted.statusCode(), minted.body());
         @SuppressWarnings("unchecked")
@@ -136,8 +150,8 @@ public abstract class HostedPageContract {
 
     @Test
     void iframePageWhenCachedLinkThenOriginsOfItsKeyAndTheKeyStillRedeemsOnce() throws Exception {
-        HttpResponse<String> created = Http.postJson(server.uri("/api/v1/iframe/create"), TestKeys.ACME_KEY,
-                "{\"uid\": \"user-42\", \"srcs\": [\"docs\"]}");
+        HttpResponse<String> created = Http.postJson(
+                server.uri("/api/v1/iframe/create"), TestKeys.ACME_KEY, "{\"uid\": \"user-42\", \"srcs\": [\"docs\"]}");
         assertEquals(200, created.statusCode(), created.body());
         Map<String, Object> link = Http.json(created);
         String cacheKey = (String) link.get("cache_key");
@@ -148,8 +162,8 @@ public abstract class HostedPageContract {
         assertEquals(200, page.statusCode());
         assertTrue(csp(page).endsWith("frame-ancestors https://shop.example"), csp(page));
         assertEquals("iframe", pageConfig(page).get("flow"));
-        HttpResponse<String> redeemed = Http.postJson(server.uri("/api/v1/iframe/token"), null,
-                "{\"cache_key\": \"" + cacheKey + "\"}");
+        HttpResponse<String> redeemed =
+                Http.postJson(server.uri("/api/v1/iframe/token"), null, "{\"cache_key\": \"" + cacheKey + "\"}");
         assertEquals(200, redeemed.statusCode(), "serving the page must not use up the key");
     }
 
@@ -158,21 +172,30 @@ public abstract class HostedPageContract {
         Map<String, Object> minted = mintEmbedUrl(TestKeys.ACME_KEY, "demo", "support");
         URI page = server.uri("/embed/chat/" + minted.get("sessionId"));
 
-        HttpResponse<String> visit = Http.send(HttpRequest.newBuilder(page).header("Sec-Fetch-Dest", "document").build());
+        HttpResponse<String> visit = Http.send(HttpRequest.newBuilder(page)
+                .header("Sec-Fetch-Dest", "document")
+                .build());
 
         assertEquals(403, visit.statusCode());
         assertTrue(contentType(visit).startsWith("text/html"), contentType(visit));
         assertTrue(visit.body().contains("can only be shown on the site that embeds it"), visit.body());
         assertTrue(csp(visit).endsWith("frame-ancestors 'none'"), csp(visit));
-        assertEquals("no-referrer", visit.headers().firstValue("Referrer-Policy").orElse(null));
+        assertEquals(
+                "no-referrer", visit.headers().firstValue("Referrer-Policy").orElse(null));
         assertEquals("no-store", visit.headers().firstValue("Cache-Control").orElse(null));
-        assertEquals(200, Http.send(HttpRequest.newBuilder(page).header("Sec-Fetch-Dest", "iframe").build()).statusCode());
+        assertEquals(
+                200,
+                Http.send(HttpRequest.newBuilder(page)
+                                .header("Sec-Fetch-Dest", "iframe")
+                                .build())
+                        .statusCode());
     }
 
     @Test
     void headWhenPageThenHeadersWithoutBody() throws Exception {
         HttpResponse<String> head = Http.send(HttpRequest.newBuilder(server.uri("/embed/chat/ses_x"))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
         assertEquals(200, head.statusCode());
         assertTrue(csp(head).contains("frame-ancestors"), csp(head));
         assertEquals("", head.body());
@@ -183,8 +206,11 @@ public abstract class HostedPageContract {
         HttpResponse<String> widget = get("/embed/widget.js");
         assertEquals(200, widget.statusCode());
         assertEquals("text/javascript;charset=utf-8", contentType(widget));
-        assertEquals("cross-origin", widget.headers().firstValue("Cross-Origin-Resource-Policy").orElse(null));
-        assertEquals("nosniff", widget.headers().firstValue("X-Content-Type-Options").orElse(null));
+        assertEquals(
+                "cross-origin",
+                widget.headers().firstValue("Cross-Origin-Resource-Policy").orElse(null));
+        assertEquals(
+                "nosniff", widget.headers().firstValue("X-Content-Type-Options").orElse(null));
         assertTrue(widget.body().contains("/embed/agents/") && widget.body().contains("embed:token-expired"));
     }
 
@@ -193,7 +219,9 @@ public abstract class HostedPageContract {
         HttpResponse<String> sdk = get("/embed/sdk.js");
         assertEquals(200, sdk.statusCode());
         assertEquals("text/javascript;charset=utf-8", contentType(sdk));
-        assertEquals("cross-origin", sdk.headers().firstValue("Cross-Origin-Resource-Policy").orElse(null));
+        assertEquals(
+                "cross-origin",
+                sdk.headers().firstValue("Cross-Origin-Resource-Policy").orElse(null));
         assertTrue(sdk.body().contains("mount"), "not the SDK");
         HttpResponse<String> types = get("/embed/sdk.d.ts");
         assertEquals(200, types.statusCode());
@@ -205,18 +233,37 @@ public abstract class HostedPageContract {
     void assetsWhenFetchedThenScriptAndStyle() throws Exception {
         assertEquals("text/javascript;charset=utf-8", contentType(get("/embed/assets/chat.js")));
         assertEquals("text/css;charset=utf-8", contentType(get("/embed/assets/chat.css")));
-        Matcher version = Pattern.compile("/embed/assets/([0-9a-f]{12})/chat\\.js").matcher(get("/embed/chat/ses_v").body());
+        Matcher version = Pattern.compile("/embed/assets/([0-9a-f]{12})/chat\\.js")
+                .matcher(get("/embed/chat/ses_v").body());
         assertTrue(version.find(), "no versioned script in the page");
         HttpResponse<String> versioned = get("/embed/assets/" + version.group(1) + "/chat.js");
         assertEquals(200, versioned.statusCode());
         assertEquals("text/javascript;charset=utf-8", contentType(versioned));
-        assertEquals("public, max-age=31536000, immutable", versioned.headers().firstValue("Cache-Control").orElse(null));
-        assertEquals("public, max-age=300", get("/embed/assets/chat.js").headers().firstValue("Cache-Control").orElse(null));
+        assertEquals(
+                "public, max-age=31536000, immutable",
+                versioned.headers().firstValue("Cache-Control").orElse(null));
+        assertEquals(
+                "public, max-age=300",
+                get("/embed/assets/chat.js")
+                        .headers()
+                        .firstValue("Cache-Control")
+                        .orElse(null));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/embed", "/embed/", "/embed/nope", "/embed/chat", "/embed/chat/", "/embed/chat/a/b",
-        "/embed/assets/chat.html", "/embed/assets/", "/embed/widget.js/x", "/embed/WIDGET.JS"})
+    @ValueSource(
+            strings = {
+                "/embed",
+                "/embed/",
+                "/embed/nope",
+                "/embed/chat",
+                "/embed/chat/",
+                "/embed/chat/a/b",
+                "/embed/assets/chat.html",
+                "/embed/assets/",
+                "/embed/widget.js/x",
+                "/embed/WIDGET.JS"
+            })
     void pathWhenNoPageThenNotFoundJson(String path) throws Exception {
         HttpResponse<String> answer = get(path);
         assertEquals(404, answer.statusCode(), path);
@@ -225,8 +272,13 @@ public abstract class HostedPageContract {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/embed/chat/bad%20id", "/embed/agents/%3Cscript%3E", "/embed/iframe/a.b%21",
-        "/embed/chat/ses_0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"})
+    @ValueSource(
+            strings = {
+                "/embed/chat/bad%20id",
+                "/embed/agents/%3Cscript%3E",
+                "/embed/iframe/a.b%21",
+                "/embed/chat/ses_0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+            })
     void pathWhenIdIsNotAnIdThenBadRequestJson(String path) throws Exception {
         HttpResponse<String> answer = get(path);
         assertEquals(400, answer.statusCode(), path);
@@ -246,10 +298,12 @@ public abstract class HostedPageContract {
         Map<String, Object> minted = mintEmbedUrl(TestKeys.ACME_KEY, "demo", "support");
         String embedUrl = (String) minted.get("embedUrl");
         String token = embedUrl.substring(embedUrl.indexOf("#token=") + 7);
-        HttpResponse<String> session = Http.get(server.uri("/api/v1/embed/chat-sessions/" + minted.get("sessionId")), token);
+        HttpResponse<String> session =
+                Http.get(server.uri("/api/v1/embed/chat-sessions/" + minted.get("sessionId")), token);
         assertEquals(200, session.statusCode());
         assertEquals("DENY", session.headers().firstValue("X-Frame-Options").orElse(null));
-        HttpResponse<String> refused = Http.get(server.uri("/api/v1/embed/chat-sessions/" + minted.get("sessionId")), null);
+        HttpResponse<String> refused =
+                Http.get(server.uri("/api/v1/embed/chat-sessions/" + minted.get("sessionId")), null);
         assertEquals(401, refused.statusCode());
         assertEquals("DENY", refused.headers().firstValue("X-Frame-Options").orElse(null));
         assertNull(refused.headers().firstValue("Content-Security-Policy").orElse(null));
@@ -258,8 +312,10 @@ public abstract class HostedPageContract {
     // ---- helpers ----
 
     private Map<String, Object> mintEmbedUrl(String key, String space, String agent) throws Exception {
-        HttpResponse<String> minted = Http.postJson(server.uri("/api/v1/spaces/" + space + "/agents/" + agent + "/embed-urls"),
-                key, "{\"externalUserId\": \"customer-123\"}");
+        HttpResponse<String> minted = Http.postJson(
+                server.uri("/api/v1/spaces/" + space + "/agents/" + agent + "/embed-urls"),
+                key,
+                "{\"externalUserId\": \"customer-123\"}");
         assertEquals(200, minted.statusCode(), minted.body());
         return Http.json(minted);
     }
@@ -273,7 +329,11 @@ public abstract class HostedPageContract {
     }
 
     private static String contentType(HttpResponse<String> response) {
-        return response.headers().firstValue("Content-Type").orElse("").replace(" ", "").toLowerCase(java.util.Locale.ROOT);
+        return response.headers()
+                .firstValue("Content-Type")
+                .orElse("")
+                .replace(" ", "")
+                .toLowerCase(java.util.Locale.ROOT);
     }
 
     private static Map<String, Object> pageConfig(HttpResponse<String> page) {

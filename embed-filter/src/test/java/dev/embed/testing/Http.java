@@ -21,18 +21,22 @@ public final class Http {
     /**
      * Sends the request. Every credential it carries and every token, cache key or fingerprint in
      * it or its answer goes to {@link Secrets}; an error answer (4xx, 5xx) that shows any secret
-     * fails the test at once (DESIGN §5: errors never echo a secret).
+     * fails the test at once (DESIGN §5: errors never echo a secret). The exchange is recorded for
+     * the OpenAPI check ({@link OpenApiRecorder}).
      */
     public static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         SecretsObserver.request(request);
         HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        OpenApiRecorder.record(request, response);
         SecretsObserver.response(response.statusCode(), response.body());
         return response;
     }
 
     /** POST of a JSON body with {@code Authorization: Bearer <credential>} (credential may be null). */
-    public static HttpResponse<String> postJson(URI uri, String credential, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+    public static HttpResponse<String> postJson(URI uri, String credential, String json)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (credential != null) {
@@ -42,7 +46,8 @@ public final class Http {
     }
 
     public static HttpResponse<String> get(URI uri, String credential) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(45)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(45)).GET();
         if (credential != null) {
             b.header("Authorization", "Bearer " + credential);
         }
@@ -50,7 +55,8 @@ public final class Http {
     }
 
     public static HttpResponse<String> delete(URI uri, String credential) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).DELETE();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).DELETE();
         if (credential != null) {
             b.header("Authorization", "Bearer " + credential);
         }

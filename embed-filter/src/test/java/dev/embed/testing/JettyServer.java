@@ -75,9 +75,11 @@ public final class JettyServer implements Deployment {
         return server;
     }
 
+    /** Stops the server, then checks its answers against the OpenAPI document ({@link OpenApiConformance}). */
     @Override
     public void close() throws Exception {
         server.stop();
+        OpenApiConformance.verify(base);
     }
 
     /**
@@ -92,8 +94,11 @@ public final class JettyServer implements Deployment {
                 .append("         xsi:schemaLocation=\"https://jakarta.ee/xml/ns/jakartaee")
                 .append(" https://jakarta.ee/xml/ns/jakartaee/web-app_6_0.xsd\"\n")
                 .append("         version=\"6.0\">\n");
-        contextParams.forEach((name, value) -> xml.append("  <context-param><param-name>").append(name)
-                .append("</param-name><param-value>").append(escape(value)).append("</param-value></context-param>\n"));
+        contextParams.forEach((name, value) -> xml.append("  <context-param><param-name>")
+                .append(name)
+                .append("</param-name><param-value>")
+                .append(escape(value))
+                .append("</param-value></context-param>\n"));
         xml.append(Readme.webXmlFragment()).append('\n');
         xml.append(extraElements).append('\n');
         xml.append("</web-app>\n");

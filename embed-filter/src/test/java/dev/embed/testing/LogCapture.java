@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LogCapture implements BeforeAllCallback, AfterAllCallback {
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
     private static final Logger LIBRARY = Logger.getLogger("dev.embed");
+
     private static final List<String> RECORDS = new ArrayList<>();
     private static final Object LOCK = new Object();
     private static volatile boolean installed;
@@ -110,7 +111,10 @@ public final class LogCapture implements BeforeAllCallback, AfterAllCallback {
         @Override
         public void publish(LogRecord record) {
             StringBuilder text = new StringBuilder();
-            text.append(record.getLoggerName()).append(' ').append(record.getLevel()).append(' ');
+            text.append(record.getLoggerName())
+                    .append(' ')
+                    .append(record.getLevel())
+                    .append(' ');
             try {
                 text.append(formatter.formatMessage(record));
             } catch (RuntimeException e) {

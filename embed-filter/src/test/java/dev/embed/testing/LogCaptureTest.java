@@ -19,7 +19,8 @@ class LogCaptureTest {
 
         System.getLogger("dev.embed.probe").log(System.Logger.Level.DEBUG, marker);
 
-        assertTrue(LogCapture.records().stream().anyMatch(r -> r.contains(marker)),
+        assertTrue(
+                LogCapture.records().stream().anyMatch(r -> r.contains(marker)),
                 "the auto-detected extension is not capturing the library's debug records");
     }
 
@@ -39,14 +40,20 @@ class LogCaptureTest {
         // One each, and two for the key: a known value and the shape of a key.
         assertEquals(5, leaks.size(), leaks.toString());
         for (String leak : leaks) {
-            assertFalse(leak.contains(token) || leak.contains(TestKeys.ACME_KEY) || leak.contains(TestKeys.SECRET)
-                    || leak.contains(fingerprint), "a finding quotes the secret: " + leak);
+            assertFalse(
+                    leak.contains(token)
+                            || leak.contains(TestKeys.ACME_KEY)
+                            || leak.contains(TestKeys.SECRET)
+                            || leak.contains(fingerprint),
+                    "a finding quotes the secret: " + leak);
         }
     }
 
     @Test
     void findWhenTextHasNoSecretThenNothing() {
         assertEquals(List.of(), Secrets.find("embed: started; tokens signed with kid hs-ADw4kLcb0xZA"));
-        assertEquals(List.of(), Secrets.find("{\"error\":\"invalid_token\",\"error_description\":\"the token has expired\"}"));
+        assertEquals(
+                List.of(),
+                Secrets.find("{\"error\":\"invalid_token\",\"error_description\":\"the token has expired\"}"));
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
  * request text uses {@code \n} line ends, which are sent as CRLF, and is sent as UTF-8 (so a
  * character beyond ASCII arrives as the bytes a browser or a script would send); {@code Host} and
  * {@code Connection: close} are added. Answers go through {@link SecretsObserver} like those of {@link
- * Http}.
+ * Http}, and are recorded for the OpenAPI check ({@link OpenApiRecorder}).
  */
 public final class RawHttp {
     private RawHttp() {}
@@ -42,7 +42,7 @@ public final class RawHttp {
                 + "\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\nConnection: close\r\n"
                 + (body == null ? "" : "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n")
                 + "\r\n";
-        for (String line : lines.split("\n")) {
+        for (String line : lines.split("\n", -1)) {
             int colon = line.indexOf(':');
             if (colon > 0 && !line.startsWith(" ") && !line.startsWith("\t")) {
                 SecretsObserver.header(line.substring(0, colon).strip(), line.substring(colon + 1));
@@ -60,6 +60,7 @@ public final class RawHttp {
             }
             out.flush();
             Answer answer = parse(socket.getInputStream());
+            OpenApiRecorder.record(base, lines, body, answer);
             SecretsObserver.response(answer.status(), answer.body());
             return answer;
         }
@@ -78,7 +79,7 @@ public final class RawHttp {
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
             for (int i = 0; i < heads.size(); i++) {
                 String lines = heads.get(i).replace("\r\n", "\n").replaceAll("^\n+|\n+$", "");
-                for (String line : lines.split("\n")) {
+                for (String line : lines.split("\n", -1)) {
                     int colon = line.indexOf(':');
                     if (colon > 0) {
                         SecretsObserver.header(line.substring(0, colon).strip(), line.substring(colon + 1));
@@ -89,6 +90,7 @@ public final class RawHttp {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 Answer answer = readOne(in);
+                OpenApiRecorder.record(base, lines, null, answer);
                 SecretsObserver.response(answer.status(), answer.body());
                 answers.add(answer);
             }
@@ -107,19 +109,22 @@ public final class RawHttp {
             }
             head.write(b);
             matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
+                    ? matched + 1
+                    : (b == '\r' ? 1 : 0);
         }
         String text = head.toString(StandardCharsets.ISO_8859_1);
-        String[] lines = text.substring(0, text.length() - 4).split("\r\n");
+        String[] lines = text.substring(0, text.length() - 4).split("\r\n", -1);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.computeIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+            headers.computeIfAbsent(
+                            lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(lines[i].substring(colon + 1).strip());
         }
         List<String> length = headers.get("content-length");
         byte[] body = in.readNBytes(length == null ? 0 : Integer.parseInt(length.get(0)));
-        return new Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+        return new Answer(
+                Integer.parseInt(lines[0].split(" ", -1)[1]), headers, new String(body, StandardCharsets.UTF_8));
     }
 
     private static Answer parse(InputStream in) throws IOException {
@@ -129,12 +134,13 @@ public final class RawHttp {
         if (end < 0) {
             throw new IOException("no complete HTTP answer: " + text.length() + " bytes");
         }
-        String[] lines = text.substring(0, end).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        String[] lines = text.substring(0, end).split("\r\n", -1);
+        int status = Integer.parseInt(lines[0].split(" ", -1)[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.computeIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+            headers.computeIfAbsent(
+                            lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(lines[i].substring(colon + 1).strip());
         }
         byte[] rest = java.util.Arrays.copyOfRange(all, end + 4, all.length);
@@ -153,7 +159,7 @@ public final class RawHttp {
             while (lineEnd + 1 < chunked.length && !(chunked[lineEnd] == '\r' && chunked[lineEnd + 1] == '\n')) {
                 lineEnd++;
             }
-            String size = new String(chunked, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";")[0].strip();
+            String size = new String(chunked, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";", -1)[0].strip();
             int length = size.isEmpty() ? 0 : Integer.parseInt(size, 16);
             if (length == 0) {
                 break;

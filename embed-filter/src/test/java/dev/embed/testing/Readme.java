@@ -14,7 +14,8 @@ public final class Readme {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("README.md not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "README.md not found above " + Path.of("").toAbsolutePath());
         }
         return dir.resolve("README.md");
     }

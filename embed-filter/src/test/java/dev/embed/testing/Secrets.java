@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 public final class Secrets {
     /** A JOSE compact serialization: its header is base64url JSON, so it starts with {@code eyJ}. */
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*\\.?[A-Za-z0-9_-]*");
+
     private static final Pattern API_KEY = Pattern.compile("sk_[A-Za-z0-9_-]{16,}");
     /** Values shorter than this are not secrets worth a search (and would match by chance). */
     private static final int MIN_LENGTH = 8;

@@ -98,7 +98,8 @@ public final class SecretsObserver {
         }
     }
 
-    private static String read(HttpRequest.BodyPublisher publisher) {
+    /** The body a publisher sends, as UTF-8 text (empty if it cannot be read in 5 s). */
+    static String read(HttpRequest.BodyPublisher publisher) {
         CompletableFuture<String> body = new CompletableFuture<>();
         publisher.subscribe(new Flow.Subscriber<>() {
             private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

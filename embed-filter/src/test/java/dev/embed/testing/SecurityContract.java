@@ -143,7 +143,9 @@ public abstract class SecurityContract {
         trap = new TrapListener();
         signingKey = EcJwkGenerator.generateJwk(EllipticCurves.P256);
         signingKey.setKeyId("es-1");
-        Secrets.add((String) signingKey.toParams(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE).get("d"));
+        Secrets.add((String) signingKey
+                .toParams(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE)
+                .get("d"));
         attackerKey = EcJwkGenerator.generateJwk(EllipticCurves.P256);
         attackerKey.setKeyId("attacker");
         attackerCertificate = selfSignedCertificate();
@@ -151,7 +153,9 @@ public abstract class SecurityContract {
         server = deploy(AdapterContract.configuration(), HEADER_LIMIT);
         Map<String, String> es = new LinkedHashMap<>(AdapterContract.configuration());
         es.put("embed.signing.algorithm", "ES256");
-        es.put("embed.signing.jwks", "{\"keys\": [" + signingKey.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE) + "]}");
+        es.put(
+                "embed.signing.jwks",
+                "{\"keys\": [" + signingKey.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE) + "]}");
         es.put("embed.signing.kid", "es-1");
         es256 = deploy(es, LARGE_HEADER_LIMIT);
 
@@ -168,7 +172,8 @@ public abstract class SecurityContract {
         try {
             assertEquals(0, trap.connections(), "a token's jku/x5u made the server connect out");
             // The log of all of the above is checked after this class: only if LogCapture is installed.
-            assertTrue(LogCapture.records().stream().anyMatch(r -> r.contains("embed: started")),
+            assertTrue(
+                    LogCapture.records().stream().anyMatch(r -> r.contains("embed: started")),
                     "LogCapture is not installed: check junit-platform.properties and META-INF/services");
         } finally {
             trap.close();
@@ -180,12 +185,13 @@ public abstract class SecurityContract {
     // ================================================================ helpers
 
     private static Victim victim(Deployment deployment) throws Exception {
-        HttpResponse<String> minted = Http.postJson(mintUri(deployment, "demo", "support", "embed-sessions"),
-                TestKeys.ACME_KEY, SEED);
+        HttpResponse<String> minted =
+                Http.postJson(mintUri(deployment, "demo", "support", "embed-sessions"), TestKeys.ACME_KEY, SEED);
         assertEquals(200, minted.statusCode(), minted.body());
         Map<String, Object> body = Http.json(minted);
         String token = (String) body.get("token");
-        return new Victim((String) body.get("sessionId"), token, (String) TokenForge.part(token, 0).get("kid"));
+        return new Victim((String) body.get("sessionId"), token, (String)
+                TokenForge.part(token, 0).get("kid"));
     }
 
     static URI mintUri(Deployment deployment, String space, String agent, String collection) {
@@ -213,8 +219,8 @@ public abstract class SecurityContract {
         HttpResponse<String> response = Http.send(HttpRequest.newBuilder(deployment.uri("/v1/embed-tokens/request"))
                 .header("api-secret", TestKeys.ACME_KEY)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agent_id\": \"support\", \"fingerprint\": \""
-                        + fingerprint() + "\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"agent_id\": \"support\", \"fingerprint\": \"" + fingerprint() + "\"}"))
                 .build());
         assertEquals(200, response.statusCode(), response.body());
         return (String) ((Map<String, Object>) Http.json(response).get("data")).get("token");
@@ -222,7 +228,9 @@ public abstract class SecurityContract {
 
     /** GET of the session with this exact {@code Authorization} value (null: none). */
     static HttpResponse<String> getSession(Deployment deployment, String sid, String authorization) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(sessionUri(deployment, sid)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(sessionUri(deployment, sid))
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -258,19 +266,20 @@ public abstract class SecurityContract {
         assertEquals(401, response.statusCode(), response.body());
         assertEquals("invalid_token", Http.json(response).get("error"));
         String challenge = response.headers().firstValue("WWW-Authenticate").orElseThrow();
-        assertTrue(challenge.startsWith("Bearer realm=\"embed\", error=\"invalid_token\", error_description=\""), challenge);
+        assertTrue(
+                challenge.startsWith("Bearer realm=\"embed\", error=\"invalid_token\", error_description=\""),
+                challenge);
         assertEquals("no-store", response.headers().firstValue("Cache-Control").orElseThrow());
     }
 
     /** A §5 error (or flow C's envelope) with this status and code. */
-    @SuppressWarnings("unchecked")
     static void assertError(int status, String code, HttpResponse<String> response) {
         assertEquals(status, response.statusCode(), response.body());
         Map<String, Object> body = Http.json(response);
         Object error = body.get("error");
-        if (error instanceof Map) {
-            assertEquals(Boolean.FALSE, body.get("success"));
-            assertEquals(code, ((Map<String, Object>) error).get("code"), response.body());
+        if (error instanceof Map<?, ?> envelope) {
+            assertEquals(false, body.get("success"));
+            assertEquals(code, envelope.get("code"), response.body());
         } else {
             assertEquals(code, error, response.body());
             assertFalse(((String) body.get("error_description")).isBlank());
@@ -305,10 +314,28 @@ public abstract class SecurityContract {
     private static KeyStore.PrivateKeyEntry selfSignedCertificate() throws Exception {
         Path dir = Files.createTempDirectory("embed-attacker");
         Path store = dir.resolve("attacker.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-keyalg", "EC", "-groupname", "secp256r1", "-alias", "attacker", "-dname", "CN=attacker",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit",
-                "-keypass", "changeit")
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-alias",
+                        "attacker",
+                        "-dname",
+                        "CN=attacker",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit")
                 .redirectErrorStream(true)
                 .start();
         keytool.getInputStream().readAllBytes();
@@ -317,8 +344,8 @@ public abstract class SecurityContract {
         try (var in = Files.newInputStream(store)) {
             keys.load(in, "changeit".toCharArray());
         }
-        KeyStore.PrivateKeyEntry entry = (KeyStore.PrivateKeyEntry) keys.getEntry("attacker",
-                new KeyStore.PasswordProtection("changeit".toCharArray()));
+        KeyStore.PrivateKeyEntry entry = (KeyStore.PrivateKeyEntry)
+                keys.getEntry("attacker", new KeyStore.PasswordProtection("changeit".toCharArray()));
         Files.delete(store);
         Files.delete(dir);
         return entry;
@@ -327,7 +354,8 @@ public abstract class SecurityContract {
     /** A correctly signed HS256 token for the victim of exactly {@code length} characters (a pad claim). */
     private String forgedOfLength(int length) {
         for (int headerPad = 0; headerPad < 4; headerPad++) {
-            String header = headerPad == 0 ? TokenForge.header("HS256", victim.kid())
+            String header = headerPad == 0
+                    ? TokenForge.header("HS256", victim.kid())
                     : TokenForge.header("HS256", victim.kid(), "x", "x".repeat(headerPad));
             for (int pad = 0; pad < length; pad++) {
                 Map<String, Object> claims = TokenForge.claims(victim.sid(), now());
@@ -349,81 +377,160 @@ public abstract class SecurityContract {
     /** Positive controls: the forging itself is right, so each attack fails for its one reason. */
     @Test
     void embedEndpointWhenForgedTokenFollowsEveryRuleThenAccepted() throws Exception {
-        assertEquals(200, getSession(server, victim.sid(), "Bearer " + forged(goodPayload())).statusCode());
+        assertEquals(
+                200,
+                getSession(server, victim.sid(), "Bearer " + forged(goodPayload()))
+                        .statusCode());
         String esForged = TokenForge.es256(TokenForge.header("ES256", "es-1"), esPayload(), signingKey.getPrivateKey());
-        assertEquals(200, getSession(es256, esVictim.sid(), "Bearer " + esForged).statusCode());
+        assertEquals(
+                200, getSession(es256, esVictim.sid(), "Bearer " + esForged).statusCode());
         String hsOnEs = TokenForge.hs256(TokenForge.header("HS256", esHmacKid), esPayload(), SECRET);
         assertEquals(200, getSession(es256, esVictim.sid(), "Bearer " + hsOnEs).statusCode());
     }
 
     Stream<Arguments> hs256Attacks() {
         return Stream.of(
-                attack("alg None", () -> at(TokenForge.unsigned(TokenForge.header("None", victim.kid()), goodPayload()))),
-                attack("alg nOnE", () -> at(TokenForge.unsigned(TokenForge.header("nOnE", victim.kid()), goodPayload()))),
-                attack("alg NONE", () -> at(TokenForge.unsigned(TokenForge.header("NONE", victim.kid()), goodPayload()))),
-                attack("alg none, with the HS256 signature of the same parts",
+                attack(
+                        "alg None",
+                        () -> at(TokenForge.unsigned(TokenForge.header("None", victim.kid()), goodPayload()))),
+                attack(
+                        "alg nOnE",
+                        () -> at(TokenForge.unsigned(TokenForge.header("nOnE", victim.kid()), goodPayload()))),
+                attack(
+                        "alg NONE",
+                        () -> at(TokenForge.unsigned(TokenForge.header("NONE", victim.kid()), goodPayload()))),
+                attack(
+                        "alg none, with the HS256 signature of the same parts",
                         () -> at(TokenForge.hs256(TokenForge.header("none", victim.kid()), goodPayload(), SECRET))),
-                attack("alg empty", () -> at(TokenForge.hs256(TokenForge.header("", victim.kid()), goodPayload(), SECRET))),
-                attack("alg missing", () -> at(TokenForge.hs256("{\"kid\":\"" + victim.kid() + "\"}", goodPayload(), SECRET))),
-                attack("alg HS512 with the real secret and kid",
+                attack(
+                        "alg empty",
+                        () -> at(TokenForge.hs256(TokenForge.header("", victim.kid()), goodPayload(), SECRET))),
+                attack(
+                        "alg missing",
+                        () -> at(TokenForge.hs256("{\"kid\":\"" + victim.kid() + "\"}", goodPayload(), SECRET))),
+                attack(
+                        "alg HS512 with the real secret and kid",
                         () -> at(TokenForge.hs256(TokenForge.header("HS512", victim.kid()), goodPayload(), SECRET))),
-                attack("kid unknown, signed with the real secret",
+                attack(
+                        "kid unknown, signed with the real secret",
                         () -> at(TokenForge.hs256(TokenForge.header("HS256", "hs-unknown"), goodPayload(), SECRET))),
-                attack("kid empty, signed with the real secret",
+                attack(
+                        "kid empty, signed with the real secret",
                         () -> at(TokenForge.hs256(TokenForge.header("HS256", ""), goodPayload(), SECRET))),
-                attack("kid missing, signed with the real secret",
+                attack(
+                        "kid missing, signed with the real secret",
                         () -> at(TokenForge.hs256(TokenForge.header("HS256", null), goodPayload(), SECRET))),
-                attack("kid ../../../../../../dev/null, HMAC with an empty key",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", "../../../../../../dev/null"), goodPayload(),
-                                new byte[0]))),
-                attack("kid /proc/self/environ, signed by an attacker",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", "/proc/self/environ"), goodPayload(),
+                attack(
+                        "kid ../../../../../../dev/null, HMAC with an empty key",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header("HS256", "../../../../../../dev/null"), goodPayload(), new byte[0]))),
+                attack(
+                        "kid /proc/self/environ, signed by an attacker",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header("HS256", "/proc/self/environ"), goodPayload(), ATTACKER_SECRET))),
+                attack(
+                        "kid ' OR '1'='1' --, signed by an attacker",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header("HS256", "' OR '1'='1' --"), goodPayload(), ATTACKER_SECRET))),
+                attack(
+                        "kid x' UNION SELECT 'attacker-secret' --, signed with that",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header("HS256", "x' UNION SELECT 'attacker-secret' --"),
+                                goodPayload(),
+                                "attacker-secret".getBytes(StandardCharsets.US_ASCII)))),
+                attack(
+                        "kid a number",
+                        () -> at(TokenForge.hs256("{\"alg\":\"HS256\",\"kid\":42}", goodPayload(), SECRET))),
+                attack(
+                        "kid an object {$ne: null}",
+                        () -> at(
+                                TokenForge.hs256("{\"alg\":\"HS256\",\"kid\":{\"$ne\":null}}", goodPayload(), SECRET))),
+                attack(
+                        "jku naming a listener, signed by the attacker's key",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header("HS256", "attacker", "jku", trap.url("/jwks.json")),
+                                goodPayload(),
                                 ATTACKER_SECRET))),
-                attack("kid ' OR '1'='1' --, signed by an attacker",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", "' OR '1'='1' --"), goodPayload(),
+                attack(
+                        "jku naming a listener, with the real kid, signed by the attacker's key",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header("HS256", victim.kid(), "jku", trap.url("/jwks.json")),
+                                goodPayload(),
                                 ATTACKER_SECRET))),
-                attack("kid x' UNION SELECT 'attacker-secret' --, signed with that",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", "x' UNION SELECT 'attacker-secret' --"),
-                                goodPayload(), "attacker-secret".getBytes(StandardCharsets.US_ASCII)))),
-                attack("kid a number", () -> at(TokenForge.hs256("{\"alg\":\"HS256\",\"kid\":42}", goodPayload(), SECRET))),
-                attack("kid an object {$ne: null}",
-                        () -> at(TokenForge.hs256("{\"alg\":\"HS256\",\"kid\":{\"$ne\":null}}", goodPayload(), SECRET))),
-                attack("jku naming a listener, signed by the attacker's key",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", "attacker", "jku", trap.url("/jwks.json")),
-                                goodPayload(), ATTACKER_SECRET))),
-                attack("jku naming a listener, with the real kid, signed by the attacker's key",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", victim.kid(), "jku", trap.url("/jwks.json")),
-                                goodPayload(), ATTACKER_SECRET))),
-                attack("jwk holding the attacker's symmetric key, signed with it",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", null, "jwk",
-                                Map.of("kty", "oct", "k", TokenForge.b64(ATTACKER_SECRET))), goodPayload(), ATTACKER_SECRET))),
-                attack("jwk holding the attacker's symmetric key, with the real kid, signed with it",
-                        () -> at(TokenForge.hs256(TokenForge.header("HS256", victim.kid(), "jwk",
-                                Map.of("kty", "oct", "k", TokenForge.b64(ATTACKER_SECRET))), goodPayload(), ATTACKER_SECRET))),
-                attack("x5u naming a listener, signed by the attacker's key",
-                        () -> at(TokenForge.es256(TokenForge.header("ES256", "attacker", "x5u", trap.url("/cert.pem")),
-                                goodPayload(), attackerKey.getPrivateKey()))),
-                attack("x5c holding the attacker's certificate, signed by its key",
-                        () -> at(TokenForge.es256(TokenForge.header("ES256", null, "x5c", List.of(certificate())),
-                                goodPayload(), attackerCertificate.getPrivateKey()))),
-                attack("jwk holding the attacker's EC key, signed by it",
-                        () -> at(TokenForge.es256(TokenForge.header("ES256", "attacker", "jwk",
-                                attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)), goodPayload(),
+                attack(
+                        "jwk holding the attacker's symmetric key, signed with it",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header(
+                                        "HS256",
+                                        null,
+                                        "jwk",
+                                        Map.of("kty", "oct", "k", TokenForge.b64(ATTACKER_SECRET))),
+                                goodPayload(),
+                                ATTACKER_SECRET))),
+                attack(
+                        "jwk holding the attacker's symmetric key, with the real kid, signed with it",
+                        () -> at(TokenForge.hs256(
+                                TokenForge.header(
+                                        "HS256",
+                                        victim.kid(),
+                                        "jwk",
+                                        Map.of("kty", "oct", "k", TokenForge.b64(ATTACKER_SECRET))),
+                                goodPayload(),
+                                ATTACKER_SECRET))),
+                attack(
+                        "x5u naming a listener, signed by the attacker's key",
+                        () -> at(TokenForge.es256(
+                                TokenForge.header("ES256", "attacker", "x5u", trap.url("/cert.pem")),
+                                goodPayload(),
+                                attackerKey.getPrivateKey()))),
+                attack(
+                        "x5c holding the attacker's certificate, signed by its key",
+                        () -> at(TokenForge.es256(
+                                TokenForge.header("ES256", null, "x5c", List.of(certificate())),
+                                goodPayload(),
+                                attackerCertificate.getPrivateKey()))),
+                attack(
+                        "jwk holding the attacker's EC key, signed by it",
+                        () -> at(TokenForge.es256(
+                                TokenForge.header(
+                                        "ES256",
+                                        "attacker",
+                                        "jwk",
+                                        attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)),
+                                goodPayload(),
                                 attackerKey.getPrivateKey()))),
                 attack("JWE compact, direct encryption with the signing secret", () -> at(jweDirect())),
-                attack("JWE compact, PBES2 with p2c = 2^31 - 1 (CVE-2023-51775)", () -> at(jweShaped(
-                        "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2c\":2147483647,\"p2s\":\"c2FsdHNhbHQ\"}"))),
-                attack("JWE compact, DEF-compressed (CVE-2024-29371)",
-                        () -> at(jweShaped("{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"zip\":\"DEF\",\"kid\":\"" + victim.kid() + "\"}"))),
-                attack("tampered header: alg HS384, signature kept", () -> at(replacePart(forged(goodPayload()), 0,
-                        TokenForge.header("HS384", victim.kid())))),
-                attack("tampered header: a member added, signature kept", () -> at(replacePart(forged(goodPayload()), 0,
-                        TokenForge.header("HS256", victim.kid(), "typ", "JWT")))),
-                attack("tampered payload: sid of another session, signature kept", () -> at(replacePart(
-                        forged(goodPayload()), 1, TokenForge.claimsWith(victim.sid(), now(), "sid", "ses_other")))),
-                attack("tampered payload: exp a day later, signature kept", () -> at(replacePart(forged(goodPayload()), 1,
-                        TokenForge.claimsWith(victim.sid(), now(), "exp", now() + 86_400)))),
-                attack("tampered signature: one bit in its middle flipped", () -> at(flipMiddleBit(forged(goodPayload())))),
+                attack(
+                        "JWE compact, PBES2 with p2c = 2^31 - 1 (CVE-2023-51775)",
+                        () -> at(
+                                jweShaped(
+                                        "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2c\":2147483647,\"p2s\":\"c2FsdHNhbHQ\"}"))),
+                attack(
+                        "JWE compact, DEF-compressed (CVE-2024-29371)",
+                        () -> at(jweShaped("{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"zip\":\"DEF\",\"kid\":\""
+                                + victim.kid() + "\"}"))),
+                attack(
+                        "tampered header: alg HS384, signature kept",
+                        () -> at(replacePart(forged(goodPayload()), 0, TokenForge.header("HS384", victim.kid())))),
+                attack(
+                        "tampered header: a member added, signature kept",
+                        () -> at(replacePart(
+                                forged(goodPayload()), 0, TokenForge.header("HS256", victim.kid(), "typ", "JWT")))),
+                attack(
+                        "tampered payload: sid of another session, signature kept",
+                        () -> at(replacePart(
+                                forged(goodPayload()),
+                                1,
+                                TokenForge.claimsWith(victim.sid(), now(), "sid", "ses_other")))),
+                attack(
+                        "tampered payload: exp a day later, signature kept",
+                        () -> at(replacePart(
+                                forged(goodPayload()),
+                                1,
+                                TokenForge.claimsWith(victim.sid(), now(), "exp", now() + 86_400)))),
+                attack(
+                        "tampered signature: one bit in its middle flipped",
+                        () -> at(flipMiddleBit(forged(goodPayload())))),
                 attack("tampered signature: its last character dropped", () -> {
                     String token = forged(goodPayload());
                     return at(token.substring(0, token.length() - 1));
@@ -445,18 +552,28 @@ public abstract class SecurityContract {
                     String json = goodPayload();
                     return at(forged(json.substring(0, json.length() - 1) + ",\"exp\":" + (now() + 31_536_000L) + "}"));
                 }),
-                attack("exp a string", () -> at(forged(TokenForge.claimsWithRaw(victim.sid(), now(), "exp",
-                        "\"" + (now() + 600) + "\"")))),
-                attack("exp a float", () -> at(forged(TokenForge.claimsWithRaw(victim.sid(), now(), "exp", (now() + 600) + ".5")))),
-                attack("exp huge: 1e30", () -> at(forged(TokenForge.claimsWithRaw(victim.sid(), now(), "exp", "1e30")))),
-                attack("exp huge: 2^63, beyond a long",
+                attack(
+                        "exp a string",
+                        () -> at(forged(
+                                TokenForge.claimsWithRaw(victim.sid(), now(), "exp", "\"" + (now() + 600) + "\"")))),
+                attack(
+                        "exp a float",
+                        () -> at(forged(TokenForge.claimsWithRaw(victim.sid(), now(), "exp", (now() + 600) + ".5")))),
+                attack(
+                        "exp huge: 1e30",
+                        () -> at(forged(TokenForge.claimsWithRaw(victim.sid(), now(), "exp", "1e30")))),
+                attack(
+                        "exp huge: 2^63, beyond a long",
                         () -> at(forged(TokenForge.claimsWithRaw(victim.sid(), now(), "exp", "9223372036854775808")))),
-                attack("exp huge: Long.MAX_VALUE", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "exp", Long.MAX_VALUE)))),
+                attack(
+                        "exp huge: Long.MAX_VALUE",
+                        () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "exp", Long.MAX_VALUE)))),
                 attack("exp missing", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "exp", null)))),
                 attack("sub missing", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "sub", null)))),
                 attack("sid missing", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "sid", null)))),
                 attack("jti missing", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "jti", null)))),
-                attack("lifetime over the maximum: a session token of 86401 s",
+                attack(
+                        "lifetime over the maximum: a session token of 86401 s",
                         () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "exp", now() + 86_401)))),
                 attack("lifetime over the maximum: a visitor token of two hours", () -> {
                     Map<String, Object> claims = TokenForge.claims(victim.sid(), now());
@@ -464,15 +581,28 @@ public abstract class SecurityContract {
                     claims.put("exp", now() + 7_200);
                     return at(forged(claims));
                 }),
-                attack("nbf an hour ahead", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "nbf", now() + 3_600)))),
-                attack("iss wrong", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "iss", "https://evil.example")))),
-                attack("aud wrong", () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "aud", "someone-else")))),
+                attack(
+                        "nbf an hour ahead",
+                        () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "nbf", now() + 3_600)))),
+                attack(
+                        "iss wrong",
+                        () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "iss", "https://evil.example")))),
+                attack(
+                        "aud wrong",
+                        () -> at(forged(TokenForge.claimsWith(victim.sid(), now(), "aud", "someone-else")))),
                 attack("8 KiB + 1 characters, correctly signed", () -> at(forgedOfLength(8 * 1024 + 1))),
                 attack("a revoked session, its token verified (and cached) before the DELETE", () -> {
                     Victim revoked = victim(server);
-                    assertEquals(200, getSession(server, revoked.sid(), "Bearer " + revoked.token()).statusCode());
-                    assertEquals(204, Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + revoked.sid()),
-                            TestKeys.ACME_KEY).statusCode());
+                    assertEquals(
+                            200,
+                            getSession(server, revoked.sid(), "Bearer " + revoked.token())
+                                    .statusCode());
+                    assertEquals(
+                            204,
+                            Http.delete(
+                                            mintUri(server, "demo", "support", "embed-sessions/" + revoked.sid()),
+                                            TestKeys.ACME_KEY)
+                                    .statusCode());
                     return new Target(revoked.sid(), revoked.token());
                 }));
     }
@@ -499,54 +629,96 @@ public abstract class SecurityContract {
     Stream<Arguments> es256Attacks() throws Exception {
         String publicJwk = Json.write(signingKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
         String pem = "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(
-                        signingKey.getPublicKey().getEncoded())
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(signingKey.getPublicKey().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
         return Stream.of(
-                attack("HS256 signed with the EC public key (X.509 DER), kid of the EC key",
-                        () -> esAt(TokenForge.hs256(TokenForge.header("HS256", "es-1"), esPayload(),
+                attack(
+                        "HS256 signed with the EC public key (X.509 DER), kid of the EC key",
+                        () -> esAt(TokenForge.hs256(
+                                TokenForge.header("HS256", "es-1"),
+                                esPayload(),
                                 signingKey.getPublicKey().getEncoded()))),
-                attack("HS256 signed with the EC public key as /.well-known/jwks.json publishes it, kid of the EC key",
+                attack(
+                        "HS256 signed with the EC public key as /.well-known/jwks.json publishes it, kid of the EC key",
                         () -> esAt(TokenForge.hs256(TokenForge.header("HS256", "es-1"), esPayload(), publishedJwks()))),
-                attack("HS256 signed with the public JWK's JSON, kid of the EC key",
-                        () -> esAt(TokenForge.hs256(TokenForge.header("HS256", "es-1"), esPayload(),
+                attack(
+                        "HS256 signed with the public JWK's JSON, kid of the EC key",
+                        () -> esAt(TokenForge.hs256(
+                                TokenForge.header("HS256", "es-1"),
+                                esPayload(),
                                 publicJwk.getBytes(StandardCharsets.UTF_8)))),
-                attack("HS256 signed with the EC public key's PEM, kid of the EC key",
-                        () -> esAt(TokenForge.hs256(TokenForge.header("HS256", "es-1"), esPayload(),
+                attack(
+                        "HS256 signed with the EC public key's PEM, kid of the EC key",
+                        () -> esAt(TokenForge.hs256(
+                                TokenForge.header("HS256", "es-1"),
+                                esPayload(),
                                 pem.getBytes(StandardCharsets.US_ASCII)))),
-                attack("HS256 signed with the EC public key, no kid",
-                        () -> esAt(TokenForge.hs256(TokenForge.header("HS256", null), esPayload(),
+                attack(
+                        "HS256 signed with the EC public key, no kid",
+                        () -> esAt(TokenForge.hs256(
+                                TokenForge.header("HS256", null),
+                                esPayload(),
                                 signingKey.getPublicKey().getEncoded()))),
-                attack("HS256 signed with the EC public key, kid of the ring's HS256 key",
-                        () -> esAt(TokenForge.hs256(TokenForge.header("HS256", esHmacKid), esPayload(),
+                attack(
+                        "HS256 signed with the EC public key, kid of the ring's HS256 key",
+                        () -> esAt(TokenForge.hs256(
+                                TokenForge.header("HS256", esHmacKid),
+                                esPayload(),
                                 signingKey.getPublicKey().getEncoded()))),
-                attack("ES256 kid with alg ES384", () -> esAt(TokenForge.es256(TokenForge.header("ES384", "es-1"),
-                        esPayload(), signingKey.getPrivateKey()))),
-                attack("ES256 signed by an attacker's key, kid of the real key",
-                        () -> esAt(TokenForge.es256(TokenForge.header("ES256", "es-1"), esPayload(),
+                attack(
+                        "ES256 kid with alg ES384",
+                        () -> esAt(TokenForge.es256(
+                                TokenForge.header("ES384", "es-1"), esPayload(), signingKey.getPrivateKey()))),
+                attack(
+                        "ES256 signed by an attacker's key, kid of the real key",
+                        () -> esAt(TokenForge.es256(
+                                TokenForge.header("ES256", "es-1"), esPayload(), attackerKey.getPrivateKey()))),
+                attack(
+                        "ES256 with the attacker's public key in jwk, signed by it",
+                        () -> esAt(TokenForge.es256(
+                                TokenForge.header(
+                                        "ES256",
+                                        null,
+                                        "jwk",
+                                        attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)),
+                                esPayload(),
                                 attackerKey.getPrivateKey()))),
-                attack("ES256 with the attacker's public key in jwk, signed by it",
-                        () -> esAt(TokenForge.es256(TokenForge.header("ES256", null, "jwk",
-                                attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)), esPayload(),
+                attack(
+                        "ES256 with the attacker's public key in jwk and the real kid, signed by it",
+                        () -> esAt(TokenForge.es256(
+                                TokenForge.header(
+                                        "ES256",
+                                        "es-1",
+                                        "jwk",
+                                        attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)),
+                                esPayload(),
                                 attackerKey.getPrivateKey()))),
-                attack("ES256 with the attacker's public key in jwk and the real kid, signed by it",
-                        () -> esAt(TokenForge.es256(TokenForge.header("ES256", "es-1", "jwk",
-                                attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)), esPayload(),
+                attack(
+                        "ES256 with the attacker's certificate in x5c, signed by its key",
+                        () -> esAt(TokenForge.es256(
+                                TokenForge.header("ES256", "es-1", "x5c", List.of(certificate())),
+                                esPayload(),
+                                attackerCertificate.getPrivateKey()))),
+                attack(
+                        "ES256 with jku naming a listener, signed by the attacker's key",
+                        () -> esAt(TokenForge.es256(
+                                TokenForge.header("ES256", "attacker", "jku", trap.url("/jwks.json")),
+                                esPayload(),
                                 attackerKey.getPrivateKey()))),
-                attack("ES256 with the attacker's certificate in x5c, signed by its key",
-                        () -> esAt(TokenForge.es256(TokenForge.header("ES256", "es-1", "x5c", List.of(certificate())),
-                                esPayload(), attackerCertificate.getPrivateKey()))),
-                attack("ES256 with jku naming a listener, signed by the attacker's key",
-                        () -> esAt(TokenForge.es256(TokenForge.header("ES256", "attacker", "jku", trap.url("/jwks.json")),
-                                esPayload(), attackerKey.getPrivateKey()))),
-                attack("ES256 with x5u naming a listener, signed by the attacker's key",
-                        () -> esAt(TokenForge.es256(TokenForge.header("ES256", "es-1", "x5u", trap.url("/cert.pem")),
-                                esPayload(), attackerKey.getPrivateKey()))),
+                attack(
+                        "ES256 with x5u naming a listener, signed by the attacker's key",
+                        () -> esAt(TokenForge.es256(
+                                TokenForge.header("ES256", "es-1", "x5u", trap.url("/cert.pem")),
+                                esPayload(),
+                                attackerKey.getPrivateKey()))),
                 attack("ES256 signature of zeros: r = s = 0 (CVE-2022-21449)", () -> {
-                    String input = TokenForge.b64(TokenForge.header("ES256", "es-1")) + "." + TokenForge.b64(esPayload());
+                    String input =
+                            TokenForge.b64(TokenForge.header("ES256", "es-1")) + "." + TokenForge.b64(esPayload());
                     return esAt(input + "." + TokenForge.b64(new byte[64]));
                 }),
-                attack("alg none with the EC key's kid",
+                attack(
+                        "alg none with the EC key's kid",
                         () -> esAt(TokenForge.unsigned(TokenForge.header("none", "es-1"), esPayload()))),
                 attack("JWE compact, ECDH-ES+A128KW to the server's own public key", () -> esAt(jweToServer())),
                 attack("1 MB token (this container accepts 2 MiB of headers)", () -> esAt("A".repeat(1024 * 1024))));
@@ -555,8 +727,7 @@ public abstract class SecurityContract {
     /** Algorithm confusion and key injection where ES256 signs and HS256 also verifies. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("es256Attacks")
-    void embedEndpointWhenEs256ConfiguredAndTokenAttackThenUnauthorized(String name, Attack attack)
-            throws Exception {
+    void embedEndpointWhenEs256ConfiguredAndTokenAttackThenUnauthorized(String name, Attack attack) throws Exception {
         Target target = attack.get();
 
         assertInvalidToken(getSession(es256, target.sid(), "Bearer " + target.token()));
@@ -568,11 +739,22 @@ public abstract class SecurityContract {
 
     @Test
     void embedEndpointWhenGenuineTokenCarriesJkuOrX5uThenVerifiedWithOurKeyAndNothingFetched() throws Exception {
-        String hs = TokenForge.hs256(TokenForge.header("HS256", victim.kid(), "jku", trap.url("/jwks.json"), "x5u",
-                trap.url("/cert.pem")), goodPayload(), SECRET);
-        String es = TokenForge.es256(TokenForge.header("ES256", "es-1", "jku", trap.url("/jwks.json"), "x5u",
-                trap.url("/cert.pem"), "jwk", attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)),
-                esPayload(), signingKey.getPrivateKey());
+        String hs = TokenForge.hs256(
+                TokenForge.header("HS256", victim.kid(), "jku", trap.url("/jwks.json"), "x5u", trap.url("/cert.pem")),
+                goodPayload(),
+                SECRET);
+        String es = TokenForge.es256(
+                TokenForge.header(
+                        "ES256",
+                        "es-1",
+                        "jku",
+                        trap.url("/jwks.json"),
+                        "x5u",
+                        trap.url("/cert.pem"),
+                        "jwk",
+                        attackerKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)),
+                esPayload(),
+                signingKey.getPrivateKey());
 
         assertEquals(200, getSession(server, victim.sid(), "Bearer " + hs).statusCode());
         assertEquals(200, getSession(es256, esVictim.sid(), "Bearer " + es).statusCode());
@@ -612,28 +794,40 @@ public abstract class SecurityContract {
             }
         }
         assertEquals(List.of(), messages(server, victim));
-        assertEquals(200, getSession(server, victim.sid(), "Bearer " + victim.token()).statusCode(), "still serving");
+        assertEquals(
+                200,
+                getSession(server, victim.sid(), "Bearer " + victim.token()).statusCode(),
+                "still serving");
     }
 
     // ---------------------------------------------------------------- the Authorization header itself
 
     /** Whitespace inside the credential, or in place of the one space: 401 invalid_token. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"two spaces after Bearer", "a tab after Bearer", "a space inside the token",
-        "a space after a dot", "a no-break space after the token", "a comma and a second token"})
+    @ValueSource(
+            strings = {
+                "two spaces after Bearer",
+                "a tab after Bearer",
+                "a space inside the token",
+                "a space after a dot",
+                "a no-break space after the token",
+                "a comma and a second token"
+            })
     void embedEndpointWhenWhitespaceInsideTheCredentialThenUnauthorized(String where) throws Exception {
         String token = victim.token();
-        String value;
-        switch (where) {
-            case "two spaces after Bearer": value = "Bearer  " + token; break;
-            case "a tab after Bearer": value = "Bearer\t" + token; break;
-            case "a space inside the token": value = "Bearer " + token.substring(0, 20) + " " + token.substring(20); break;
-            case "a space after a dot": value = "Bearer " + token.replaceFirst("\\.", ". "); break;
-            case "a no-break space after the token": value = "Bearer " + token + "\u00a0"; break;
-            default: value = "Bearer " + token + ", Bearer " + token; break;
-        }
-        RawHttp.Answer answer = RawHttp.send(server.base(), "GET " + sessionUri(server, victim.sid()).getRawPath()
-                + " HTTP/1.1\nAuthorization: " + value, null);
+
+        String value = switch (where) {
+            case "two spaces after Bearer" -> "Bearer  " + token;
+            case "a tab after Bearer" -> "Bearer\t" + token;
+            case "a space inside the token" -> "Bearer " + token.substring(0, 20) + " " + token.substring(20);
+            case "a space after a dot" -> "Bearer " + token.replaceFirst("\\.", ". ");
+            case "a no-break space after the token" -> "Bearer " + token + "\u00a0";
+            default -> "Bearer " + token + ", Bearer " + token;
+        };
+        RawHttp.Answer answer = RawHttp.send(
+                server.base(),
+                "GET " + sessionUri(server, victim.sid()).getRawPath() + " HTTP/1.1\nAuthorization: " + value,
+                null);
 
         assertEquals(401, answer.status(), answer.body());
         assertEquals("invalid_token", Json.parseObject(answer.body()).get("error"));
@@ -648,14 +842,14 @@ public abstract class SecurityContract {
     @Test
     void embedEndpointWhenWhitespaceAroundTheFieldValueThenTheSameRequestAndFoldingRefused() throws Exception {
         String path = sessionUri(server, victim.sid()).getRawPath();
-        RawHttp.Answer plain = RawHttp.send(server.base(), "GET " + path + " HTTP/1.1\nAuthorization: Bearer "
-                + victim.token(), null);
-        RawHttp.Answer trailing = RawHttp.send(server.base(), "GET " + path + " HTTP/1.1\nAuthorization: Bearer "
-                + victim.token() + " \t ", null);
-        RawHttp.Answer leading = RawHttp.send(server.base(), "GET " + path + " HTTP/1.1\nAuthorization: \t  Bearer "
-                + victim.token(), null);
-        RawHttp.Answer folded = RawHttp.send(server.base(), "GET " + path + " HTTP/1.1\nAuthorization: Bearer\n "
-                + victim.token(), null);
+        RawHttp.Answer plain =
+                RawHttp.send(server.base(), "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + victim.token(), null);
+        RawHttp.Answer trailing = RawHttp.send(
+                server.base(), "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + victim.token() + " \t ", null);
+        RawHttp.Answer leading = RawHttp.send(
+                server.base(), "GET " + path + " HTTP/1.1\nAuthorization: \t  Bearer " + victim.token(), null);
+        RawHttp.Answer folded = RawHttp.send(
+                server.base(), "GET " + path + " HTTP/1.1\nAuthorization: Bearer\n " + victim.token(), null);
 
         assertEquals(200, plain.status(), plain.body());
         assertEquals(plain.status(), trailing.status(), trailing.body());
@@ -667,19 +861,30 @@ public abstract class SecurityContract {
 
     /** RFC 6750 §3.1: more than one method of sending the credential is 400 invalid_request. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"the same token twice", "a valid token then garbage", "garbage then a valid token",
-        "a valid token then an empty header"})
+    @ValueSource(
+            strings = {
+                "the same token twice",
+                "a valid token then garbage",
+                "garbage then a valid token",
+                "a valid token then an empty header"
+            })
     void embedEndpointWhenTwoAuthorizationHeadersThenBadRequestOnBothEndpoints(String pair) throws Exception {
         String token = victim.token();
         String first = pair.startsWith("garbage") ? "Bearer not-a-token" : "Bearer " + token;
-        String second = pair.endsWith("twice") || pair.startsWith("garbage") ? "Bearer " + token
+        String second = pair.endsWith("twice") || pair.startsWith("garbage")
+                ? "Bearer " + token
                 : pair.endsWith("garbage") ? "Bearer not-a-token" : "";
         String path = sessionUri(server, victim.sid()).getRawPath();
 
-        RawHttp.Answer get = RawHttp.send(server.base(), "GET " + path + " HTTP/1.1\nAuthorization: " + first
-                + "\nAuthorization: " + second, null);
-        RawHttp.Answer post = RawHttp.send(server.base(), "POST " + path + "/messages HTTP/1.1\nAuthorization: " + first
-                + "\nAuthorization: " + second + "\nContent-Type: application/json", "{\"message\": \"twice\"}");
+        RawHttp.Answer get = RawHttp.send(
+                server.base(),
+                "GET " + path + " HTTP/1.1\nAuthorization: " + first + "\nAuthorization: " + second,
+                null);
+        RawHttp.Answer post = RawHttp.send(
+                server.base(),
+                "POST " + path + "/messages HTTP/1.1\nAuthorization: " + first + "\nAuthorization: " + second
+                        + "\nContent-Type: application/json",
+                "{\"message\": \"twice\"}");
 
         for (RawHttp.Answer answer : List.of(get, post)) {
             assertEquals(400, answer.status(), answer.body());
@@ -703,15 +908,20 @@ public abstract class SecurityContract {
         assertEquals(200, canonical.statusCode(), canonical.body());
         assertEquals(canonical.statusCode(), cased.statusCode(), cased.body());
         assertEquals(canonical.body(), cased.body());
-        assertEquals(202, postMessage(server, mine.sid(), scheme + " " + mine.token(), "{\"message\": \"hi\"}").statusCode());
+        assertEquals(
+                202,
+                postMessage(server, mine.sid(), scheme + " " + mine.token(), "{\"message\": \"hi\"}")
+                        .statusCode());
 
         assertInvalidToken(getSession(server, mine.sid(), scheme + " " + flipMiddleBit(mine.token())));
         assertInvalidToken(getSession(server, mine.sid(), scheme + " " + expiredToken));
         HttpResponse<String> otherSession = getSession(server, other.sid(), scheme + " " + mine.token());
         assertEquals(403, otherSession.statusCode());
         assertEquals("insufficient_scope", Http.json(otherSession).get("error"));
-        assertEquals(204, Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + mine.sid()),
-                TestKeys.ACME_KEY).statusCode());
+        assertEquals(
+                204,
+                Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + mine.sid()), TestKeys.ACME_KEY)
+                        .statusCode());
         assertInvalidToken(getSession(server, mine.sid(), scheme + " " + mine.token()));
         assertInvalidToken(postMessage(server, mine.sid(), scheme + " " + mine.token(), "{\"message\": \"hi\"}"));
     }
@@ -740,8 +950,11 @@ public abstract class SecurityContract {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"%zz", "after=%zz", "wait=%zz", "after=%", "wait=%FF%FE", "after=%00", "wait=1%0d%0aX:y"})
     void embedEndpointWhenQueryStringMalformedThenBadRequestOrIgnoredNever500(String query) throws Exception {
-        RawHttp.Answer answer = RawHttp.send(server.base(), "GET " + sessionUri(server, victim.sid()).getRawPath() + "?"
-                + query + " HTTP/1.1\nAuthorization: Bearer " + victim.token(), null);
+        RawHttp.Answer answer = RawHttp.send(
+                server.base(),
+                "GET " + sessionUri(server, victim.sid()).getRawPath() + "?" + query
+                        + " HTTP/1.1\nAuthorization: Bearer " + victim.token(),
+                null);
 
         assertTrue(answer.status() == 200 || answer.status() == 400, answer.status() + " " + answer.body());
         Map<String, Object> body = Json.parseObject(answer.body());
@@ -762,11 +975,13 @@ public abstract class SecurityContract {
         String variant = caseVariant(victim.token());
         assertTrue(variant.equalsIgnoreCase(victim.token()) && !variant.equals(victim.token()));
 
-        List<RawHttp.Answer> answers = RawHttp.sendOnOneConnection(server.base(), List.of(
-                "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + victim.token(),
-                "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + variant,
-                "GET " + path + " HTTP/1.1\nAuthorization: bearer " + variant,
-                "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + victim.token()));
+        List<RawHttp.Answer> answers = RawHttp.sendOnOneConnection(
+                server.base(),
+                List.of(
+                        "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + victim.token(),
+                        "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + variant,
+                        "GET " + path + " HTTP/1.1\nAuthorization: bearer " + variant,
+                        "GET " + path + " HTTP/1.1\nAuthorization: Bearer " + victim.token()));
 
         assertEquals(200, answers.get(0).status(), answers.get(0).body());
         assertEquals(401, answers.get(1).status(), answers.get(1).body());
@@ -778,8 +993,10 @@ public abstract class SecurityContract {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"token=%zz", "token=%", "%zz", "token=%FF%FE", "token=a%00b"})
     void hostedPageWhenQueryStringMalformedThenPageServedNever500(String query) throws Exception {
-        RawHttp.Answer answer = RawHttp.send(server.base(), "GET " + server.uri("/embed/agents/support").getRawPath() + "?"
-                + query + " HTTP/1.1", null);
+        RawHttp.Answer answer = RawHttp.send(
+                server.base(),
+                "GET " + server.uri("/embed/agents/support").getRawPath() + "?" + query + " HTTP/1.1",
+                null);
 
         assertEquals(200, answer.status(), answer.body());
         assertTrue(answer.header("Content-Security-Policy").contains("frame-ancestors"));
@@ -795,18 +1012,30 @@ public abstract class SecurityContract {
         Victim mine = victim(server);
         Victim other = victim(server);
         String base = server.base().getRawPath() + "/api/v1/embed/chat-sessions/";
-        for (String path : List.of("{a}/../{b}", "{a}/../{b}/whoami", "{a}/../{b}/messages", "{a}/./../{b}/whoami",
-                "{a};x=1/../{b}/whoami", "{a}/..;/{b}/whoami", "{a}/%2e%2e/{b}/whoami", "{a}/..%2F{b}/whoami",
-                "{b};{a}/whoami", "{a}%2F..%2F{b}/whoami")) {
+        for (String path : List.of(
+                "{a}/../{b}",
+                "{a}/../{b}/whoami",
+                "{a}/../{b}/messages",
+                "{a}/./../{b}/whoami",
+                "{a};x=1/../{b}/whoami",
+                "{a}/..;/{b}/whoami",
+                "{a}/%2e%2e/{b}/whoami",
+                "{a}/..%2F{b}/whoami",
+                "{b};{a}/whoami",
+                "{a}%2F..%2F{b}/whoami")) {
             String target = base + path.replace("{a}", mine.sid()).replace("{b}", other.sid());
-            RawHttp.Answer get = RawHttp.send(server.base(), "GET " + target + " HTTP/1.1\nAuthorization: Bearer "
-                    + mine.token(), null);
-            RawHttp.Answer post = RawHttp.send(server.base(), "POST " + target + " HTTP/1.1\nAuthorization: Bearer "
-                    + mine.token() + "\nContent-Type: application/json", "{\"message\": \"into another session\"}");
+            RawHttp.Answer get = RawHttp.send(
+                    server.base(), "GET " + target + " HTTP/1.1\nAuthorization: Bearer " + mine.token(), null);
+            RawHttp.Answer post = RawHttp.send(
+                    server.base(),
+                    "POST " + target + " HTTP/1.1\nAuthorization: Bearer " + mine.token()
+                            + "\nContent-Type: application/json",
+                    "{\"message\": \"into another session\"}");
 
             for (RawHttp.Answer answer : List.of(get, post)) {
-                assertTrue(answer.status() >= 400 && answer.status() < 500, path + " answered " + answer.status() + " "
-                        + answer.body());
+                assertTrue(
+                        answer.status() >= 400 && answer.status() < 500,
+                        path + " answered " + answer.status() + " " + answer.body());
             }
         }
         assertEquals(List.of(), messages(server, other));
@@ -869,7 +1098,8 @@ public abstract class SecurityContract {
     }
 
     /** Asserts that {@code request} answers {@code status}/{@code code} and creates no session. */
-    private HttpResponse<String> assertRefusedAndNothingCreated(int status, String code, Request request) throws Exception {
+    private HttpResponse<String> assertRefusedAndNothingCreated(int status, String code, Request request)
+            throws Exception {
         long before = sessionCount(server);
         HttpResponse<String> response = request.send();
         assertError(status, code, response);
@@ -897,13 +1127,20 @@ public abstract class SecurityContract {
     void mintWhenJsonNestedTenThousandDeepThenBadRequestAndNothingCreated(Mint mint) throws Exception {
         for (boolean objects : new boolean[] {false, true}) {
             String nested = deep(10_000, objects);
-            assertRefusedAndNothingCreated(400, "invalid_request",
+            assertRefusedAndNothingCreated(
+                    400,
+                    "invalid_request",
                     () -> mint.post(server, TestKeys.ACME_KEY, with(mint.body(), "extra", nested)));
-            assertRefusedAndNothingCreated(400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY,
-                    "{\"a\":" + nested + "}"));
+            assertRefusedAndNothingCreated(
+                    400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY, "{\"a\":" + nested + "}"));
         }
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.IFRAME.post(server, TestKeys.ACME_KEY,
-                "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": " + deep(10_000, true) + "}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.IFRAME.post(
+                        server,
+                        TestKeys.ACME_KEY,
+                        "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"theme\": " + deep(10_000, true) + "}"));
     }
 
     @Test
@@ -911,10 +1148,21 @@ public abstract class SecurityContract {
         String cacheKey = cacheKey();
         for (boolean objects : new boolean[] {false, true}) {
             String nested = deep(10_000, objects);
-            assertError(400, "invalid_request", Http.postJson(server.uri("/api/v1/iframe/token"), null,
-                    "{\"cache_key\": \"" + cacheKey + "\", \"x\": " + nested + "}"));
-            assertError(400, "invalid_request", postMessage(server, victim.sid(), "Bearer " + victim.token(),
-                    "{\"message\": \"deep\", \"x\": " + nested + "}"));
+            assertError(
+                    400,
+                    "invalid_request",
+                    Http.postJson(
+                            server.uri("/api/v1/iframe/token"),
+                            null,
+                            "{\"cache_key\": \"" + cacheKey + "\", \"x\": " + nested + "}"));
+            assertError(
+                    400,
+                    "invalid_request",
+                    postMessage(
+                            server,
+                            victim.sid(),
+                            "Bearer " + victim.token(),
+                            "{\"message\": \"deep\", \"x\": " + nested + "}"));
         }
         assertEquals(List.of(), messages(server, victim));
         assertEquals(200, redeem(cacheKey).statusCode(), "a refused redemption consumed the link");
@@ -926,50 +1174,62 @@ public abstract class SecurityContract {
     void mintWhenBodyOfTenMegabytesThenPayloadTooLargeAndNothingCreated(Mint mint) throws Exception {
         String huge = with(mint.body(), "pad", "\"" + "x".repeat(10 * 1024 * 1024) + "\"");
         assertRefusedAndNothingCreated(413, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY, huge));
-        assertRefusedAndNothingCreated(413, "invalid_request", () -> Http.send(mint.request(server, TestKeys.ACME_KEY, null)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new ByteArrayInputStream(huge.getBytes(StandardCharsets.UTF_8))))
-                .build()));
+        assertRefusedAndNothingCreated(
+                413,
+                "invalid_request",
+                () -> Http.send(mint.request(server, TestKeys.ACME_KEY, null)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new ByteArrayInputStream(huge.getBytes(StandardCharsets.UTF_8))))
+                        .build()));
     }
 
     @Test
     void redeemAndChatWhenBodyOfTenMegabytesThenPayloadTooLarge() throws Exception {
         String pad = "x".repeat(10 * 1024 * 1024);
         String cacheKey = cacheKey();
-        assertError(413, "invalid_request", Http.postJson(server.uri("/api/v1/iframe/token"), null,
-                "{\"cache_key\": \"" + cacheKey + "\", \"pad\": \"" + pad + "\"}"));
-        assertError(413, "invalid_request", postMessage(server, victim.sid(), "Bearer " + victim.token(),
-                "{\"message\": \"" + pad + "\"}"));
+        assertError(
+                413,
+                "invalid_request",
+                Http.postJson(
+                        server.uri("/api/v1/iframe/token"),
+                        null,
+                        "{\"cache_key\": \"" + cacheKey + "\", \"pad\": \"" + pad + "\"}"));
+        assertError(
+                413,
+                "invalid_request",
+                postMessage(server, victim.sid(), "Bearer " + victim.token(), "{\"message\": \"" + pad + "\"}"));
         assertEquals(List.of(), messages(server, victim));
         assertEquals(200, redeem(cacheKey).statusCode(), "a refused redemption consumed the link");
     }
 
     /** 1e309 is not a number Java can hold, -0 is 0: neither is an allowed integer. */
     @ParameterizedTest(name = "{0}: {1}")
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "EMBED_URLS     | ttlSeconds | 1e309",
-        "EMBED_URLS     | ttlSeconds | -1e309",
-        "EMBED_URLS     | ttlSeconds | -0",
-        "EMBED_URLS     | ttlSeconds | -0.0",
-        "EMBED_URLS     | ttlSeconds | 3.6e3",
-        "EMBED_URLS     | ttlSeconds | 36000000000000000000000",
-        "EMBED_SESSIONS | ttlSeconds | 1e309",
-        "EMBED_SESSIONS | ttlSeconds | -0",
-        "IFRAME         | ttl        | 1e309",
-        "IFRAME         | ttl        | -0",
-        "IFRAME         | theme_id   | 1e309",
-        "IFRAME         | theme_id   | -0",
-        "IFRAME         | limits     | {\"hourly\": 1e309}",
-        "IFRAME         | limits     | {\"daily\": -0}",
-        "VISITOR        | agent_id   | 1e309",
-        "VISITOR        | fingerprint | -0",
-    })
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "EMBED_URLS     | ttlSeconds | 1e309",
+                "EMBED_URLS     | ttlSeconds | -1e309",
+                "EMBED_URLS     | ttlSeconds | -0",
+                "EMBED_URLS     | ttlSeconds | -0.0",
+                "EMBED_URLS     | ttlSeconds | 3.6e3",
+                "EMBED_URLS     | ttlSeconds | 36000000000000000000000",
+                "EMBED_SESSIONS | ttlSeconds | 1e309",
+                "EMBED_SESSIONS | ttlSeconds | -0",
+                "IFRAME         | ttl        | 1e309",
+                "IFRAME         | ttl        | -0",
+                "IFRAME         | theme_id   | 1e309",
+                "IFRAME         | theme_id   | -0",
+                "IFRAME         | limits     | {\"hourly\": 1e309}",
+                "IFRAME         | limits     | {\"daily\": -0}",
+                "VISITOR        | agent_id   | 1e309",
+                "VISITOR        | fingerprint | -0",
+            })
     void mintWhenNumberOverflowsOrIsNegativeZeroThenBadRequestAndNothingCreated(Mint mint, String field, String number)
             throws Exception {
         String body = Json.write(withoutField(mint.body(), field));
-        assertRefusedAndNothingCreated(400, "invalid_request",
-                () -> mint.post(server, TestKeys.ACME_KEY, with(body, field, number)));
+        assertRefusedAndNothingCreated(
+                400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY, with(body, field, number)));
     }
 
     private static Map<String, Object> withoutField(String body, String field) {
@@ -984,13 +1244,22 @@ public abstract class SecurityContract {
     void mintWhenDuplicateKeyThenBadRequestAndNothingCreated(Mint mint) throws Exception {
         String body = mint.body();
         String first = body.substring(body.indexOf('"') + 1, body.indexOf('"', body.indexOf('"') + 1));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY,
-                with(body, first, "\"someone-else\"")));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY,
-                with(body, "extra", "{\"a\": 1, \"a\": 2}")));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> mint.post(server, TestKeys.ACME_KEY, with(body, first, "\"someone-else\"")));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> mint.post(server, TestKeys.ACME_KEY, with(body, "extra", "{\"a\": 1, \"a\": 2}")));
         if (mint == Mint.IFRAME) {
-            assertRefusedAndNothingCreated(400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY,
-                    with(body, "theme", "{\"theme_mode\": \"dark\", \"theme_mode\": \"light\"}")));
+            assertRefusedAndNothingCreated(
+                    400,
+                    "invalid_request",
+                    () -> mint.post(
+                            server,
+                            TestKeys.ACME_KEY,
+                            with(body, "theme", "{\"theme_mode\": \"dark\", \"theme_mode\": \"light\"}")));
         }
     }
 
@@ -1006,9 +1275,13 @@ public abstract class SecurityContract {
                 "{\"cache_key\": \"" + cacheKey + "\"")) {
             assertError(400, "invalid_request", Http.postJson(server.uri("/api/v1/iframe/token"), null, body));
         }
-        assertError(415, "invalid_request", Http.send(HttpRequest.newBuilder(server.uri("/api/v1/iframe/token"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"cache_key\": \"" + cacheKey + "\"}")).build()));
+        assertError(
+                415,
+                "invalid_request",
+                Http.send(HttpRequest.newBuilder(server.uri("/api/v1/iframe/token"))
+                        .header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"cache_key\": \"" + cacheKey + "\"}"))
+                        .build()));
         assertError(404, "not_found", redeem(cacheKey.toUpperCase(java.util.Locale.ROOT)));
         assertError(404, "not_found", redeem("x".repeat(10_000)));
 
@@ -1026,8 +1299,19 @@ public abstract class SecurityContract {
         kinds.put("array", "[\"x\"]");
         kinds.put("object", "{\"x\": 1}");
         Map<Mint, Map<String, String>> fields = new LinkedHashMap<>();
-        fields.put(Mint.EMBED_URLS, Map.of("externalUserId", "string", "displayName", "string", "ttlSeconds", "integer",
-                "sessionId", "string", "mode", "string"));
+        fields.put(
+                Mint.EMBED_URLS,
+                Map.of(
+                        "externalUserId",
+                        "string",
+                        "displayName",
+                        "string",
+                        "ttlSeconds",
+                        "integer",
+                        "sessionId",
+                        "string",
+                        "mode",
+                        "string"));
         fields.put(Mint.EMBED_SESSIONS, fields.get(Mint.EMBED_URLS));
         fields.put(Mint.VISITOR, Map.of("agent_id", "string", "fingerprint", "string"));
         Map<String, String> iframe = new LinkedHashMap<>();
@@ -1045,13 +1329,14 @@ public abstract class SecurityContract {
         iframe.put("limits", "object");
         fields.put(Mint.IFRAME, iframe);
         List<Arguments> cases = new ArrayList<>();
-        fields.forEach((mint, byField) -> new java.util.TreeMap<>(byField).forEach((field, type) -> kinds.forEach((kind, json) -> {
-            // ["x"] is the right kind for srcs and knowledge_base_entries, but an array of strings is
-            // no list of reference queries: a wrong type there.
-            if (!kind.equals(type) || "reference_queries".equals(field)) {
-                cases.add(Arguments.of(mint, field, kind, json));
-            }
-        })));
+        fields.forEach((mint, byField) -> new java.util.TreeMap<>(byField)
+                .forEach((field, type) -> kinds.forEach((kind, json) -> {
+                    // ["x"] is the right kind for srcs and knowledge_base_entries, but an array of strings is
+                    // no list of reference queries: a wrong type there.
+                    if (!kind.equals(type) || "reference_queries".equals(field)) {
+                        cases.add(Arguments.of(mint, field, kind, json));
+                    }
+                })));
         return cases.stream();
     }
 
@@ -1060,26 +1345,41 @@ public abstract class SecurityContract {
     void mintWhenFieldHasWrongTypeThenBadRequestAndNothingCreated(Mint mint, String field, String kind, String json)
             throws Exception {
         String body = with(Json.write(withoutField(mint.body(), field)), field, json);
-        HttpResponse<String> response = assertRefusedAndNothingCreated(400, "invalid_request",
-                () -> mint.post(server, TestKeys.ACME_KEY, body));
+        HttpResponse<String> response = assertRefusedAndNothingCreated(
+                400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY, body));
         assertTrue(response.body().contains(field), "the error names the field: " + response.body());
     }
 
     /** C0/C1 controls, DEL and the Unicode line separators: 400; no header, no log line injected. */
     @ParameterizedTest(name = "{0} {1}")
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "EMBED_URLS     | externalUserId", "EMBED_URLS     | displayName",
-        "EMBED_SESSIONS | externalUserId", "EMBED_SESSIONS | displayName", "IFRAME | uid"})
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "EMBED_URLS     | externalUserId",
+                "EMBED_URLS     | displayName",
+                "EMBED_SESSIONS | externalUserId",
+                "EMBED_SESSIONS | displayName",
+                "IFRAME | uid"
+            })
     void mintWhenControlCharactersInIdOrNameThenBadRequestWithoutHeaderOrLogInjection(Mint mint, String field)
             throws Exception {
-        List<String> injections = List.of("a\r\nX-Injected: 1", "a\nX-Injected: 1", "a\rX-Injected: 1",
-                "a\u0000b", "a\tb", "\u001b[2J\u001b[31mX-Injected", "a\u007fb", "a\u0085X-Injected: 1",
-                "a\u2028X-Injected: 1", "a\u2029b", "a\u0000\r\n\r\nHTTP/1.1 200 OK");
+        List<String> injections = List.of(
+                "a\r\nX-Injected: 1",
+                "a\nX-Injected: 1",
+                "a\rX-Injected: 1",
+                "a\u0000b",
+                "a\tb",
+                "\u001b[2J\u001b[31mX-Injected",
+                "a\u007fb",
+                "a\u0085X-Injected: 1",
+                "a\u2028X-Injected: 1",
+                "a\u2029b",
+                "a\u0000\r\n\r\nHTTP/1.1 200 OK");
         for (String value : injections) {
             Map<String, Object> body = new LinkedHashMap<>(Json.parseObject(mint.body()));
             body.put(field, value);
-            HttpResponse<String> response = assertRefusedAndNothingCreated(400, "invalid_request",
-                    () -> mint.post(server, TestKeys.ACME_KEY, Json.write(body)));
+            HttpResponse<String> response = assertRefusedAndNothingCreated(
+                    400, "invalid_request", () -> mint.post(server, TestKeys.ACME_KEY, Json.write(body)));
             assertTrue(response.headers().map().keySet().stream().noneMatch(h -> h.equalsIgnoreCase("X-Injected")));
             assertFalse(response.body().contains("X-Injected"), "the error echoes the value: " + response.body());
             for (String header : response.headers().map().keySet()) {
@@ -1099,31 +1399,33 @@ public abstract class SecurityContract {
     @Test
     void mintWhenUnicodeLookAlikeOfAnotherUserThenDistinctUserWhoCannotContinueTheSession() throws Exception {
         String owner = "customer-123";
-        HttpResponse<String> minted = Mint.EMBED_SESSIONS.post(server, TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"" + owner + "\", \"ttlSeconds\": 600}");
+        HttpResponse<String> minted = Mint.EMBED_SESSIONS.post(
+                server, TestKeys.ACME_KEY, "{\"externalUserId\": \"" + owner + "\", \"ttlSeconds\": 600}");
         assertEquals(200, minted.statusCode());
         String sid = (String) Http.json(minted).get("sessionId");
         String ownerToken = (String) Http.json(minted).get("token");
         EmbedSession original = server.embed().sessions().find(sid).orElseThrow();
 
         List<String> lookAlikes = List.of(
-                "c\u0443stomer-123",            // CYRILLIC SMALL LETTER U for u
-                "\u0441ustomer-123",            // CYRILLIC SMALL LETTER ES for c
-                "customer\u2010123",            // HYPHEN for the hyphen-minus
-                "customer\u2011123",            // NON-BREAKING HYPHEN
-                "customer-\uff11\uff12\uff13",  // FULLWIDTH DIGITs
-                "customer-123\u200b",           // a ZERO WIDTH SPACE after it
-                "\u202ecustomer-123",           // a RIGHT-TO-LEFT OVERRIDE before it
-                "Customer-123",                 // another case
-                "customer-123 ",                // a trailing space
-                "customer-123\u0301");          // a COMBINING ACUTE ACCENT
+                "c\u0443stomer-123", // CYRILLIC SMALL LETTER U for u
+                "\u0441ustomer-123", // CYRILLIC SMALL LETTER ES for c
+                "customer\u2010123", // HYPHEN for the hyphen-minus
+                "customer\u2011123", // NON-BREAKING HYPHEN
+                "customer-\uff11\uff12\uff13", // FULLWIDTH DIGITs
+                "customer-123\u200b", // a ZERO WIDTH SPACE after it
+                "\u202ecustomer-123", // a RIGHT-TO-LEFT OVERRIDE before it
+                "Customer-123", // another case
+                "customer-123 ", // a trailing space
+                "customer-123\u0301"); // a COMBINING ACUTE ACCENT
         for (String lookAlike : lookAlikes) {
-            HttpResponse<String> cont = Mint.EMBED_SESSIONS.post(server, TestKeys.ACME_KEY,
+            HttpResponse<String> cont = Mint.EMBED_SESSIONS.post(
+                    server,
+                    TestKeys.ACME_KEY,
                     Json.write(Map.of("externalUserId", lookAlike, "sessionId", sid, "ttlSeconds", 86_400)));
             assertError(403, "insufficient_scope", cont);
 
-            HttpResponse<String> own = Mint.EMBED_SESSIONS.post(server, TestKeys.ACME_KEY,
-                    Json.write(Map.of("externalUserId", lookAlike)));
+            HttpResponse<String> own = Mint.EMBED_SESSIONS.post(
+                    server, TestKeys.ACME_KEY, Json.write(Map.of("externalUserId", lookAlike)));
             assertEquals(200, own.statusCode(), own.body());
             String token = (String) Http.json(own).get("token");
             assertEquals(lookAlike, TokenForge.part(token, 1).get("sub"), "the id is kept exactly as sent");
@@ -1139,26 +1441,54 @@ public abstract class SecurityContract {
     @Test
     void mintWhenIdsOfTenThousandCharactersThenRefusedAndNothingCreated() throws Exception {
         String id = "i".repeat(10_000);
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.EMBED_URLS.post(server, TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"" + id + "\"}"));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.EMBED_SESSIONS.post(server, TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"u\", \"displayName\": \"" + id + "\"}"));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.EMBED_SESSIONS.post(server, TestKeys.ACME_KEY,
-                "{\"externalUserId\": \"u\", \"sessionId\": \"" + id + "\"}"));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.VISITOR.post(server, TestKeys.ACME_KEY,
-                "{\"agent_id\": \"" + id + "\", \"fingerprint\": \"" + fingerprint() + "\"}"));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.VISITOR.post(server, TestKeys.ACME_KEY,
-                "{\"agent_id\": \"support\", \"fingerprint\": \"" + "a".repeat(10_000) + "\"}"));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.IFRAME.post(server, TestKeys.ACME_KEY,
-                "{\"uid\": \"" + id + "\", \"srcs\": [\"docs\"]}"));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Mint.IFRAME.post(server, TestKeys.ACME_KEY,
-                "{\"uid\": \"u\", \"srcs\": [\"" + id + "\"]}"));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Http.postJson(mintUri(server, id, "support",
-                "embed-sessions"), TestKeys.ACME_KEY, SEED));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Http.postJson(mintUri(server, "demo", id,
-                "embed-urls"), TestKeys.ACME_KEY, SEED));
-        assertRefusedAndNothingCreated(400, "invalid_request", () -> Http.delete(mintUri(server, "demo", "support",
-                "embed-sessions/" + id), TestKeys.ACME_KEY));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.EMBED_URLS.post(server, TestKeys.ACME_KEY, "{\"externalUserId\": \"" + id + "\"}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.EMBED_SESSIONS.post(
+                        server, TestKeys.ACME_KEY, "{\"externalUserId\": \"u\", \"displayName\": \"" + id + "\"}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.EMBED_SESSIONS.post(
+                        server, TestKeys.ACME_KEY, "{\"externalUserId\": \"u\", \"sessionId\": \"" + id + "\"}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.VISITOR.post(
+                        server,
+                        TestKeys.ACME_KEY,
+                        "{\"agent_id\": \"" + id + "\", \"fingerprint\": \"" + fingerprint() + "\"}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.VISITOR.post(
+                        server,
+                        TestKeys.ACME_KEY,
+                        "{\"agent_id\": \"support\", \"fingerprint\": \"" + "a".repeat(10_000) + "\"}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.IFRAME.post(server, TestKeys.ACME_KEY, "{\"uid\": \"" + id + "\", \"srcs\": [\"docs\"]}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Mint.IFRAME.post(server, TestKeys.ACME_KEY, "{\"uid\": \"u\", \"srcs\": [\"" + id + "\"]}"));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Http.postJson(mintUri(server, id, "support", "embed-sessions"), TestKeys.ACME_KEY, SEED));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Http.postJson(mintUri(server, "demo", id, "embed-urls"), TestKeys.ACME_KEY, SEED));
+        assertRefusedAndNothingCreated(
+                400,
+                "invalid_request",
+                () -> Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + id), TestKeys.ACME_KEY));
         HttpResponse<String> chat = getSession(server, id, "Bearer " + victim.token());
         assertTrue(chat.statusCode() == 403 || chat.statusCode() == 400, chat.statusCode() + " " + chat.body());
     }
@@ -1169,16 +1499,23 @@ public abstract class SecurityContract {
     void mintWhenApiKeyInQueryStringThenBadRequestAndNothingCreated(Mint mint) throws Exception {
         for (String parameter : List.of("api_key", "api-secret", "key", "access_token", "API_KEY")) {
             for (String header : new String[] {TestKeys.ACME_KEY, null}) {
-                assertRefusedAndNothingCreated(400, "invalid_request", () -> Http.send(mint.request(server, header,
-                        "?" + parameter + "=" + TestKeys.ACME_KEY)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(mint.body()))
-                        .build()));
+                assertRefusedAndNothingCreated(
+                        400,
+                        "invalid_request",
+                        () -> Http.send(mint.request(server, header, "?" + parameter + "=" + TestKeys.ACME_KEY)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(mint.body()))
+                                .build()));
             }
         }
         Victim live = victim(server);
-        assertError(400, "invalid_request", Http.delete(URI.create(mintUri(server, "demo", "support",
-                "embed-sessions/" + live.sid()) + "?api_key=" + TestKeys.ACME_KEY), TestKeys.ACME_KEY));
+        assertError(
+                400,
+                "invalid_request",
+                Http.delete(
+                        URI.create(mintUri(server, "demo", "support", "embed-sessions/" + live.sid()) + "?api_key="
+                                + TestKeys.ACME_KEY),
+                        TestKeys.ACME_KEY));
         assertTrue(server.embed().sessions().find(live.sid()).isPresent(), "a refused DELETE ended the session");
     }
 
@@ -1189,8 +1526,11 @@ public abstract class SecurityContract {
         String header = mint == Mint.VISITOR ? "api-secret: " : "Authorization: Bearer ";
         long before = sessionCount(server);
         for (String second : List.of(TestKeys.ACME_KEY, TestKeys.GLOBEX_KEY, "")) {
-            RawHttp.Answer answer = RawHttp.send(server.base(), "POST " + server.uri(mint.path).getRawPath() + " HTTP/1.1\n"
-                    + header + TestKeys.ACME_KEY + "\n" + header + second + "\nContent-Type: application/json", mint.body());
+            RawHttp.Answer answer = RawHttp.send(
+                    server.base(),
+                    "POST " + server.uri(mint.path).getRawPath() + " HTTP/1.1\n" + header + TestKeys.ACME_KEY + "\n"
+                            + header + second + "\nContent-Type: application/json",
+                    mint.body());
             assertEquals(400, answer.status(), answer.body());
             assertTrue(answer.body().contains("invalid_request"), answer.body());
         }
@@ -1201,31 +1541,53 @@ public abstract class SecurityContract {
     @Test
     void mintWhenKeyOfAnotherTenantThenForbiddenAndNothingCreatedOrEnded() throws Exception {
         for (String collection : List.of("embed-urls", "embed-sessions")) {
-            assertRefusedAndNothingCreated(403, "insufficient_scope",
+            assertRefusedAndNothingCreated(
+                    403,
+                    "insufficient_scope",
                     () -> Http.postJson(mintUri(server, "demo", "support", collection), TestKeys.GLOBEX_KEY, SEED));
-            assertRefusedAndNothingCreated(403, "insufficient_scope",
+            assertRefusedAndNothingCreated(
+                    403,
+                    "insufficient_scope",
                     () -> Http.postJson(mintUri(server, "other", "bot", collection), TestKeys.ACME_KEY, SEED));
         }
-        assertRefusedAndNothingCreated(403, "insufficient_scope", () -> Mint.VISITOR.post(server, TestKeys.ACME_KEY,
-                "{\"agent_id\": \"other/bot\", \"fingerprint\": \"" + fingerprint() + "\"}"));
-        assertRefusedAndNothingCreated(403, "insufficient_scope", () -> Mint.IFRAME.post(server, TestKeys.ACME_KEY,
-                "{\"uid\": \"u\", \"srcs\": [\"docs\", \"payroll\"]}"));
+        assertRefusedAndNothingCreated(
+                403,
+                "insufficient_scope",
+                () -> Mint.VISITOR.post(
+                        server,
+                        TestKeys.ACME_KEY,
+                        "{\"agent_id\": \"other/bot\", \"fingerprint\": \"" + fingerprint() + "\"}"));
+        assertRefusedAndNothingCreated(
+                403,
+                "insufficient_scope",
+                () -> Mint.IFRAME.post(
+                        server, TestKeys.ACME_KEY, "{\"uid\": \"u\", \"srcs\": [\"docs\", \"payroll\"]}"));
 
         Victim acme = victim(server);
-        HttpResponse<String> mintedForGlobex = Http.postJson(mintUri(server, "other", "bot", "embed-sessions"),
-                TestKeys.GLOBEX_KEY, SEED);
+        HttpResponse<String> mintedForGlobex =
+                Http.postJson(mintUri(server, "other", "bot", "embed-sessions"), TestKeys.GLOBEX_KEY, SEED);
         assertEquals(200, mintedForGlobex.statusCode(), mintedForGlobex.body());
         String globexSid = (String) Http.json(mintedForGlobex).get("sessionId");
-        assertError(403, "insufficient_scope", Http.delete(mintUri(server, "demo", "support",
-                "embed-sessions/" + acme.sid()), TestKeys.GLOBEX_KEY));
-        assertError(403, "insufficient_scope", Http.delete(mintUri(server, "other", "bot",
-                "embed-sessions/" + globexSid), TestKeys.ACME_KEY));
+        assertError(
+                403,
+                "insufficient_scope",
+                Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + acme.sid()), TestKeys.GLOBEX_KEY));
+        assertError(
+                403,
+                "insufficient_scope",
+                Http.delete(mintUri(server, "other", "bot", "embed-sessions/" + globexSid), TestKeys.ACME_KEY));
         // Continuing another tenant's session through an agent the key may use is refused too.
-        assertError(403, "insufficient_scope", Http.postJson(mintUri(server, "demo", "support", "embed-sessions"),
-                TestKeys.ACME_KEY, "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + globexSid + "\"}"));
+        assertError(
+                403,
+                "insufficient_scope",
+                Http.postJson(
+                        mintUri(server, "demo", "support", "embed-sessions"),
+                        TestKeys.ACME_KEY,
+                        "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + globexSid + "\"}"));
         assertTrue(server.embed().sessions().find(acme.sid()).isPresent());
         assertTrue(server.embed().sessions().find(globexSid).isPresent());
-        assertEquals(200, getSession(server, acme.sid(), "Bearer " + acme.token()).statusCode());
+        assertEquals(
+                200, getSession(server, acme.sid(), "Bearer " + acme.token()).statusCode());
     }
 
     /** An embed token is never an API key, whichever flow minted it: 401, nothing created or ended. */
@@ -1236,8 +1598,10 @@ public abstract class SecurityContract {
         for (String token : tokens) {
             assertRefusedAndNothingCreated(401, "invalid_token", () -> mint.post(server, token, mint.body()));
         }
-        assertError(401, "invalid_token", Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + victim.sid()),
-                victim.token()));
+        assertError(
+                401,
+                "invalid_token",
+                Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + victim.sid()), victim.token()));
         assertTrue(server.embed().sessions().find(victim.sid()).isPresent(), "a refused DELETE ended the session");
     }
 
@@ -1246,11 +1610,16 @@ public abstract class SecurityContract {
     void mintWhenApiKeyLookAlikeThenUnauthorizedAndNothingCreated() throws Exception {
         String lookAlike = TestKeys.ACME_KEY.replace("acme", "\u0430cme");
         long before = sessionCount(server);
-        RawHttp.Answer bearer = RawHttp.send(server.base(), "POST " + mintUri(server, "demo", "support",
-                "embed-sessions").getRawPath() + " HTTP/1.1\nAuthorization: Bearer " + lookAlike
-                + "\nContent-Type: application/json", SEED);
-        RawHttp.Answer visitor = RawHttp.send(server.base(), "POST " + server.uri("/v1/embed-tokens/request").getRawPath()
-                + " HTTP/1.1\napi-secret: " + lookAlike + "\nContent-Type: application/json",
+        RawHttp.Answer bearer = RawHttp.send(
+                server.base(),
+                "POST " + mintUri(server, "demo", "support", "embed-sessions").getRawPath()
+                        + " HTTP/1.1\nAuthorization: Bearer " + lookAlike
+                        + "\nContent-Type: application/json",
+                SEED);
+        RawHttp.Answer visitor = RawHttp.send(
+                server.base(),
+                "POST " + server.uri("/v1/embed-tokens/request").getRawPath() + " HTTP/1.1\napi-secret: " + lookAlike
+                        + "\nContent-Type: application/json",
                 "{\"agent_id\": \"support\", \"fingerprint\": \"" + fingerprint() + "\"}");
 
         assertEquals(401, bearer.status(), bearer.body());
@@ -1269,10 +1638,12 @@ public abstract class SecurityContract {
         for (int i = 0; i < 200; i++) {
             Mint mint = Mint.values()[i % 4];
             flows.add(mint);
-            sent.add(Http.CLIENT.sendAsync(mint.request(server, TestKeys.ACME_KEY, null)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(mint.body()))
-                    .build(), HttpResponse.BodyHandlers.ofString()));
+            sent.add(Http.CLIENT.sendAsync(
+                    mint.request(server, TestKeys.ACME_KEY, null)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(mint.body()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
         Set<String> sessions = new HashSet<>();
         Set<String> tokenIds = new HashSet<>();
@@ -1285,24 +1656,27 @@ public abstract class SecurityContract {
             String sid;
             String token;
             switch (flows.get(i)) {
-                case EMBED_URLS:
+                case EMBED_URLS -> {
                     sid = (String) body.get("sessionId");
                     String url = (String) body.get("embedUrl");
                     token = url.substring(url.indexOf("#token=") + "#token=".length());
-                    break;
-                case EMBED_SESSIONS:
+                }
+                case EMBED_SESSIONS -> {
                     sid = (String) body.get("sessionId");
                     token = (String) body.get("token");
-                    break;
-                case VISITOR:
+                }
+                case VISITOR -> {
                     Map<String, Object> data = (Map<String, Object>) body.get("data");
                     sid = (String) data.get("session_id");
                     token = (String) data.get("token");
-                    break;
-                default:
-                    token = server.embed().credentials().peekCredential((String) body.get("cache_key")).orElseThrow();
+                }
+                default -> {
+                    token = server.embed()
+                            .credentials()
+                            .peekCredential((String) body.get("cache_key"))
+                            .orElseThrow();
                     sid = (String) TokenForge.part(token, 1).get("sid");
-                    break;
+                }
             }
             assertEquals(sid, TokenForge.part(token, 1).get("sid"));
             sessions.add(sid);
@@ -1324,7 +1698,9 @@ public abstract class SecurityContract {
     void revokeWhenRacingWithRequestsThenNoRequestStartedAfterTheDeleteAnsweredPasses() throws Exception {
         for (int round = 0; round < 3; round++) {
             Victim racing = victim(server);
-            assertEquals(200, getSession(server, racing.sid(), "Bearer " + racing.token()).statusCode());
+            assertEquals(
+                    200,
+                    getSession(server, racing.sid(), "Bearer " + racing.token()).statusCode());
             int threads = 8;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             AtomicBoolean stop = new AtomicBoolean();
@@ -1344,8 +1720,8 @@ public abstract class SecurityContract {
             }
             started.await();
             awaitUntil(() -> outcomes.stream().filter(o -> o[1] == 200).count() >= 20);
-            HttpResponse<String> deleted = Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + racing.sid()),
-                    TestKeys.ACME_KEY);
+            HttpResponse<String> deleted = Http.delete(
+                    mintUri(server, "demo", "support", "embed-sessions/" + racing.sid()), TestKeys.ACME_KEY);
             long answered = System.nanoTime();
             assertEquals(204, deleted.statusCode(), deleted.body());
             awaitUntil(() -> outcomes.stream().filter(o -> o[0] > answered).count() >= 100);
@@ -1358,8 +1734,9 @@ public abstract class SecurityContract {
             long before = outcomes.stream().filter(o -> o[0] < answered).count();
             List<long[]> after = outcomes.stream().filter(o -> o[0] > answered).toList();
             assertTrue(outcomes.stream().anyMatch(o -> o[0] < answered && o[1] == 200), "no request passed before");
-            assertTrue(after.size() >= 100, "too few requests after the DELETE to tell: " + after.size() + " (before: "
-                    + before + ")");
+            assertTrue(
+                    after.size() >= 100,
+                    "too few requests after the DELETE to tell: " + after.size() + " (before: " + before + ")");
             for (long[] outcome : after) {
                 assertEquals(401, outcome[1], "a request started after the DELETE answered was let through");
             }
@@ -1378,8 +1755,8 @@ public abstract class SecurityContract {
 
     /** A fresh flow D cache key of {@link #server}. */
     private String cacheKey() throws Exception {
-        HttpResponse<String> created = Http.postJson(server.uri("/api/v1/iframe/create"), TestKeys.ACME_KEY,
-                "{\"uid\": \"u\", \"srcs\": [\"docs\"]}");
+        HttpResponse<String> created = Http.postJson(
+                server.uri("/api/v1/iframe/create"), TestKeys.ACME_KEY, "{\"uid\": \"u\", \"srcs\": [\"docs\"]}");
         assertEquals(200, created.statusCode(), created.body());
         return (String) Http.json(created).get("cache_key");
     }
@@ -1407,7 +1784,8 @@ public abstract class SecurityContract {
         int dot = token.lastIndexOf('.');
         int at = dot + (token.length() - dot) / 2;
         char c = token.charAt(at);
-        char flipped = c == 'A' ? 'B' : c == 'B' ? 'A' : (char) (Character.isLetter(c) ? (c ^ 0x20) : (c == '0' ? '1' : '0'));
+        char flipped =
+                c == 'A' ? 'B' : c == 'B' ? 'A' : (char) (Character.isLetter(c) ? (c ^ 0x20) : (c == '0' ? '1' : '0'));
         return token.substring(0, at) + flipped + token.substring(at + 1);
     }
 
@@ -1460,7 +1838,7 @@ public abstract class SecurityContract {
 
     /** Five parts, the first this header: what a JWE looks like to a parser, whatever the rest. */
     private static String jweShaped(String headerJson) {
-        return TokenForge.b64(headerJson) + "." + TokenForge.b64("key") + "." + TokenForge.b64("iv-iv-iv-iv-")
-                + "." + TokenForge.b64("ciphertext") + "." + TokenForge.b64("tag-tag-tag-tag-");
+        return TokenForge.b64(headerJson) + "." + TokenForge.b64("key") + "." + TokenForge.b64("iv-iv-iv-iv-") + "."
+                + TokenForge.b64("ciphertext") + "." + TokenForge.b64("tag-tag-tag-tag-");
     }
 }

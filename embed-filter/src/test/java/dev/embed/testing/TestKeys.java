@@ -8,12 +8,12 @@ public final class TestKeys {
     private TestKeys() {}
 
     /** A 32-byte HS256 secret, base64. */
-    public static final String SECRET = Base64.getEncoder().encodeToString(
-            "test-secret-0123456789abcdefghij".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    public static final String SECRET = Base64.getEncoder()
+            .encodeToString("test-secret-0123456789abcdefghij".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     /** Another one, for rotation tests. */
-    public static final String OTHER_SECRET = Base64.getEncoder().encodeToString(
-            "another-secret-0123456789abcdefg".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    public static final String OTHER_SECRET = Base64.getEncoder()
+            .encodeToString("another-secret-0123456789abcdefg".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     /** The API key of tenant {@code acme}, allowed {@code demo/*}, sources docs and faq. */
     public static final String ACME_KEY = "sk_acmeTestKey_0123456789abcdefghijklmnopqrstu";
@@ -22,7 +22,8 @@ public final class TestKeys {
     public static final String GLOBEX_KEY = "sk_globexTestKey_0123456789abcdefghijklmnopqr";
 
     public static String acmeLine() {
-        return "sha256:" + ApiKeys.sha256Hex(ACME_KEY) + ";tenant=acme;agents=demo/*;sources=docs,faq;origins=https://shop.example";
+        return "sha256:" + ApiKeys.sha256Hex(ACME_KEY)
+                + ";tenant=acme;agents=demo/*;sources=docs,faq;origins=https://shop.example";
     }
 
     public static String globexLine() {

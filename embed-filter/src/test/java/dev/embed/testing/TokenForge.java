@@ -29,7 +29,8 @@ public final class TokenForge {
 
     /** The JSON of a part of a compact token (0 header, 1 payload). */
     public static Map<String, Object> part(String token, int index) {
-        return Json.parseObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[index]), StandardCharsets.UTF_8));
+        return Json.parseObject(
+                new String(Base64.getUrlDecoder().decode(token.split("\\.", -1)[index]), StandardCharsets.UTF_8));
     }
 
     /** {@code header.payload.HMAC-SHA256(key, header.payload)} over exactly these texts. */

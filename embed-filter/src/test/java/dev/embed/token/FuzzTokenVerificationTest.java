@@ -30,13 +30,17 @@ import java.util.List;
 class FuzzTokenVerificationTest {
     static final byte[] SECRET = Base64.getDecoder().decode(TestKeys.SECRET);
     static final MutableClock CLOCK = MutableClock.start();
+    // Error Prone takes this for a read of the wall clock; CLOCK is the tests' fixed clock, started at 2026-01-01.
+    @SuppressWarnings("TimeInStaticInitializer")
     static final long NOW = CLOCK.instant().getEpochSecond();
+
     static final KeyRing RING = KeyRing.hs256(SECRET, List.of());
-    static final TokenService TOKENS = new TokenService(RING, "embed", "embed", 30, CLOCK,
-            new CaffeineCredentialCache(CLOCK, 10_000), 10_000);
+    static final TokenService TOKENS =
+            new TokenService(RING, "embed", "embed", 30, CLOCK, new CaffeineCredentialCache(CLOCK, 10_000), 10_000);
 
     /** A valid token, always the same text: the one every mutation starts from. */
-    static final String VALID = TokenForge.hs256(TokenForge.header("HS256", RING.signingKid(), "typ", "JWT"),
+    static final String VALID = TokenForge.hs256(
+            TokenForge.header("HS256", RING.signingKid(), "typ", "JWT"),
             "{\"iss\":\"embed\",\"aud\":\"embed\",\"sub\":\"customer-123\",\"sid\":\"ses_fuzz\",\"iat\":" + NOW
                     + ",\"nbf\":" + NOW + ",\"exp\":" + (NOW + 3600) + ",\"jti\":\"jti-fuzz\",\"kty\":\"session\","
                     + "\"spc\":\"demo\",\"agt\":\"support\",\"mode\":\"chat\"}",
@@ -60,10 +64,40 @@ class FuzzTokenVerificationTest {
      * parts with it.
      */
     @FuzzTest
-    @DictionaryEntries({"\"alg\"", "\"HS256\"", "\"kid\"", "\"hs-ADw4kLcb0xZA\"", "\"iss\"", "\"embed\"", "\"aud\"",
-        "\"sub\"", "\"sid\"", "\"jti\"", "\"kty\"", "\"session\"", "\"visitor\"", "\"iat\"", "\"nbf\"", "\"exp\"",
-        "1767225600", "1767229200", "\"crit\"", "\"b64\"", "\"cty\"", "\"jku\"", "\"jwk\"", "\"x5u\"", "\"zip\"",
-        "\"src\"", "\"fp\"", "1e309", "-0", "null", "[]", "{}"})
+    @DictionaryEntries({
+        "\"alg\"",
+        "\"HS256\"",
+        "\"kid\"",
+        "\"hs-ADw4kLcb0xZA\"",
+        "\"iss\"",
+        "\"embed\"",
+        "\"aud\"",
+        "\"sub\"",
+        "\"sid\"",
+        "\"jti\"",
+        "\"kty\"",
+        "\"session\"",
+        "\"visitor\"",
+        "\"iat\"",
+        "\"nbf\"",
+        "\"exp\"",
+        "1767225600",
+        "1767229200",
+        "\"crit\"",
+        "\"b64\"",
+        "\"cty\"",
+        "\"jku\"",
+        "\"jwk\"",
+        "\"x5u\"",
+        "\"zip\"",
+        "\"src\"",
+        "\"fp\"",
+        "1e309",
+        "-0",
+        "null",
+        "[]",
+        "{}"
+    })
     void verifyWhenSignedPartsFuzzedThenValidClaimsOrInvalidToken(byte[] input) {
         String text = new String(input, StandardCharsets.UTF_8);
         int newline = text.indexOf('\n');
@@ -84,19 +118,15 @@ class FuzzTokenVerificationTest {
             int position = ((edits[i + 1] & 0xff) << 8 | (edits[i + 2] & 0xff)) % token.length();
             char c = (char) (edits[i + 3] & 0xff);
             switch (edits[i] & 3) {
-                case 0:
-                    token.setCharAt(position, c);
-                    break;
-                case 1:
-                    token.insert(position, c);
-                    break;
-                case 2:
-                    token.deleteCharAt(position);
-                    break;
-                default:
+                case 0 -> token.setCharAt(position, c);
+                case 1 -> token.insert(position, c);
+                case 2 -> token.deleteCharAt(position);
+                default -> {
                     char at = token.charAt(position);
-                    token.setCharAt(position, Character.isUpperCase(at) ? Character.toLowerCase(at) : Character.toUpperCase(at));
-                    break;
+                    token.setCharAt(
+                            position,
+                            Character.isUpperCase(at) ? Character.toLowerCase(at) : Character.toUpperCase(at));
+                }
             }
         }
         String mutated = token.toString();
@@ -140,7 +170,8 @@ class FuzzTokenVerificationTest {
         if (token != null && token.length() >= 8) {
             assertFalse(description.contains(token), "the description echoes the token");
         }
-        assertFalse(description.contains("jose4j") || description.contains("Exception") || description.contains("org."),
+        assertFalse(
+                description.contains("jose4j") || description.contains("Exception") || description.contains("org."),
                 "the description shows library text: " + description);
     }
 }

@@ -68,8 +68,16 @@ class TokenServiceTest {
 
     /** Text of jose4j's own messages, which must never reach a client. */
     private static final List<String> LIBRARY_TEXT = List.of(
-            "jose4j", "JOSE", "JWT processing failed", "Exception", "InvalidJwt", "AlgorithmConstraints",
-            "Additional details", "org.", "JsonWebSignature", "Unable to");
+            "jose4j",
+            "JOSE",
+            "JWT processing failed",
+            "Exception",
+            "InvalidJwt",
+            "AlgorithmConstraints",
+            "Additional details",
+            "org.",
+            "JsonWebSignature",
+            "Unable to");
 
     private final MutableClock clock = MutableClock.start();
     private final CaffeineCredentialCache credentials = new CaffeineCredentialCache(clock, 1_000);
@@ -90,8 +98,17 @@ class TokenServiceTest {
 
     @Test
     void mintThenVerifyWhenAllClaimsSetThenRoundTripsWithKidHeader() throws JoseException {
-        TokenSpec spec = new TokenSpec(TokenKind.IFRAME, "user-42", "sess-42", 900, "demo", "support", "agent",
-                "Ada Lovelace", List.of("docs", "faq"), "fp-hash-1");
+        TokenSpec spec = new TokenSpec(
+                TokenKind.IFRAME,
+                "user-42",
+                "sess-42",
+                900,
+                "demo",
+                "support",
+                "agent",
+                "Ada Lovelace",
+                List.of("docs", "faq"),
+                "fp-hash-1");
 
         MintedToken minted = tokens.mint(spec);
         EmbedClaims verified = tokens.verify(minted.token());
@@ -115,9 +132,11 @@ class TokenServiceTest {
         JsonWebStructure jws = JsonWebStructure.fromCompactSerialization(minted.token());
         assertEquals(ring.signingKid(), jws.getKeyIdHeaderValue());
         assertEquals(AlgorithmIdentifiers.HMAC_SHA256, jws.getAlgorithmHeaderValue());
-        Map<String, Object> payload = JsonUtil.parseJson(Base64Url.decodeToUtf8String(minted.token().split("\\.")[1]));
-        for (String claim : List.of("iss", "aud", "sub", "sid", "iat", "nbf", "exp", "jti", "kty", "spc", "agt", "mode",
-                "name", "src", "fp")) {
+        Map<String, Object> payload =
+                JsonUtil.parseJson(Base64Url.decodeToUtf8String(minted.token().split("\\.", -1)[1]));
+        for (String claim : List.of(
+                "iss", "aud", "sub", "sid", "iat", "nbf", "exp", "jti", "kty", "spc", "agt", "mode", "name", "src",
+                "fp")) {
             assertTrue(payload.containsKey(claim), () -> "minted token lacks " + claim + ": " + payload.keySet());
         }
         assertEquals(ISSUER, payload.get("iss"));
@@ -146,7 +165,8 @@ class TokenServiceTest {
     void mintWhenCalledTwiceThenEachTokenHasItsOwnJti() {
         TokenSpec spec = spec(TokenKind.EMBED_URL, 600);
 
-        assertNotEquals(tokens.mint(spec).claims().tokenId(), tokens.mint(spec).claims().tokenId());
+        assertNotEquals(
+                tokens.mint(spec).claims().tokenId(), tokens.mint(spec).claims().tokenId());
     }
 
     @Test
@@ -178,26 +198,27 @@ class TokenServiceTest {
 
     static Stream<Arguments> algorithmsNotConfigured() {
         return Stream.of(
-                Arguments.of("alg none, no signature", (Function<TokenServiceTest, String>) t -> t.unsecured(t.validClaims())),
-                Arguments.of("alg none, HS256 signature kept",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String good = t.hs256(t.validClaims());
-                            String none = t.unsecured(t.validClaims());
-                            return none + good.substring(good.lastIndexOf('.') + 1);
-                        }),
-                Arguments.of("HS384 with the right secret and kid",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA384,
-                                new HmacKey(SECRET), t.ring.signingKid())),
-                Arguments.of("HS512 with the right secret and kid",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA512,
-                                new HmacKey(SECRET), t.ring.signingKid())),
-                Arguments.of("RS256 when only HS256 is configured",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.RSA_USING_SHA256,
-                                Jwks.RSA.getPrivateKey(), t.ring.signingKid())),
-                Arguments.of("ES256 when only HS256 is configured",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(),
-                                AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, Jwks.ATTACKER_EC.getPrivateKey(),
-                                t.ring.signingKid())));
+                Arguments.of("alg none, no signature", (Function<TokenServiceTest, String>)
+                        t -> t.unsecured(t.validClaims())),
+                Arguments.of("alg none, HS256 signature kept", (Function<TokenServiceTest, String>) t -> {
+                    String good = t.hs256(t.validClaims());
+                    String none = t.unsecured(t.validClaims());
+                    return none + good.substring(good.lastIndexOf('.') + 1);
+                }),
+                Arguments.of("HS384 with the right secret and kid", (Function<TokenServiceTest, String>) t -> t.sign(
+                        t.validClaims(), AlgorithmIdentifiers.HMAC_SHA384, new HmacKey(SECRET), t.ring.signingKid())),
+                Arguments.of("HS512 with the right secret and kid", (Function<TokenServiceTest, String>) t -> t.sign(
+                        t.validClaims(), AlgorithmIdentifiers.HMAC_SHA512, new HmacKey(SECRET), t.ring.signingKid())),
+                Arguments.of("RS256 when only HS256 is configured", (Function<TokenServiceTest, String>) t -> t.sign(
+                        t.validClaims(),
+                        AlgorithmIdentifiers.RSA_USING_SHA256,
+                        Jwks.RSA.getPrivateKey(),
+                        t.ring.signingKid())),
+                Arguments.of("ES256 when only HS256 is configured", (Function<TokenServiceTest, String>) t -> t.sign(
+                        t.validClaims(),
+                        AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
+                        Jwks.ATTACKER_EC.getPrivateKey(),
+                        t.ring.signingKid())));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -214,19 +235,32 @@ class TokenServiceTest {
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         KeyRing longRing = KeyRing.hs256(longSecret, List.of());
         TokenService service = service(longRing);
-        assertEquals("user-1", service.verify(sign(validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                new HmacKey(longSecret), longRing.signingKid())).subject());
+        assertEquals(
+                "user-1",
+                service.verify(sign(
+                                validClaims(),
+                                AlgorithmIdentifiers.HMAC_SHA256,
+                                new HmacKey(longSecret),
+                                longRing.signingKid()))
+                        .subject());
 
         assertInvalidToken(service, sign(validClaims(), alg, new HmacKey(longSecret), longRing.signingKid()));
     }
 
     @Test
     void algorithmsWhenRingBuiltThenExactlyTheAlgorithmsOfItsKeys() {
-        assertEquals(java.util.Set.of(AlgorithmIdentifiers.HMAC_SHA256), KeyRing.hs256(SECRET, List.of(OTHER_SECRET)).algorithms());
-        assertEquals(java.util.Set.of(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, AlgorithmIdentifiers.HMAC_SHA256),
+        assertEquals(
+                java.util.Set.of(AlgorithmIdentifiers.HMAC_SHA256),
+                KeyRing.hs256(SECRET, List.of(OTHER_SECRET)).algorithms());
+        assertEquals(
+                java.util.Set.of(
+                        AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, AlgorithmIdentifiers.HMAC_SHA256),
                 Jwks.mixedRing().algorithms());
-        assertEquals(java.util.Set.of(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, AlgorithmIdentifiers.RSA_USING_SHA256),
-                KeyRing.asymmetric(new JsonWebKeySet(Jwks.EC, Jwks.RSA), null, List.of()).algorithms());
+        assertEquals(
+                java.util.Set.of(
+                        AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, AlgorithmIdentifiers.RSA_USING_SHA256),
+                KeyRing.asymmetric(new JsonWebKeySet(Jwks.EC, Jwks.RSA), null, List.of())
+                        .algorithms());
     }
 
     @Test
@@ -241,18 +275,17 @@ class TokenServiceTest {
 
     static Stream<Arguments> unknownKeyIds() {
         return Stream.of(
-                Arguments.of("kid of no configured key",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                                new HmacKey(SECRET), "hs-unknownKid")),
-                Arguments.of("kid missing",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                                new HmacKey(SECRET), null)),
-                Arguments.of("kid empty",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                                new HmacKey(SECRET), "")),
-                Arguments.of("kid of another secret, signed by it",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                                new HmacKey(OTHER_SECRET), KeyRing.hmacKid(OTHER_SECRET))));
+                Arguments.of("kid of no configured key", (Function<TokenServiceTest, String>) t -> t.sign(
+                        t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), "hs-unknownKid")),
+                Arguments.of("kid missing", (Function<TokenServiceTest, String>)
+                        t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), null)),
+                Arguments.of("kid empty", (Function<TokenServiceTest, String>)
+                        t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), "")),
+                Arguments.of("kid of another secret, signed by it", (Function<TokenServiceTest, String>) t -> t.sign(
+                        t.validClaims(),
+                        AlgorithmIdentifiers.HMAC_SHA256,
+                        new HmacKey(OTHER_SECRET),
+                        KeyRing.hmacKid(OTHER_SECRET))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -263,20 +296,33 @@ class TokenServiceTest {
 
     static Stream<Arguments> keyUsedWithAnotherAlgorithm() {
         return Stream.of(
-                Arguments.of("HS256 kid with header alg ES256 (mixed ring)",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(),
-                                AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, Jwks.ATTACKER_EC.getPrivateKey(),
+                Arguments.of("HS256 kid with header alg ES256 (mixed ring)", (Function<TokenServiceTest, String>)
+                        t -> t.sign(
+                                t.validClaims(),
+                                AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
+                                Jwks.ATTACKER_EC.getPrivateKey(),
                                 KeyRing.hmacKid(SECRET))),
-                Arguments.of("ES256 kid with header alg HS256, HMAC key = EC public key bytes (mixed ring)",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                                new HmacKey(Jwks.EC.getPublicKey().getEncoded()), Jwks.EC.getKeyId())),
-                Arguments.of("ES256 kid with header alg HS256, HMAC key = EC public JWK JSON (mixed ring)",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
+                Arguments.of("ES256 kid with header alg HS256, HMAC key = EC public key bytes (mixed ring)", (Function<
+                                TokenServiceTest, String>)
+                        t -> t.sign(
+                                t.validClaims(),
+                                AlgorithmIdentifiers.HMAC_SHA256,
+                                new HmacKey(Jwks.EC.getPublicKey().getEncoded()),
+                                Jwks.EC.getKeyId())),
+                Arguments.of("ES256 kid with header alg HS256, HMAC key = EC public JWK JSON (mixed ring)", (Function<
+                                TokenServiceTest, String>)
+                        t -> t.sign(
+                                t.validClaims(),
+                                AlgorithmIdentifiers.HMAC_SHA256,
                                 new HmacKey(Jwks.EC.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                                 Jwks.EC.getKeyId())),
-                Arguments.of("ES256 kid with header alg HS256 signed by the ring's HMAC secret (mixed ring)",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                                new HmacKey(SECRET), Jwks.EC.getKeyId())));
+                Arguments.of(
+                        "ES256 kid with header alg HS256 signed by the ring's HMAC secret (mixed ring)",
+                        (Function<TokenServiceTest, String>) t -> t.sign(
+                                t.validClaims(),
+                                AlgorithmIdentifiers.HMAC_SHA256,
+                                new HmacKey(SECRET),
+                                Jwks.EC.getKeyId())));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -288,8 +334,11 @@ class TokenServiceTest {
     @Test
     void verifyWhenHs256TokenSignedWithEcPublicKeyAndOnlyEcConfiguredThenInvalidToken() {
         TokenService ecOnly = service(KeyRing.asymmetric(new JsonWebKeySet(Jwks.EC), Jwks.EC.getKeyId(), List.of()));
-        String confused = sign(validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                new HmacKey(Jwks.EC.getPublicKey().getEncoded()), Jwks.EC.getKeyId());
+        String confused = sign(
+                validClaims(),
+                AlgorithmIdentifiers.HMAC_SHA256,
+                new HmacKey(Jwks.EC.getPublicKey().getEncoded()),
+                Jwks.EC.getKeyId());
 
         assertInvalidToken(ecOnly, confused);
     }
@@ -298,45 +347,56 @@ class TokenServiceTest {
     void verifyWhenMixedRingThenEachKeyVerifiesWithItsOwnAlgorithm() {
         TokenService mixed = service(Jwks.mixedRing());
 
-        assertEquals("user-1", mixed.verify(sign(validClaims(), AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
-                Jwks.EC.getPrivateKey(), Jwks.EC.getKeyId())).subject());
-        assertEquals("user-1", mixed.verify(sign(validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                new HmacKey(SECRET), KeyRing.hmacKid(SECRET))).subject());
+        assertEquals(
+                "user-1",
+                mixed.verify(sign(
+                                validClaims(),
+                                AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
+                                Jwks.EC.getPrivateKey(),
+                                Jwks.EC.getKeyId()))
+                        .subject());
+        assertEquals(
+                "user-1",
+                mixed.verify(sign(
+                                validClaims(),
+                                AlgorithmIdentifiers.HMAC_SHA256,
+                                new HmacKey(SECRET),
+                                KeyRing.hmacKid(SECRET)))
+                        .subject());
     }
 
     // ---------------------------------------------------------------- signature
 
     static Stream<Arguments> badSignatures() {
         return Stream.of(
-                Arguments.of("tampered header",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String[] parts = t.hs256(t.validClaims()).split("\\.");
-                            String header = "{\"alg\":\"HS256\",\"kid\":\"" + t.ring.signingKid() + "\",\"typ\":\"JWT\",\"x\":1}";
-                            return Base64Url.encodeUtf8ByteRepresentation(header) + "." + parts[1] + "." + parts[2];
-                        }),
-                Arguments.of("tampered payload (sub changed)",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String[] parts = t.hs256(t.validClaims()).split("\\.");
-                            Map<String, Object> claims = t.validClaims();
-                            claims.put("sub", "admin");
-                            return parts[0] + "." + Base64Url.encodeUtf8ByteRepresentation(JsonUtil.toJson(claims)) + "."
-                                    + parts[2];
-                        }),
-                Arguments.of("tampered signature",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String token = t.hs256(t.validClaims());
-                            int at = token.lastIndexOf('.') + 1;
-                            char flipped = token.charAt(at) == 'A' ? 'B' : 'A';
-                            return token.substring(0, at) + flipped + token.substring(at + 1);
-                        }),
-                Arguments.of("signature removed",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String token = t.hs256(t.validClaims());
-                            return token.substring(0, token.lastIndexOf('.') + 1);
-                        }),
-                Arguments.of("signed by another secret under our kid",
-                        (Function<TokenServiceTest, String>) t -> t.sign(t.validClaims(), AlgorithmIdentifiers.HMAC_SHA256,
-                                new HmacKey(OTHER_SECRET), t.ring.signingKid())));
+                Arguments.of("tampered header", (Function<TokenServiceTest, String>) t -> {
+                    String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
+                    String header =
+                            "{\"alg\":\"HS256\",\"kid\":\"" + t.ring.signingKid() + "\",\"typ\":\"JWT\",\"x\":1}";
+                    return Base64Url.encodeUtf8ByteRepresentation(header) + "." + parts[1] + "." + parts[2];
+                }),
+                Arguments.of("tampered payload (sub changed)", (Function<TokenServiceTest, String>) t -> {
+                    String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
+                    Map<String, Object> claims = t.validClaims();
+                    claims.put("sub", "admin");
+                    return parts[0] + "." + Base64Url.encodeUtf8ByteRepresentation(JsonUtil.toJson(claims)) + "."
+                            + parts[2];
+                }),
+                Arguments.of("tampered signature", (Function<TokenServiceTest, String>) t -> {
+                    String token = t.hs256(t.validClaims());
+                    int at = token.lastIndexOf('.') + 1;
+                    char flipped = token.charAt(at) == 'A' ? 'B' : 'A';
+                    return token.substring(0, at) + flipped + token.substring(at + 1);
+                }),
+                Arguments.of("signature removed", (Function<TokenServiceTest, String>) t -> {
+                    String token = t.hs256(t.validClaims());
+                    return token.substring(0, token.lastIndexOf('.') + 1);
+                }),
+                Arguments.of("signed by another secret under our kid", (Function<TokenServiceTest, String>) t -> t.sign(
+                        t.validClaims(),
+                        AlgorithmIdentifiers.HMAC_SHA256,
+                        new HmacKey(OTHER_SECRET),
+                        t.ring.signingKid())));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -349,26 +409,24 @@ class TokenServiceTest {
 
     static Stream<Arguments> outsideValidity() {
         return Stream.of(
-                Arguments.of("exp passed by exactly the skew",
-                        (Function<TokenServiceTest, String>) t -> {
-                            MintedToken minted = t.tokens.mint(t.spec(TokenKind.EMBED_SESSION, 600));
-                            t.clock.set(Instant.ofEpochSecond(minted.claims().expiresAt() + SKEW));
-                            return minted.token();
-                        }),
-                Arguments.of("exp passed by an hour",
-                        (Function<TokenServiceTest, String>) t -> {
-                            MintedToken minted = t.tokens.mint(t.spec(TokenKind.EMBED_SESSION, 600));
-                            t.clock.advance(Duration.ofSeconds(600 + 3600));
-                            return minted.token();
-                        }),
-                Arguments.of("nbf ahead by skew + 1",
-                        (Function<TokenServiceTest, String>) t -> t.hs256(t.validClaimsWith("nbf", t.now() + SKEW + 1))),
-                Arguments.of("iat ahead by skew + 1",
-                        (Function<TokenServiceTest, String>) t -> t.hs256(t.validClaimsWith("iat", t.now() + SKEW + 1))),
-                Arguments.of("exp before iat",
-                        (Function<TokenServiceTest, String>) t -> t.hs256(t.validClaimsWith("exp", t.now() - 1))),
-                Arguments.of("exp equal to iat",
-                        (Function<TokenServiceTest, String>) t -> t.hs256(t.validClaimsWith("exp", t.now()))));
+                Arguments.of("exp passed by exactly the skew", (Function<TokenServiceTest, String>) t -> {
+                    MintedToken minted = t.tokens.mint(t.spec(TokenKind.EMBED_SESSION, 600));
+                    t.clock.set(Instant.ofEpochSecond(minted.claims().expiresAt() + SKEW));
+                    return minted.token();
+                }),
+                Arguments.of("exp passed by an hour", (Function<TokenServiceTest, String>) t -> {
+                    MintedToken minted = t.tokens.mint(t.spec(TokenKind.EMBED_SESSION, 600));
+                    t.clock.advance(Duration.ofMinutes(70));
+                    return minted.token();
+                }),
+                Arguments.of("nbf ahead by skew + 1", (Function<TokenServiceTest, String>)
+                        t -> t.hs256(t.validClaimsWith("nbf", t.now() + SKEW + 1))),
+                Arguments.of("iat ahead by skew + 1", (Function<TokenServiceTest, String>)
+                        t -> t.hs256(t.validClaimsWith("iat", t.now() + SKEW + 1))),
+                Arguments.of("exp before iat", (Function<TokenServiceTest, String>)
+                        t -> t.hs256(t.validClaimsWith("exp", t.now() - 1))),
+                Arguments.of("exp equal to iat", (Function<TokenServiceTest, String>)
+                        t -> t.hs256(t.validClaimsWith("exp", t.now()))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -393,12 +451,16 @@ class TokenServiceTest {
 
     @Test
     void verifyWhenNbfAheadWithinSkewThenAccepted() {
-        assertEquals(now() + SKEW, tokens.verify(hs256(validClaimsWith("nbf", now() + SKEW))).notBefore());
+        assertEquals(
+                now() + SKEW,
+                tokens.verify(hs256(validClaimsWith("nbf", now() + SKEW))).notBefore());
     }
 
     @Test
     void verifyWhenIatAheadWithinSkewThenAccepted() {
-        assertEquals(now() + SKEW, tokens.verify(hs256(validClaimsWith("iat", now() + SKEW))).issuedAt());
+        assertEquals(
+                now() + SKEW,
+                tokens.verify(hs256(validClaimsWith("iat", now() + SKEW))).issuedAt());
     }
 
     @Test
@@ -532,9 +594,11 @@ class TokenServiceTest {
         Map<String, Object> claims = validClaims();
         long valid = ((Number) claims.remove(claim)).longValue();
         String json = JsonUtil.toJson(claims);
-        String raw = json.substring(0, json.length() - 1) + ",\"" + claim + "\":" + String.format(jsonTemplate, valid) + "}";
+        String raw =
+                json.substring(0, json.length() - 1) + ",\"" + claim + "\":" + String.format(jsonTemplate, valid) + "}";
 
-        assertInvalidToken(tokens, signRaw(raw, AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), ring.signingKid()));
+        assertInvalidToken(
+                tokens, signRaw(raw, AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), ring.signingKid()));
     }
 
     @Test
@@ -564,49 +628,60 @@ class TokenServiceTest {
                     String token = t.hs256(t.validClaims());
                     return token.substring(0, token.lastIndexOf('.'));
                 }),
-                Arguments.of("four parts", (Function<TokenServiceTest, String>) t -> t.hs256(t.validClaims()) + ".AAAA"),
-                Arguments.of("surrounding whitespace", (Function<TokenServiceTest, String>) t -> " " + t.hs256(t.validClaims())),
-                Arguments.of("Bearer prefix kept", (Function<TokenServiceTest, String>) t -> "Bearer " + t.hs256(t.validClaims())),
+                Arguments.of(
+                        "four parts", (Function<TokenServiceTest, String>) t -> t.hs256(t.validClaims()) + ".AAAA"),
+                Arguments.of("surrounding whitespace", (Function<TokenServiceTest, String>)
+                        t -> " " + t.hs256(t.validClaims())),
+                Arguments.of("Bearer prefix kept", (Function<TokenServiceTest, String>)
+                        t -> "Bearer " + t.hs256(t.validClaims())),
                 Arguments.of("base64 (not url) characters", (Function<TokenServiceTest, String>) t -> "ab+c.de/f.gh=="),
-                Arguments.of("line break inside the payload, HMAC over that exact text",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String[] parts = t.hs256(t.validClaims()).split("\\.");
+                Arguments.of("line break inside the payload, HMAC over that exact text", (Function<
+                                TokenServiceTest, String>)
+                        t -> {
+                            String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
                             return hmacCompact(parts[0], parts[1].substring(0, 20) + "\n" + parts[1].substring(20));
                         }),
-                Arguments.of("padding '=' after the payload, HMAC over that exact text",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String[] parts = t.hs256(t.validClaims()).split("\\.");
+                Arguments.of("padding '=' after the payload, HMAC over that exact text", (Function<
+                                TokenServiceTest, String>)
+                        t -> {
+                            String[] parts = t.hs256(t.validClaims()).split("\\.", -1);
                             return hmacCompact(parts[0], parts[1] + "==");
                         }),
-                Arguments.of("signature's last character non-canonical base64url (decodes to the same bytes)",
-                        (Function<TokenServiceTest, String>) t -> {
-                            String token = t.hs256(t.validClaims());
-                            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-                            int last = alphabet.indexOf(token.charAt(token.length() - 1));
-                            return token.substring(0, token.length() - 1) + alphabet.charAt(last ^ 2);
-                        }),
-                Arguments.of("payload not JSON", (Function<TokenServiceTest, String>) t -> t.signRaw("not json",
-                        AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), t.ring.signingKid())),
-                Arguments.of("payload a JSON array", (Function<TokenServiceTest, String>) t -> t.signRaw("[1,2]",
-                        AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), t.ring.signingKid())),
+                Arguments.of(
+                        "signature's last character non-canonical base64url (decodes to the same bytes)", (Function<
+                                        TokenServiceTest, String>)
+                                t -> {
+                                    String token = t.hs256(t.validClaims());
+                                    String alphabet =
+                                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                                    int last = alphabet.indexOf(token.charAt(token.length() - 1));
+                                    return token.substring(0, token.length() - 1) + alphabet.charAt(last ^ 2);
+                                }),
+                Arguments.of("payload not JSON", (Function<TokenServiceTest, String>) t -> t.signRaw(
+                        "not json", AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), t.ring.signingKid())),
+                Arguments.of("payload a JSON array", (Function<TokenServiceTest, String>) t ->
+                        t.signRaw("[1,2]", AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), t.ring.signingKid())),
                 Arguments.of("duplicate sub member", (Function<TokenServiceTest, String>) t -> {
                     String json = JsonUtil.toJson(t.validClaims());
-                    return t.signRaw(json.substring(0, json.length() - 1) + ",\"sub\":\"admin\"}",
-                            AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET), t.ring.signingKid());
+                    return t.signRaw(
+                            json.substring(0, json.length() - 1) + ",\"sub\":\"admin\"}",
+                            AlgorithmIdentifiers.HMAC_SHA256,
+                            new HmacKey(SECRET),
+                            t.ring.signingKid());
                 }),
-                Arguments.of("JWE compact (5 parts), direct encryption with the secret",
+                Arguments.of(
+                        "JWE compact (5 parts), direct encryption with the secret",
                         (Function<TokenServiceTest, String>) t -> t.jwe(t.validClaims())),
-                Arguments.of("8193 characters, correctly signed",
-                        (Function<TokenServiceTest, String>) t -> t.signedOfLength(TokenService.MAX_TOKEN_LENGTH + 1)),
-                Arguments.of("64 KiB of garbage",
-                        (Function<TokenServiceTest, String>) t -> "A".repeat(64 * 1024)));
+                Arguments.of("8193 characters, correctly signed", (Function<TokenServiceTest, String>)
+                        t -> t.signedOfLength(TokenService.MAX_TOKEN_LENGTH + 1)),
+                Arguments.of("64 KiB of garbage", (Function<TokenServiceTest, String>) t -> "A".repeat(64 * 1024)));
     }
 
     static Stream<Arguments> signedButNotPlainJwts() {
         return Stream.of(
                 Arguments.of("nested JWT (cty JWT), correctly signed", "cty", "JWT"),
                 Arguments.of("nested JWT (cty application/jwt), correctly signed", "cty", "application/jwt"),
-                Arguments.of("unencoded payload (b64 false, RFC 7797), correctly signed", "b64", Boolean.FALSE));
+                Arguments.of("unencoded payload (b64 false, RFC 7797), correctly signed", "b64", false));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -623,7 +698,8 @@ class TokenServiceTest {
 
     @Test
     void verifyWhenSignatureBadThenPayloadIsNeverParsed() {
-        String header = Base64Url.encodeUtf8ByteRepresentation("{\"alg\":\"HS256\",\"kid\":\"" + ring.signingKid() + "\"}");
+        String header =
+                Base64Url.encodeUtf8ByteRepresentation("{\"alg\":\"HS256\",\"kid\":\"" + ring.signingKid() + "\"}");
         String token = hmacCompact(header, Base64Url.encodeUtf8ByteRepresentation("not json at all"));
         String forged = token.substring(0, token.lastIndexOf('.') + 1) + "A".repeat(43);
 
@@ -635,8 +711,12 @@ class TokenServiceTest {
 
     @Test
     void verifyWhenHeaderIsNotOneTheRingMintsThenJose4jParsesItAndChecksTheSignature() {
-        String token = signRaw(JsonUtil.toJson(validClaims()), AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET),
-                ring.signingKid(), "extra");
+        String token = signRaw(
+                JsonUtil.toJson(validClaims()),
+                AlgorithmIdentifiers.HMAC_SHA256,
+                new HmacKey(SECRET),
+                ring.signingKid(),
+                "extra");
 
         assertEquals("user-1", tokens.verify(token).subject());
         assertInvalidToken(tokens, token.substring(0, token.lastIndexOf('.') + 1) + "A".repeat(43));
@@ -662,19 +742,25 @@ class TokenServiceTest {
         return Stream.of(
                 Arguments.of("jti revoked", (Function<TokenServiceTest, String>) t -> {
                     MintedToken minted = t.tokens.mint(t.spec(TokenKind.EMBED_SESSION, 600));
-                    t.credentials.revokeToken(minted.claims().tokenId(), minted.claims().expiresAtInstant());
+                    t.credentials.revokeToken(
+                            minted.claims().tokenId(), minted.claims().expiresAtInstant());
                     return minted.token();
                 }),
                 Arguments.of("session revoked", (Function<TokenServiceTest, String>) t -> {
                     MintedToken minted = t.tokens.mint(t.spec(TokenKind.EMBED_SESSION, 600));
-                    t.credentials.revokeSession(minted.claims().sessionId(), minted.claims().expiresAtInstant());
+                    t.credentials.revokeSession(
+                            minted.claims().sessionId(), minted.claims().expiresAtInstant());
                     return minted.token();
                 }),
-                Arguments.of("session revoked before a later token of it was minted",
-                        (Function<TokenServiceTest, String>) t -> {
-                            t.credentials.revokeSession("sess-1", t.clock.instant().plusSeconds(86_400));
+                Arguments.of("session revoked before a later token of it was minted", (Function<
+                                TokenServiceTest, String>)
+                        t -> {
+                            t.credentials.revokeSession(
+                                    "sess-1", t.clock.instant().plusSeconds(86_400));
                             t.clock.advance(Duration.ofSeconds(60));
-                            return t.tokens.mint(t.spec(TokenKind.EMBED_SESSION, 600)).token();
+                            return t.tokens
+                                    .mint(t.spec(TokenKind.EMBED_SESSION, 600))
+                                    .token();
                         }));
     }
 
@@ -687,8 +773,8 @@ class TokenServiceTest {
     @Test
     void verifyWhenAnotherTokenOrSessionRevokedThenStillAccepted() {
         MintedToken minted = tokens.mint(spec(TokenKind.EMBED_SESSION, 600));
-        MintedToken other = tokens.mint(new TokenSpec(TokenKind.EMBED_SESSION, "user-2", "sess-2", 600, "demo",
-                "support", null, null, null, null));
+        MintedToken other = tokens.mint(new TokenSpec(
+                TokenKind.EMBED_SESSION, "user-2", "sess-2", 600, "demo", "support", null, null, null, null));
 
         credentials.revokeToken(other.claims().tokenId(), other.claims().expiresAtInstant());
         credentials.revokeSession(other.claims().sessionId(), other.claims().expiresAtInstant());
@@ -758,7 +844,9 @@ class TokenServiceTest {
 
     @Test
     void jwksWhenOnlyHmacKeysThenPublishesNothing() {
-        assertEquals(Map.of("keys", List.of()), KeyRing.hs256(SECRET, List.of(OTHER_SECRET)).jwks());
+        assertEquals(
+                Map.of("keys", List.of()),
+                KeyRing.hs256(SECRET, List.of(OTHER_SECRET)).jwks());
     }
 
     // ---------------------------------------------------------------- ES256 and the JWKS document
@@ -785,7 +873,8 @@ class TokenServiceTest {
         assertEquals(null, ((PublicJsonWebKey) key).getPrivateKey());
         JwtConsumer outsider = new JwtConsumerBuilder()
                 .setVerificationKey(key.getKey())
-                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+                .setJwsAlgorithmConstraints(
+                        AlgorithmConstraints.ConstraintType.PERMIT,
                         AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256)
                 .setExpectedIssuer(ISSUER)
                 .setExpectedAudience(AUDIENCE)
@@ -802,7 +891,8 @@ class TokenServiceTest {
         KeyRing rings = KeyRing.asymmetric(new JsonWebKeySet(Jwks.EC, Jwks.RSA), Jwks.EC.getKeyId(), List.of(SECRET));
 
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> keys = (List<Map<String, Object>>) rings.jwks().get("keys");
+        List<Map<String, Object>> keys =
+                (List<Map<String, Object>>) rings.jwks().get("keys");
 
         assertEquals(2, keys.size(), "one entry per asymmetric key, none for the HMAC secret");
         for (Map<String, Object> key : keys) {
@@ -818,9 +908,8 @@ class TokenServiceTest {
     @Test
     void fromConfigWhenEs256AndJwksJsonThenMintsAndVerifies() {
         String jwks = new JsonWebKeySet(Jwks.EC).toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE);
-        KeyRing configured = KeyRing.fromConfig(EmbedConfig.of(Map.of(
-                ConfigKey.SIGNING_ALGORITHM.key(), "ES256",
-                ConfigKey.SIGNING_JWKS.key(), jwks)));
+        KeyRing configured = KeyRing.fromConfig(
+                EmbedConfig.of(Map.of(ConfigKey.SIGNING_ALGORITHM.key(), "ES256", ConfigKey.SIGNING_JWKS.key(), jwks)));
         TokenService service = service(configured);
 
         MintedToken minted = service.mint(spec(TokenKind.EMBED_SESSION, 600));
@@ -835,16 +924,18 @@ class TokenServiceTest {
     void fromConfigWhenEs256JwksHasNoPrivateKeyThenConfigException() {
         String jwks = new JsonWebKeySet(Jwks.EC).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
 
-        ConfigException e = assertThrows(ConfigException.class, () -> KeyRing.fromConfig(EmbedConfig.of(Map.of(
-                ConfigKey.SIGNING_ALGORITHM.key(), "ES256",
-                ConfigKey.SIGNING_JWKS.key(), jwks))));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> KeyRing.fromConfig(EmbedConfig.of(
+                        Map.of(ConfigKey.SIGNING_ALGORITHM.key(), "ES256", ConfigKey.SIGNING_JWKS.key(), jwks))));
 
         assertTrue(e.getMessage().contains(ConfigKey.SIGNING_JWKS.key()), e.getMessage());
     }
 
     @Test
     void fromConfigWhenEs256WithoutJwksThenConfigExceptionNamingTheKey() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> KeyRing.fromConfig(EmbedConfig.of(Map.of(ConfigKey.SIGNING_ALGORITHM.key(), "ES256"))));
 
         assertTrue(e.getMessage().contains(ConfigKey.SIGNING_JWKS.key()), e.getMessage());
@@ -852,9 +943,10 @@ class TokenServiceTest {
 
     @Test
     void fromConfigWhenAlgorithmNoneThenConfigException() {
-        ConfigException e = assertThrows(ConfigException.class, () -> KeyRing.fromConfig(EmbedConfig.of(Map.of(
-                ConfigKey.SIGNING_ALGORITHM.key(), "none",
-                ConfigKey.SIGNING_SECRET.key(), TestKeys.SECRET))));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> KeyRing.fromConfig(EmbedConfig.of(Map.of(
+                        ConfigKey.SIGNING_ALGORITHM.key(), "none", ConfigKey.SIGNING_SECRET.key(), TestKeys.SECRET))));
 
         assertTrue(e.getMessage().contains(ConfigKey.SIGNING_ALGORITHM.key()), e.getMessage());
     }
@@ -1003,8 +1095,12 @@ class TokenServiceTest {
             for (int padding = 0; padding < length; padding++) {
                 Map<String, Object> claims = validClaims();
                 claims.put("pad", "p".repeat(padding));
-                String token = signRaw(JsonUtil.toJson(claims), AlgorithmIdentifiers.HMAC_SHA256, new HmacKey(SECRET),
-                        ring.signingKid(), header);
+                String token = signRaw(
+                        JsonUtil.toJson(claims),
+                        AlgorithmIdentifiers.HMAC_SHA256,
+                        new HmacKey(SECRET),
+                        ring.signingKid(),
+                        header);
                 if (token.length() == length) {
                     return token;
                 }
@@ -1021,7 +1117,8 @@ class TokenServiceTest {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new HmacKey(SECRET));
-            byte[] signature = mac.doFinal((header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] signature =
+                    mac.doFinal((header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return header + "." + payload + "." + Base64Url.encode(signature);
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -1046,22 +1143,23 @@ class TokenServiceTest {
 
     /** 401 invalid_token whose description shows neither the token nor jose4j's own text. */
     static void assertInvalidToken(TokenService service, String token) {
-        EmbedException e = assertThrows(EmbedException.class, () -> service.verify(token),
-                "the token was accepted but breaks a rule");
+        EmbedException e = assertThrows(
+                EmbedException.class, () -> service.verify(token), "the token was accepted but breaks a rule");
         assertEquals(401, e.error().status());
         assertEquals("invalid_token", e.error().code());
         String description = e.error().description();
         assertFalse(description.isBlank());
         if (token != null && !token.isEmpty()) {
             assertFalse(description.contains(token), description);
-            for (String part : token.split("\\.")) {
+            for (String part : token.split("\\.", -1)) {
                 if (part.length() >= 8) {
                     assertFalse(description.contains(part), () -> "description echoes a token part: " + description);
                 }
             }
         }
         for (String text : LIBRARY_TEXT) {
-            assertFalse(description.contains(text), () -> "description shows library text '" + text + "': " + description);
+            assertFalse(
+                    description.contains(text), () -> "description shows library text '" + text + "': " + description);
         }
     }
 }

@@ -122,17 +122,18 @@ class VerifiedTokenCacheTest {
                     return t.substring(0, at) + other(t.charAt(at)) + t.substring(at + 1);
                 }),
                 Arguments.of("payload replaced (sub changed), signature kept", (UnaryOperator<String>) t -> {
-                    String[] parts = t.split("\\.");
+                    String[] parts = t.split("\\.", -1);
                     String payload = Base64Url.decodeToUtf8String(parts[1]).replace("\"user-1\"", "\"admin\"");
                     return parts[0] + "." + Base64Url.encodeUtf8ByteRepresentation(payload) + "." + parts[2];
                 }),
-                Arguments.of("signature's last character spelled non-canonically (same bytes)", (UnaryOperator<String>) t -> {
-                    // 43 characters carry 32 bytes: the last one's low 2 bits are unused, and a lenient
-                    // decoder reads the same signature from 4 spellings.
-                    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-                    int value = alphabet.indexOf(t.charAt(t.length() - 1));
-                    return t.substring(0, t.length() - 1) + alphabet.charAt(value ^ 1);
-                }),
+                Arguments.of("signature's last character spelled non-canonically (same bytes)", (UnaryOperator<String>)
+                        t -> {
+                            // 43 characters carry 32 bytes: the last one's low 2 bits are unused, and a lenient
+                            // decoder reads the same signature from 4 spellings.
+                            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                            int value = alphabet.indexOf(t.charAt(t.length() - 1));
+                            return t.substring(0, t.length() - 1) + alphabet.charAt(value ^ 1);
+                        }),
                 Arguments.of("character appended", (UnaryOperator<String>) t -> t + "A"),
                 Arguments.of("last character removed", (UnaryOperator<String>) t -> t.substring(0, t.length() - 1)),
                 Arguments.of("character prepended", (UnaryOperator<String>) t -> "e" + t));
@@ -140,7 +141,8 @@ class VerifiedTokenCacheTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tamperedVariants")
-    void verifyWhenTamperedVariantOfCachedTokenThenInvalidTokenAndNotCached(String change, UnaryOperator<String> tamper) {
+    void verifyWhenTamperedVariantOfCachedTokenThenInvalidTokenAndNotCached(
+            String change, UnaryOperator<String> tamper) {
         MintedToken minted = tokens.mint(spec(600));
         tokens.verify(minted.token());
         String tampered = tamper.apply(minted.token());
@@ -156,9 +158,19 @@ class VerifiedTokenCacheTest {
     void verifyWhenTokenFailsThenNothingIsCached() {
         MintedToken revoked = tokens.mint(spec(600));
         credentials.revokeToken(revoked.claims().tokenId(), revoked.claims().expiresAtInstant());
-        TokenService otherKey = new TokenService(KeyRing.hs256(Base64.getDecoder().decode(TestKeys.OTHER_SECRET), List.of()),
-                "embed", "embed", SKEW, clock, credentials);
-        List<String> junk = List.of("", "a.b.c", "not a token", revoked.token(), otherKey.mint(spec(600)).token(),
+        TokenService otherKey = new TokenService(
+                KeyRing.hs256(Base64.getDecoder().decode(TestKeys.OTHER_SECRET), List.of()),
+                "embed",
+                "embed",
+                SKEW,
+                clock,
+                credentials);
+        List<String> junk = List.of(
+                "",
+                "a.b.c",
+                "not a token",
+                revoked.token(),
+                otherKey.mint(spec(600)).token(),
                 "x".repeat(TokenService.MAX_TOKEN_LENGTH + 1));
 
         for (String token : junk) {
@@ -192,8 +204,8 @@ class VerifiedTokenCacheTest {
         for (int i = 0; sources.size() * 12 < TokenService.MAX_CACHED_TOKEN_LENGTH; i++) {
             sources.add("source-" + i);
         }
-        MintedToken minted = tokens.mint(new TokenSpec(TokenKind.IFRAME, "user-1", "sess-1", 600, "demo", "support",
-                null, null, sources, null));
+        MintedToken minted = tokens.mint(
+                new TokenSpec(TokenKind.IFRAME, "user-1", "sess-1", 600, "demo", "support", null, null, sources, null));
         assertTrue(minted.token().length() > TokenService.MAX_CACHED_TOKEN_LENGTH);
 
         assertEquals(minted.claims(), tokens.verify(minted.token()));
@@ -240,11 +252,13 @@ class VerifiedTokenCacheTest {
     }
 
     private TokenService service(long cacheSize) {
-        return new TokenService(KeyRing.hs256(SECRET, List.of()), "embed", "embed", SKEW, clock, credentials, cacheSize);
+        return new TokenService(
+                KeyRing.hs256(SECRET, List.of()), "embed", "embed", SKEW, clock, credentials, cacheSize);
     }
 
     private static TokenSpec spec(long ttl) {
-        return new TokenSpec(TokenKind.EMBED_SESSION, "user-1", "sess-1", ttl, "demo", "support", "chat", null, null, null);
+        return new TokenSpec(
+                TokenKind.EMBED_SESSION, "user-1", "sess-1", ttl, "demo", "support", "chat", null, null, null);
     }
 
     private void assertInvalidToken(String token) {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jose4j.jwk.EcJwkGenerator;
@@ -58,8 +59,13 @@ class VisitorTokenServiceTest {
     }
 
     private static Reply request(Embed embed, String body) {
-        return embed.visitorTokens().request(List.of(TestKeys.ACME_KEY), false, "application/json", -1,
-                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+        return embed.visitorTokens()
+                .request(
+                        List.of(TestKeys.ACME_KEY),
+                        false,
+                        "application/json",
+                        -1,
+                        new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     @SuppressWarnings("unchecked")
@@ -69,7 +75,8 @@ class VisitorTokenServiceTest {
     }
 
     private static Map<String, Object> header(String jwt) {
-        return Json.parseObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8));
+        return Json.parseObject(
+                new String(Base64.getUrlDecoder().decode(jwt.split("\\.", -1)[0]), StandardCharsets.UTF_8));
     }
 
     private static String es256Jwks() throws Exception {
@@ -82,15 +89,17 @@ class VisitorTokenServiceTest {
     void mintWhenSignedWithTheInjectedClockThenLivesExactlyOneHour() {
         Embed embed = embed(Map.of());
 
-        EmbedClaims claims = embed.tokens().verify(token(request(embed,
-                "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}")));
+        EmbedClaims claims = embed.tokens()
+                .verify(token(request(embed, "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}")));
 
         assertEquals(clock.instant().getEpochSecond(), claims.issuedAt());
         assertEquals(claims.issuedAt() + 3600, claims.expiresAt());
         assertEquals("demo", claims.spaceId());
         assertEquals("support", claims.agentId());
         assertEquals("v_" + claims.fingerprintHash(), claims.subject());
-        assertEquals(claims.expiresAtInstant(), embed.sessions().find(claims.sessionId()).orElseThrow().expiresAt());
+        assertEquals(
+                claims.expiresAtInstant(),
+                embed.sessions().find(claims.sessionId()).orElseThrow().expiresAt());
     }
 
     @Test
@@ -98,9 +107,14 @@ class VisitorTokenServiceTest {
         Embed embed = embed(Map.of("embed.signing.algorithm", "ES256", "embed.signing.jwks", es256Jwks()));
 
         String visitor = token(request(embed, "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}"));
-        String native_ = (String) embed.mint().mintEmbedSession(
-                embed.credentialReader().apiKey(TestKeys.ACME_KEY), "demo", "support",
-                Map.of("externalUserId", "u"), "https://app.example").get("token");
+        String native_ = (String) embed.mint()
+                .mintEmbedSession(
+                        embed.credentialReader().apiKey(TestKeys.ACME_KEY),
+                        "demo",
+                        "support",
+                        Map.of("externalUserId", "u"),
+                        "https://app.example")
+                .get("token");
 
         assertEquals("HS256", header(visitor).get("alg"));
         assertEquals("ES256", header(native_).get("alg"), "other flows keep the configured algorithm");
@@ -122,7 +136,7 @@ class VisitorTokenServiceTest {
         assertFalse(embed.visitorTokens().available());
         assertEquals(500, reply.status());
         Map<String, Object> envelope = Json.parseObject(reply.body());
-        assertEquals(Boolean.FALSE, envelope.get("success"));
+        assertEquals(false, envelope.get("success"));
         assertEquals("server_error", ((Map<String, Object>) envelope.get("error")).get("code"));
         assertEquals(0, ((InMemorySessionRegistry) embed.sessions()).size());
     }
@@ -166,11 +180,15 @@ class VisitorTokenServiceTest {
         String fp = hasher.hash("acme", "ABCDEF0123456789");
 
         assertEquals(fp, hasher.hash("acme", "abcdef0123456789"), "hex case does not make another device");
-        assertEquals(fp, FingerprintHasher.derivedFrom(secret).hash("acme", "abcdef0123456789"), "stable across restarts");
+        assertEquals(
+                fp, FingerprintHasher.derivedFrom(secret).hash("acme", "abcdef0123456789"), "stable across restarts");
         assertNotEquals(fp, hasher.hash("globex", "abcdef0123456789"), "tenants cannot correlate visitors");
-        assertNotEquals(fp, FingerprintHasher.derivedFrom(Base64.getDecoder().decode(TestKeys.OTHER_SECRET))
-                .hash("acme", "abcdef0123456789"), "keyed");
-        assertFalse(fp.toLowerCase().contains("abcdef0123456789"));
+        assertNotEquals(
+                fp,
+                FingerprintHasher.derivedFrom(Base64.getDecoder().decode(TestKeys.OTHER_SECRET))
+                        .hash("acme", "abcdef0123456789"),
+                "keyed");
+        assertFalse(fp.toLowerCase(Locale.ROOT).contains("abcdef0123456789"));
         assertEquals(43, fp.length());
     }
 
@@ -186,11 +204,23 @@ class VisitorTokenServiceTest {
         assertEquals(400, ambiguous.error().status());
         assertTrue(ambiguous.error().description().contains("space/agent"));
 
-        assertEquals("a", claims(visitors.mint(twoSpaces, Map.of("agent_id", "a/bot", "fingerprint", FINGERPRINT))).spaceId());
-        assertEquals("a", claims(visitors.mint(twoSpaces, Map.of("agent_id", "helper", "fingerprint", FINGERPRINT))).spaceId());
-        assertNull(claims(visitors.mint(anything, bot)).spaceId(), "a key for any agent, and no embed.agents: no space");
-        assertEquals(403, assertThrows(EmbedException.class,
-                () -> visitors.mint(twoSpaces, Map.of("agent_id", "c/bot", "fingerprint", FINGERPRINT))).error().status());
+        assertEquals(
+                "a",
+                claims(visitors.mint(twoSpaces, Map.of("agent_id", "a/bot", "fingerprint", FINGERPRINT)))
+                        .spaceId());
+        assertEquals(
+                "a",
+                claims(visitors.mint(twoSpaces, Map.of("agent_id", "helper", "fingerprint", FINGERPRINT)))
+                        .spaceId());
+        assertNull(
+                claims(visitors.mint(anything, bot)).spaceId(), "a key for any agent, and no embed.agents: no space");
+        assertEquals(
+                403,
+                assertThrows(
+                                EmbedException.class,
+                                () -> visitors.mint(twoSpaces, Map.of("agent_id", "c/bot", "fingerprint", FINGERPRINT)))
+                        .error()
+                        .status());
     }
 
     @SuppressWarnings("unchecked")

@@ -29,7 +29,8 @@ public final class ApiKeyRequestFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         try {
-            String credential = Credentials.bearer(EmbedTokenRequestFilter.headers(request, "Authorization"),
+            String credential = Credentials.bearer(
+                    EmbedTokenRequestFilter.headers(request, "Authorization"),
                     EmbedTokenRequestFilter.credentialInQuery(request));
             request.setProperty(API_KEY_PROPERTY, embed.credentialReader().apiKey(credential));
         } catch (EmbedException e) {

@@ -38,12 +38,16 @@ public final class ChatResource {
     }
 
     @GET
-    public void session(@QueryParam("after") String after, @QueryParam("wait") String wait,
-            @Context ContainerRequestContext request, @Suspended AsyncResponse response) {
+    public void session(
+            @QueryParam("after") String after,
+            @QueryParam("wait") String wait,
+            @Context ContainerRequestContext request,
+            @Suspended AsyncResponse response) {
         // Longer than any allowed wait: the service always completes first.
         response.setTimeout(60, TimeUnit.SECONDS);
         try {
-            embed.chat().session(claims(request), after, wait).whenComplete((answer, failure) -> {
+            // The callback's own future is not needed: the callback resumes the response in every case.
+            var unused = embed.chat().session(claims(request), after, wait).whenComplete((answer, failure) -> {
                 if (failure == null) {
                     response.resume(Responses.json(200, answer));
                 } else {
@@ -56,11 +60,15 @@ public final class ChatResource {
     }
 
     private Response error(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof EmbedException) {
-            return Responses.error(embed.errors(), ((EmbedException) cause).error());
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof EmbedException refused) {
+            return Responses.error(embed.errors(), refused.error());
         }
-        LOG.log(System.Logger.Level.ERROR, "embed: unexpected failure in ChatResource: " + cause.getClass().getName(), cause);
+        LOG.log(
+                System.Logger.Level.ERROR,
+                "embed: unexpected failure in ChatResource: " + cause.getClass().getName(),
+                cause);
         return Responses.error(embed.errors(), EmbedError.serverError());
     }
 

@@ -38,7 +38,8 @@ final class EmbedCorsFilter implements ContainerRequestFilter, ContainerResponse
     @Override
     public void filter(ContainerRequestContext request) {
         String origin = request.getHeaderString("Origin");
-        if (!CorsPolicy.isPreflight(request.getMethod(), origin, request.getHeaderString("Access-Control-Request-Method"))) {
+        if (!CorsPolicy.isPreflight(
+                request.getMethod(), origin, request.getHeaderString("Access-Control-Request-Method"))) {
             return;
         }
         String path = path(request);
@@ -50,7 +51,8 @@ final class EmbedCorsFilter implements ContainerRequestFilter, ContainerResponse
         } else if (path.startsWith(MINT_PREFIX) || path.startsWith(IFRAME_PREFIX)) {
             request.abortWith(Responses.error(embed.errors(), EmbedError.insufficientScope(SERVER_TO_SERVER)));
         } else if (path.startsWith(VISITOR_PREFIX)) {
-            request.abortWith(Responses.of(embed.visitorTokens().refuse(EmbedError.insufficientScope(SERVER_TO_SERVER))));
+            request.abortWith(
+                    Responses.of(embed.visitorTokens().refuse(EmbedError.insufficientScope(SERVER_TO_SERVER))));
         }
     }
 
@@ -58,7 +60,8 @@ final class EmbedCorsFilter implements ContainerRequestFilter, ContainerResponse
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         String path = path(request);
         if (path.startsWith(EMBED_PREFIX) || path.equals(IFRAME_TOKEN)) {
-            CorsPolicy.API_HEADERS.forEach((name, value) -> response.getHeaders().putSingle(name, value));
+            CorsPolicy.API_HEADERS.forEach(
+                    (name, value) -> response.getHeaders().putSingle(name, value));
             cors.headers(request.getHeaderString("Origin"), false)
                     .forEach((name, value) -> response.getHeaders().putSingle(name, value));
         } else if (path.startsWith(MINT_PREFIX) || path.startsWith(IFRAME_PREFIX) || path.startsWith(VISITOR_PREFIX)) {

@@ -44,8 +44,10 @@ public final class EmbedTokenRequestFilter implements ContainerRequestFilter {
             }
             Credentials.requireSession(claims, sessionId);
             request.setProperty(CLAIMS_PROPERTY, claims);
-            request.setSecurityContext(new TokenSecurityContext(new EmbedPrincipal(claims),
-                    request.getSecurityContext() != null && request.getSecurityContext().isSecure()));
+            request.setSecurityContext(new TokenSecurityContext(
+                    new EmbedPrincipal(claims),
+                    request.getSecurityContext() != null
+                            && request.getSecurityContext().isSecure()));
         } catch (EmbedException e) {
             request.abortWith(Responses.error(embed.errors(), e.error()));
         }

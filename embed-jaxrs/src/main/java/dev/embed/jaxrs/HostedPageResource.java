@@ -29,14 +29,20 @@ public final class HostedPageResource {
 
     public HostedPageResource(Embed embed) {
         this.embed = embed;
-        this.pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors(),
+        this.pages = new HostedPages(
+                embed.sessions(),
+                embed.tokens(),
+                embed.credentials(),
+                embed.frameAncestors(),
                 HostedPages.Options.from(embed.config()));
     }
 
     /** A page, the widget or an asset; {@code HEAD} is answered from it by the runtime. */
     @GET
-    public Response get(@QueryParam(HostedPages.TOKEN_PARAMETER) String token,
-            @HeaderParam("Sec-Fetch-Dest") String fetchDest, @Context UriInfo uri) {
+    public Response get(
+            @QueryParam(HostedPages.TOKEN_PARAMETER) String token,
+            @HeaderParam("Sec-Fetch-Dest") String fetchDest,
+            @Context UriInfo uri) {
         return Responses.of(pages.serve("/" + stripLeadingSlash(uri.getPath(false)), basePath(uri), token, fetchDest));
     }
 
@@ -61,13 +67,16 @@ public final class HostedPageResource {
     }
 
     private Response methodNotAllowed() {
-        return Response.fromResponse(Responses.error(embed.errors(),
-                EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only"))).header("Allow", "GET, HEAD").build();
+        return Response.fromResponse(Responses.error(
+                        embed.errors(), EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only")))
+                .header("Allow", "GET, HEAD")
+                .build();
     }
 
     /** The path of the configured public base URL, else of the application's base URI, without a trailing slash. */
     private String basePath(UriInfo uri) {
-        String path = embed.publicBaseUrl().map(url -> URI.create(url).getRawPath())
+        String path = embed.publicBaseUrl()
+                .map(url -> URI.create(url).getRawPath())
                 .orElseGet(() -> uri.getBaseUri().getRawPath());
         return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }

@@ -28,8 +28,8 @@ public final class IframeResource {
     @ApiKeyRequired
     public Response create(JsonEntity body, @Context ContainerRequestContext request) {
         ApiKey key = (ApiKey) request.getProperty(ApiKeyRequestFilter.API_KEY_PROPERTY);
-        return Responses.json(200, embed.iframeLinks().create(key, body.value(),
-                MintResource.baseUrl(embed, request.getUriInfo())));
+        return Responses.json(
+                200, embed.iframeLinks().create(key, body.value(), MintResource.baseUrl(embed, request.getUriInfo())));
     }
 
     @POST

@@ -37,8 +37,14 @@ final class JsonEntityProvider implements MessageBodyReader<JsonEntity>, Message
     }
 
     @Override
-    public JsonEntity readFrom(Class<JsonEntity> type, Type genericType, Annotation[] annotations, MediaType mediaType,
-            MultivaluedMap<String, String> headers, InputStream in) throws IOException, WebApplicationException {
+    public JsonEntity readFrom(
+            Class<JsonEntity> type,
+            Type genericType,
+            Annotation[] annotations,
+            MediaType mediaType,
+            MultivaluedMap<String, String> headers,
+            InputStream in)
+            throws IOException, WebApplicationException {
         String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
         long length = -1;
         String announced = headers.getFirst(HttpHeaders.CONTENT_LENGTH);
@@ -58,8 +64,15 @@ final class JsonEntityProvider implements MessageBodyReader<JsonEntity>, Message
     }
 
     @Override
-    public void writeTo(JsonEntity entity, Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType,
-            MultivaluedMap<String, Object> headers, OutputStream out) throws IOException {
+    public void writeTo(
+            JsonEntity entity,
+            Class<?> type,
+            Type genericType,
+            Annotation[] annotations,
+            MediaType mediaType,
+            MultivaluedMap<String, Object> headers,
+            OutputStream out)
+            throws IOException {
         out.write(Json.write(entity.value()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -19,7 +19,10 @@ public final class JwksResource {
 
     @GET
     public Response jwks() {
-        return Responses.of(new Reply(200, Map.of("Cache-Control", "public, max-age=300", "Access-Control-Allow-Origin", "*"),
-                "application/jwk-set+json; charset=utf-8", document));
+        return Responses.of(new Reply(
+                200,
+                Map.of("Cache-Control", "public, max-age=300", "Access-Control-Allow-Origin", "*"),
+                "application/jwk-set+json; charset=utf-8",
+                document));
     }
 }

@@ -25,26 +25,35 @@ public final class MintResource {
 
     @POST
     @Path("embed-urls")
-    public Response embedUrl(@PathParam("spaceId") String spaceId, @PathParam("agentId") String agentId, JsonEntity body,
+    public Response embedUrl(
+            @PathParam("spaceId") String spaceId,
+            @PathParam("agentId") String agentId,
+            JsonEntity body,
             @Context ContainerRequestContext request) {
-        Map<String, Object> answer = embed.mint().mintEmbedUrl(key(request), spaceId, agentId, body.value(),
-                baseUrl(embed, request.getUriInfo()));
+        Map<String, Object> answer = embed.mint()
+                .mintEmbedUrl(key(request), spaceId, agentId, body.value(), baseUrl(embed, request.getUriInfo()));
         return Responses.json(200, answer);
     }
 
     @POST
     @Path("embed-sessions")
-    public Response embedSession(@PathParam("spaceId") String spaceId, @PathParam("agentId") String agentId,
-            JsonEntity body, @Context ContainerRequestContext request) {
-        Map<String, Object> answer = embed.mint().mintEmbedSession(key(request), spaceId, agentId, body.value(),
-                baseUrl(embed, request.getUriInfo()));
+    public Response embedSession(
+            @PathParam("spaceId") String spaceId,
+            @PathParam("agentId") String agentId,
+            JsonEntity body,
+            @Context ContainerRequestContext request) {
+        Map<String, Object> answer = embed.mint()
+                .mintEmbedSession(key(request), spaceId, agentId, body.value(), baseUrl(embed, request.getUriInfo()));
         return Responses.json(200, answer);
     }
 
     @DELETE
     @Path("embed-sessions/{sessionId}")
-    public Response endSession(@PathParam("spaceId") String spaceId, @PathParam("agentId") String agentId,
-            @PathParam("sessionId") String sessionId, @Context ContainerRequestContext request) {
+    public Response endSession(
+            @PathParam("spaceId") String spaceId,
+            @PathParam("agentId") String agentId,
+            @PathParam("sessionId") String sessionId,
+            @Context ContainerRequestContext request) {
         embed.mint().endSession(key(request), spaceId, agentId, sessionId);
         return Responses.of(Reply.noContent());
     }

@@ -35,8 +35,13 @@ public final class VisitorTokenResource {
     public Response request(@Context HttpHeaders headers, @Context UriInfo uri, InputStream body) {
         List<String> secrets = headers.getRequestHeader(VisitorTokenService.API_SECRET_HEADER);
         boolean inQuery = uri.getQueryParameters().keySet().stream().anyMatch(Credentials::isCredentialParameter);
-        return Responses.of(embed.visitorTokens().request(secrets == null ? List.of() : secrets, inQuery,
-                headers.getHeaderString(HttpHeaders.CONTENT_TYPE), headers.getLength(), body));
+        return Responses.of(embed.visitorTokens()
+                .request(
+                        secrets == null ? List.of() : secrets,
+                        inQuery,
+                        headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                        headers.getLength(),
+                        body));
     }
 
     @GET
@@ -60,7 +65,9 @@ public final class VisitorTokenResource {
     }
 
     private Response notAllowed() {
-        return Response.fromResponse(Responses.of(embed.visitorTokens().refuse(
-                EmbedError.methodNotAllowed("use POST on this endpoint")))).header("Allow", "POST").build();
+        return Response.fromResponse(Responses.of(
+                        embed.visitorTokens().refuse(EmbedError.methodNotAllowed("use POST on this endpoint"))))
+                .header("Allow", "POST")
+                .build();
     }
 }

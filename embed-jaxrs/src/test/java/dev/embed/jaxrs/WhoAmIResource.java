@@ -13,6 +13,8 @@ import java.util.Map;
 public class WhoAmIResource {
     @GET
     public Response whoami(@Context SecurityContext security) {
-        return Response.ok(new JsonEntity(Map.of("principal", security.getUserPrincipal().getName()))).build();
+        return Response.ok(new JsonEntity(
+                        Map.of("principal", security.getUserPrincipal().getName())))
+                .build();
     }
 }

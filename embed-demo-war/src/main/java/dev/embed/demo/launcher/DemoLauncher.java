@@ -36,9 +36,12 @@ public final class DemoLauncher {
         System.out.println("  customer site:  " + base + "/");
         System.out.println("  listening on:   port " + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
         System.out.println("  demo API key:   " + System.getProperty(DEMO_KEY_PROPERTY)
-                + (System.getenv("EMBED_DEMO_API_KEY") == null ? "  (generated; set EMBED_DEMO_API_KEY to choose one)" : ""));
+                + (System.getenv("EMBED_DEMO_API_KEY") == null
+                        ? "  (generated; set EMBED_DEMO_API_KEY to choose one)"
+                        : ""));
         System.out.println("  try:  curl -s -X POST " + base + "/api/v1/spaces/demo/agents/support/embed-sessions \\");
-        System.out.println("          -H 'Authorization: Bearer <demo API key>' -H 'Content-Type: application/json' \\");
+        System.out.println(
+                "          -H 'Authorization: Bearer <demo API key>' -H 'Content-Type: application/json' \\");
         System.out.println("          -d '{\"externalUserId\": \"customer-123\", \"displayName\": \"Kelly\"}'");
         System.out.println("Press Ctrl+C to stop.");
         server.join();
@@ -54,7 +57,9 @@ public final class DemoLauncher {
         ServerConnector connector = new ServerConnector(server);
         // Field values are case-sensitive (RFC 9110): Jetty's header cache otherwise hands a request
         // an earlier request's Authorization value that differs only in letter case (SECURITY.md).
-        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration()
+        connector
+                .getConnectionFactory(HttpConnectionFactory.class)
+                .getHttpConfiguration()
                 .setHeaderCacheCaseSensitive(true);
         connector.setPort(port);
         connector.setAcceptQueueSize(4096); // long-polls: the JDK default backlog of 50 drops SYNs under bursts
@@ -102,7 +107,8 @@ public final class DemoLauncher {
         war.toFile().deleteOnExit();
         try (InputStream in = DemoLauncher.class.getResourceAsStream("/embed-demo.war")) {
             if (in == null) {
-                throw new IllegalStateException("embed-demo.war is missing from the launcher jar; rebuild with mvn package");
+                throw new IllegalStateException(
+                        "embed-demo.war is missing from the launcher jar; rebuild with mvn package");
             }
             Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
         }

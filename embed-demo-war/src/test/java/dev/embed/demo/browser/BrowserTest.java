@@ -36,13 +36,21 @@ public abstract class BrowserTest {
     @BeforeAll
     static void launchChromium() {
         PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(Path.of(System.getProperty("embed.test.chromium", "/usr/bin/chromium")))
-                .setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run")));
+        playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright
+                .chromium()
+                .launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(Path.of(System.getProperty("embed.test.chromium", "/usr/bin/chromium")))
+                        .setHeadless(true)
+                        .setArgs(List.of(
+                                "--no-sandbox",
+                                "--headless",
+                                "--disable-gpu",
+                                "--disable-background-networking",
+                                "--disable-component-update",
+                                "--disable-sync",
+                                "--no-first-run")));
     }
 
     @AfterAll
@@ -69,7 +77,8 @@ public abstract class BrowserTest {
 
     @BeforeEach
     void rememberTest(TestInfo test) {
-        testName = getClass().getSimpleName() + "-" + test.getTestMethod().map(m -> m.getName()).orElse("test");
+        testName = getClass().getSimpleName() + "-"
+                + test.getTestMethod().map(m -> m.getName()).orElse("test");
     }
 
     @AfterEach
@@ -84,7 +93,9 @@ public abstract class BrowserTest {
     /** Saves what the page shows now as {@code target/screenshots/<class>-<test><suffix>.png}. */
     protected void screenshot(String suffix) throws Exception {
         Files.createDirectories(SCREENSHOTS);
-        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(testName + suffix + ".png"))
-                .setFullPage(true).setAnimations(ScreenshotAnimations.DISABLED));
+        page.screenshot(new Page.ScreenshotOptions()
+                .setPath(SCREENSHOTS.resolve(testName + suffix + ".png"))
+                .setFullPage(true)
+                .setAnimations(ScreenshotAnimations.DISABLED));
     }
 }

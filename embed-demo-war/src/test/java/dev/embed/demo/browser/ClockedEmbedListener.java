@@ -21,6 +21,8 @@ import java.util.Map;
  */
 public final class ClockedEmbedListener implements ServletContextListener {
     /** The server's clock: tests advance it to make a credential expire without waiting. */
+    // Read once, on purpose: the clock starts at the wall time the class loads and moves only when told.
+    @SuppressWarnings("TimeInStaticInitializer")
     public static final MutableClock CLOCK = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
 
     @Override
@@ -31,8 +33,12 @@ public final class ClockedEmbedListener implements ServletContextListener {
             String name = names.nextElement();
             params.put(name, context.getInitParameter(name));
         }
-        context.setAttribute(Embed.ATTRIBUTE,
-                Embed.builder(EmbedConfig.of(params)).clock(CLOCK).agent(new EchoTestAgent()).build());
+        context.setAttribute(
+                Embed.ATTRIBUTE,
+                Embed.builder(EmbedConfig.of(params))
+                        .clock(CLOCK)
+                        .agent(new EchoTestAgent())
+                        .build());
     }
 
     @Override

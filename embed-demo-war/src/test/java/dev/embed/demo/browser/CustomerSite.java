@@ -139,39 +139,19 @@ final class CustomerSite implements AutoCloseable {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             try {
+                String other = request.getParameter("other");
                 switch (request.getRequestURI()) {
-                    case "/chat.html":
-                        html(
-                                response,
-                                chatPage(
-                                        !"0".equals(request.getParameter("refresh")),
-                                        "1".equals(request.getParameter("other"))));
-                        break;
-                    case "/handover.html":
-                        html(
-                                response,
-                                handOverPage(
-                                        !"0".equals(request.getParameter("auto")),
-                                        "1".equals(request.getParameter("other"))));
-                        break;
-                    case "/sdk.html":
-                        html(
-                                response,
-                                sdkPage(
-                                        "1".equals(request.getParameter("inline")),
-                                        "1".equals(request.getParameter("other"))));
-                        break;
-                    case "/widget.html":
-                        html(response, widgetPage(!"0".equals(request.getParameter("listen"))));
-                        break;
-                    case "/link.html":
-                        html(response, linkPage());
-                        break;
-                    case "/blank.html":
+                    case "/chat.html" ->
+                        html(response, chatPage(!"0".equals(request.getParameter("refresh")), "1".equals(other)));
+                    case "/handover.html" ->
+                        html(response, handOverPage(!"0".equals(request.getParameter("auto")), "1".equals(other)));
+                    case "/sdk.html" ->
+                        html(response, sdkPage("1".equals(request.getParameter("inline")), "1".equals(other)));
+                    case "/widget.html" -> html(response, widgetPage(!"0".equals(request.getParameter("listen"))));
+                    case "/link.html" -> html(response, linkPage());
+                    case "/blank.html" ->
                         html(response, "<!doctype html><title>Another site</title><p>Another origin.</p>");
-                        break;
-                    default:
-                        response.sendError(404);
+                    default -> response.sendError(404);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

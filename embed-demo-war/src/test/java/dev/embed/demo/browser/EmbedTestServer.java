@@ -34,8 +34,10 @@ final class EmbedTestServer {
 
     /** The README's fragment behind a listener that gives the runtime the tests' clock. */
     private static String webXml(Map<String, String> params) throws IOException {
-        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">\n");
+        StringBuilder xml = new StringBuilder("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                """);
         params.forEach((name, value) -> xml.append("  <context-param><param-name>")
                 .append(name)
                 .append("</param-name><param-value>")

@@ -47,9 +47,16 @@ final class ContainerProcess implements AutoCloseable {
      * Starts {@code command} in {@code directory} with only the given {@code EMBED_*} variables
      * (any others of this JVM's environment are removed), logging to {@code log}.
      */
-    static ContainerProcess start(String name, List<String> command, Path directory, Map<String, String> embedEnvironment,
-            Path log, DemoSecrets secrets) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+    static ContainerProcess start(
+            String name,
+            List<String> command,
+            Path directory,
+            Map<String, String> embedEnvironment,
+            Path log,
+            DemoSecrets secrets)
+            throws IOException {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(variable -> variable.startsWith("EMBED_"));
         builder.environment().putAll(embedEnvironment);
         Files.createDirectories(log.toAbsolutePath().getParent());
@@ -66,7 +73,8 @@ final class ContainerProcess implements AutoCloseable {
      * {@code timeout} passes first.
      */
     void awaitReady(URI url, Duration timeout) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -74,7 +82,10 @@ final class ContainerProcess implements AutoCloseable {
                         + " before it was ready; see " + log + ":\n" + tail());
             }
             try {
-                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse<Void> response = client.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
@@ -115,7 +126,8 @@ final class ContainerProcess implements AutoCloseable {
     }
 
     private void copyOutput(DemoSecrets secrets) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null; ) {
                 String safe = secrets.redact(line);

@@ -25,7 +25,8 @@ class ContainerReadmeTest {
     @Test
     void readmeWhenItQuotesPayaraPreBootCommandsThenTheyAreThoseOfTheFileTheSuiteUses() throws Exception {
         String readme = Readme.text();
-        assertTrue(readme.contains("--prebootcommandfile embed-demo-war/" + PRE_BOOT_COMMANDS.toString().replace('\\', '/')));
+        assertTrue(readme.contains("--prebootcommandfile embed-demo-war/"
+                + PRE_BOOT_COMMANDS.toString().replace('\\', '/')));
         for (String line : Files.readAllLines(PRE_BOOT_COMMANDS)) {
             if (!line.isBlank() && !line.startsWith("#")) {
                 assertTrue(readme.contains(line.strip()), "README.md does not quote the pre-boot command: " + line);
@@ -37,14 +38,19 @@ class ContainerReadmeTest {
     void readmeWhenItNamesContainerVersionsThenTheyAreThePinnedOnes() throws Exception {
         String readme = Readme.text();
         String pom = Files.readString(PARENT_POM);
-        assertEquals(Set.of(property(pom, "payara-micro.version")),
-                versions(readme, "payara-micro[:-](\\d[\\w.]*\\d)"), "Payara Micro versions in README.md");
-        assertEquals(Set.of(property(pom, "tomcat.version")),
-                versions(readme, "tomcat[:-](\\d+\\.\\d+\\.\\d+)"), "Tomcat versions in README.md");
+        assertEquals(
+                Set.of(property(pom, "payara-micro.version")),
+                versions(readme, "payara-micro[:-](\\d[\\w.]*\\d)"),
+                "Payara Micro versions in README.md");
+        assertEquals(
+                Set.of(property(pom, "tomcat.version")),
+                versions(readme, "tomcat[:-](\\d+\\.\\d+\\.\\d+)"),
+                "Tomcat versions in README.md");
     }
 
     private static String property(String pom, String name) {
-        Matcher matcher = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(pom);
+        Matcher matcher =
+                Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(pom);
         assertTrue(matcher.find(), name + " is not a property of the parent POM");
         return matcher.group(1).strip();
     }

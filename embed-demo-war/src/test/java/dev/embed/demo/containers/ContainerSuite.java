@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.embed.testing.OpenApiConformance;
+import dev.embed.testing.OpenApiRecorder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,6 +58,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 public abstract class ContainerSuite {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String JSON = "application/json;charset=utf-8";
+    /** The demo's own endpoints (the customer site and its backend): not the library's. */
+    private static final Pattern DEMO_ENDPOINTS = Pattern.compile("/|/demo/.*");
 
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -74,12 +78,23 @@ public abstract class ContainerSuite {
         shapes.write(getClass().getSimpleName());
     }
 
+    /**
+     * Every answer of this container against the OpenAPI document ({@link OpenApiConformance}),
+     * but the demo's own pages and backend ({@code /}, {@code /demo/*}).
+     */
+    @AfterAll
+    void checkAnswersAgainstTheOpenApiDocument() {
+        OpenApiConformance.verify(baseUrl(), DEMO_ENDPOINTS, List.of());
+    }
+
     // ---- Flow A: embed URLs (§3.1) ----
 
     @ParameterizedTest(name = "agent {0}")
     @ValueSource(strings = {"support", "sales"})
     void embedUrlWhenMintedThenChatPageUnderTheContextPathWithTheTokenInTheFragment(String agent) throws Exception {
-        HttpResponse<String> minted = mint("embed-urls", agent,
+        HttpResponse<String> minted = mint(
+                "embed-urls",
+                agent,
                 "{\"externalUserId\": \"customer-123\", \"displayName\": \"Kelly\", \"ttlSeconds\": 600, \"mode\": \"chat\"}");
 
         assertStatus(200, minted);
@@ -89,7 +104,9 @@ public abstract class ContainerSuite {
         String sessionId = (String) body.get("sessionId");
         String embedUrl = (String) body.get("embedUrl");
         String prefix = baseUrl() + "/embed/chat/" + sessionId + "#token=";
-        assertTrue(embedUrl.startsWith(prefix), "embedUrl is not " + prefix + "…: " + DemoSecrets.redactCredentials(embedUrl));
+        assertTrue(
+                embedUrl.startsWith(prefix),
+                "embedUrl is not " + prefix + "…: " + DemoSecrets.redactCredentials(embedUrl));
         assertContextPath(URI.create(embedUrl));
         Map<String, Object> claims = claims(embedUrl.substring(prefix.length()));
         assertEquals("customer-123", claims.get("sub"));
@@ -108,19 +125,21 @@ public abstract class ContainerSuite {
 
     @Test
     void embedSessionWhenMintedThenEmbedApiUrlsUnderTheContextPathAndTheTokenReachesItsSession() throws Exception {
-        HttpResponse<String> minted = mint("embed-sessions", "support", "{\"externalUserId\": \"wechat-openid-oABC123\"}");
+        HttpResponse<String> minted =
+                mint("embed-sessions", "support", "{\"externalUserId\": \"wechat-openid-oABC123\"}");
 
         assertStatus(200, minted);
         assertJsonAnswer(minted);
         shapes.check("B.embed-sessions", minted);
         Session session = Session.of(json(minted));
         assertEquals(baseUrl() + "/api/v1/embed/chat-sessions/" + session.id, session.sessionUrl.toString());
-        assertEquals(baseUrl() + "/api/v1/embed/chat-sessions/" + session.id + "/messages", session.messagesUrl.toString());
+        assertEquals(
+                baseUrl() + "/api/v1/embed/chat-sessions/" + session.id + "/messages", session.messagesUrl.toString());
         assertContextPath(session.sessionUrl);
         assertContextPath(session.messagesUrl);
         assertEquals("session", claims(session.token).get("kty"));
-        assertEquals(Instant.ofEpochSecond((Long) claims(session.token).get("exp")),
-                Instant.parse((String) json(minted).get("expiresAt")));
+        assertEquals(Instant.ofEpochSecond((Long) claims(session.token).get("exp")), Instant.parse((String)
+                json(minted).get("expiresAt")));
 
         HttpResponse<String> read = get(session.sessionUrl, session.token);
         assertStatus(200, read);
@@ -133,12 +152,16 @@ public abstract class ContainerSuite {
     @Test
     void embedSessionWhenContinuedThenSameSessionAndWhenContinuedByAnotherUserThenForbidden() throws Exception {
         Session first = newSession("continuing-user");
-        HttpResponse<String> again = mint("embed-sessions", "support",
+        HttpResponse<String> again = mint(
+                "embed-sessions",
+                "support",
                 "{\"externalUserId\": \"continuing-user\", \"sessionId\": \"" + first.id + "\"}");
         assertStatus(200, again);
         assertEquals(first.id, json(again).get("sessionId"));
 
-        HttpResponse<String> stranger = mint("embed-sessions", "support",
+        HttpResponse<String> stranger = mint(
+                "embed-sessions",
+                "support",
                 "{\"externalUserId\": \"someone-else\", \"sessionId\": \"" + first.id + "\"}");
         assertError(403, "insufficient_scope", stranger);
         shapes.check("error.403.session-of-another-user", stranger);
@@ -147,9 +170,10 @@ public abstract class ContainerSuite {
     @Test
     void embedSessionWhenDeletedThenItsTokenAnswersUnauthorized() throws Exception {
         Session session = newSession("leaving-user");
-        HttpResponse<String> deleted = send(HttpRequest.newBuilder(
-                uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + session.id))
-                .header("Authorization", "Bearer " + apiKey()).DELETE());
+        HttpResponse<String> deleted =
+                send(HttpRequest.newBuilder(uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + session.id))
+                        .header("Authorization", "Bearer " + apiKey())
+                        .DELETE());
         assertStatus(204, deleted);
 
         HttpResponse<String> after = get(session.sessionUrl, session.token);
@@ -168,7 +192,7 @@ public abstract class ContainerSuite {
         assertJsonAnswer(minted);
         shapes.check("C.visitor-token", minted);
         Map<String, Object> envelope = json(minted);
-        assertEquals(Boolean.TRUE, envelope.get("success"));
+        assertEquals(true, envelope.get("success"));
         Map<String, Object> data = (Map<String, Object>) envelope.get("data");
         String token = (String) data.get("token");
         String sessionId = (String) data.get("session_id");
@@ -201,7 +225,9 @@ public abstract class ContainerSuite {
 
     @Test
     void iframeLinkWhenCreatedThenUrlUnderTheContextPathAndTheCacheKeyRedeemsOnceForAWorkingToken() throws Exception {
-        HttpResponse<String> created = post(uri("/api/v1/iframe/create"), "Bearer " + apiKey(),
+        HttpResponse<String> created = post(
+                uri("/api/v1/iframe/create"),
+                "Bearer " + apiKey(),
                 "{\"uid\": \"user-42\", \"srcs\": [\"docs\", \"faq\"], \"ttl\": 900,"
                         + " \"knowledge_base_entries\": [\"Support hours are 9:00-17:00 CET.\"],"
                         + " \"theme\": {\"theme_mode\": \"dark\", \"start_message\": \"Hi!\"}}");
@@ -218,7 +244,8 @@ public abstract class ContainerSuite {
         HttpResponse<String> page = get(URI.create((String) link.get("iframe_url")), null);
         assertHostedPage(page);
 
-        HttpResponse<String> redeemed = post(uri("/api/v1/iframe/token"), null, "{\"cache_key\": \"" + cacheKey + "\"}");
+        HttpResponse<String> redeemed =
+                post(uri("/api/v1/iframe/token"), null, "{\"cache_key\": \"" + cacheKey + "\"}");
         assertStatus(200, redeemed);
         assertJsonAnswer(redeemed);
         assertEquals("DENY", redeemed.headers().firstValue("X-Frame-Options").orElse(null));
@@ -232,14 +259,19 @@ public abstract class ContainerSuite {
         assertError(404, "not_found", again);
         shapes.check("error.404.cache-key-used", again);
 
-        Session session = new Session(sessionId, token, uri("/api/v1/embed/chat-sessions/" + sessionId),
+        Session session = new Session(
+                sessionId,
+                token,
+                uri("/api/v1/embed/chat-sessions/" + sessionId),
                 uri("/api/v1/embed/chat-sessions/" + sessionId + "/messages"));
         assertTrue(converse(session, "Where are the docs?").contains("Where are the docs?"));
     }
 
     @Test
     void iframeLinkWhenSourceNotAllowedForTheKeyThenForbidden() throws Exception {
-        HttpResponse<String> refused = post(uri("/api/v1/iframe/create"), "Bearer " + apiKey(),
+        HttpResponse<String> refused = post(
+                uri("/api/v1/iframe/create"),
+                "Bearer " + apiKey(),
                 "{\"uid\": \"user-42\", \"srcs\": [\"docs\", \"secret-wiki\"]}");
         assertError(403, "insufficient_scope", refused);
         shapes.check("error.403.source-not-allowed", refused);
@@ -252,8 +284,8 @@ public abstract class ContainerSuite {
         Session session = newSession("chatty-user");
         String text = "My device does not start \u2014 what now? (" + getClass().getSimpleName() + ")";
 
-        HttpResponse<String> sent = post(session.messagesUrl, "Bearer " + session.token,
-                "{\"message\": \"" + text + "\", \"mode\": \"chat\"}");
+        HttpResponse<String> sent = post(
+                session.messagesUrl, "Bearer " + session.token, "{\"message\": \"" + text + "\", \"mode\": \"chat\"}");
 
         assertStatus(202, sent);
         assertJsonAnswer(sent);
@@ -263,15 +295,18 @@ public abstract class ContainerSuite {
         assertNotNull(messageId);
 
         long start = System.nanoTime();
-        HttpResponse<String> polled = get(URI.create(session.sessionUrl + "?after=" + messageId + "&wait=20"), session.token);
+        HttpResponse<String> polled =
+                get(URI.create(session.sessionUrl + "?after=" + messageId + "&wait=20"), session.token);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertStatus(200, polled);
         shapes.check("chat.long-poll", polled);
         List<Map<String, Object>> newer = messages(polled);
         assertEquals(1, newer.size(), "one reply after the message: " + polled.body());
         assertEquals("assistant", newer.get(0).get("role"));
-        assertTrue(((String) newer.get(0).get("content")).startsWith("You said: \u201c" + text + "\u201d"),
-                "the demo agent's reply does not quote the message: " + newer.get(0).get("content"));
+        assertTrue(
+                ((String) newer.get(0).get("content")).startsWith("You said: \u201c" + text + "\u201d"),
+                "the demo agent's reply does not quote the message: "
+                        + newer.get(0).get("content"));
         assertTrue(millis < 10_000, "the long-poll must return when the reply arrives; took " + millis + " ms");
         Instant.parse((String) newer.get(0).get("createdAt"));
 
@@ -279,7 +314,9 @@ public abstract class ContainerSuite {
         assertStatus(200, whole);
         shapes.check("chat.session", whole);
         List<Map<String, Object>> all = messages(whole);
-        assertEquals(List.of("user", "assistant"), all.stream().map(m -> m.get("role")).toList());
+        assertEquals(
+                List.of("user", "assistant"),
+                all.stream().map(m -> m.get("role")).toList());
         assertEquals(text, all.get(0).get("content"));
         assertEquals(messageId, all.get(0).get("id"));
     }
@@ -309,24 +346,29 @@ public abstract class ContainerSuite {
     @ParameterizedTest(name = "ttlSeconds {0}")
     @ValueSource(strings = {"59", "86401", "\"3600\""})
     void mintWhenTtlOutOfRangeThenBadRequestNamingTheField(String ttl) throws Exception {
-        HttpResponse<String> refused = mint("embed-urls", "support", "{\"externalUserId\": \"u\", \"ttlSeconds\": " + ttl + "}");
+        HttpResponse<String> refused =
+                mint("embed-urls", "support", "{\"externalUserId\": \"u\", \"ttlSeconds\": " + ttl + "}");
         assertError(400, "invalid_request", refused);
         assertTrue(((String) json(refused).get("error_description")).contains("ttlSeconds"), refused.body());
     }
 
     @Test
     void mintWhenNoCredentialThenUnauthorizedWithABareChallenge() throws Exception {
-        HttpResponse<String> refused = post(uri("/api/v1/spaces/demo/agents/support/embed-urls"), null,
-                "{\"externalUserId\": \"u\"}");
+        HttpResponse<String> refused =
+                post(uri("/api/v1/spaces/demo/agents/support/embed-urls"), null, "{\"externalUserId\": \"u\"}");
         assertError(401, "invalid_token", refused);
-        assertEquals("Bearer realm=\"embed\"", refused.headers().firstValue("WWW-Authenticate").orElse(null));
+        assertEquals(
+                "Bearer realm=\"embed\"",
+                refused.headers().firstValue("WWW-Authenticate").orElse(null));
         shapes.check("error.401.no-credential", refused);
     }
 
     @Test
     void mintWhenUnknownKeyThenUnauthorizedWithAnInvalidTokenChallenge() throws Exception {
-        HttpResponse<String> refused = post(uri("/api/v1/spaces/demo/agents/support/embed-urls"),
-                "Bearer sk_thisKeyIsNotTheDemoKey0123456789", "{\"externalUserId\": \"u\"}");
+        HttpResponse<String> refused = post(
+                uri("/api/v1/spaces/demo/agents/support/embed-urls"),
+                "Bearer sk_thisKeyIsNotTheDemoKey0123456789",
+                "{\"externalUserId\": \"u\"}");
         assertError(401, "invalid_token", refused);
         assertChallenge(refused);
     }
@@ -335,22 +377,19 @@ public abstract class ContainerSuite {
     @ValueSource(strings = {"garbage", "tampered-signature", "tampered-payload", "alg-none"})
     void embedEndpointWhenTokenIsBadThenUnauthorizedWithAnInvalidTokenChallenge(String kind) throws Exception {
         Session session = newSession("user-bad-token");
-        String[] parts = session.token.split("\\.");
-        String token;
-        switch (kind) {
-            case "tampered-signature":
-                token = parts[0] + "." + parts[1] + "." + (parts[2].startsWith("A") ? "B" : "A") + parts[2].substring(1);
-                break;
-            case "tampered-payload":
-                token = parts[0] + "." + base64Url(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-                        .replace("\"user-bad-token\"", "\"someone-else\"")) + "." + parts[2];
-                break;
-            case "alg-none":
-                token = base64Url("{\"alg\":\"none\"}") + "." + parts[1] + ".";
-                break;
-            default:
-                token = "not-a-jwt";
-        }
+        String[] parts = session.token.split("\\.", -1);
+
+        String token = switch (kind) {
+            case "tampered-signature" ->
+                parts[0] + "." + parts[1] + "." + (parts[2].startsWith("A") ? "B" : "A") + parts[2].substring(1);
+            case "tampered-payload" ->
+                parts[0] + "."
+                        + base64Url(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                                .replace("\"user-bad-token\"", "\"someone-else\""))
+                        + "." + parts[2];
+            case "alg-none" -> base64Url("{\"alg\":\"none\"}") + "." + parts[1] + ".";
+            default -> "not-a-jwt";
+        };
         HttpResponse<String> refused = get(session.sessionUrl, token);
         assertError(401, "invalid_token", refused);
         assertChallenge(refused);
@@ -363,31 +402,37 @@ public abstract class ContainerSuite {
     void embedEndpointWhenNoTokenThenUnauthorizedWithABareChallenge() throws Exception {
         HttpResponse<String> refused = get(uri("/api/v1/embed/chat-sessions/ses_none"), null);
         assertError(401, "invalid_token", refused);
-        assertEquals("Bearer realm=\"embed\"", refused.headers().firstValue("WWW-Authenticate").orElse(null));
+        assertEquals(
+                "Bearer realm=\"embed\"",
+                refused.headers().firstValue("WWW-Authenticate").orElse(null));
         assertEquals("DENY", refused.headers().firstValue("X-Frame-Options").orElse(null));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"other/support", "demo/unknown-agent"})
     void mintWhenAgentIsNotOneTheKeyMayMintForThenForbidden(String spaceAndAgent) throws Exception {
-        String[] parts = spaceAndAgent.split("/");
-        HttpResponse<String> refused = post(uri("/api/v1/spaces/" + parts[0] + "/agents/" + parts[1] + "/embed-urls"),
-                "Bearer " + apiKey(), "{\"externalUserId\": \"u\"}");
+        String[] parts = spaceAndAgent.split("/", -1);
+        HttpResponse<String> refused = post(
+                uri("/api/v1/spaces/" + parts[0] + "/agents/" + parts[1] + "/embed-urls"),
+                "Bearer " + apiKey(),
+                "{\"externalUserId\": \"u\"}");
         assertError(403, "insufficient_scope", refused);
         shapes.check("error.403.agent-not-allowed", refused);
     }
 
     @Test
     void mintWhenContinuingAnUnknownSessionThenNotFound() throws Exception {
-        HttpResponse<String> refused = mint("embed-sessions", "support",
-                "{\"externalUserId\": \"u\", \"sessionId\": \"ses_doesNotExist\"}");
+        HttpResponse<String> refused =
+                mint("embed-sessions", "support", "{\"externalUserId\": \"u\", \"sessionId\": \"ses_doesNotExist\"}");
         assertError(404, "not_found", refused);
         shapes.check("error.404.unknown-session", refused);
     }
 
     @Test
     void mintWhenBodyOverTheLimitThenPayloadTooLarge() throws Exception {
-        HttpResponse<String> refused = mint("embed-urls", "support",
+        HttpResponse<String> refused = mint(
+                "embed-urls",
+                "support",
                 "{\"externalUserId\": \"u\", \"displayName\": \"" + "x".repeat(70_000) + "\"}");
         assertError(413, "invalid_request", refused);
         shapes.check("error.413", refused);
@@ -396,8 +441,8 @@ public abstract class ContainerSuite {
     @Test
     void messageWhenBodyOverTheLimitThenPayloadTooLarge() throws Exception {
         Session session = newSession("user-big-message");
-        HttpResponse<String> refused = post(session.messagesUrl, "Bearer " + session.token,
-                "{\"message\": \"" + "x".repeat(70_000) + "\"}");
+        HttpResponse<String> refused =
+                post(session.messagesUrl, "Bearer " + session.token, "{\"message\": \"" + "x".repeat(70_000) + "\"}");
         assertError(413, "invalid_request", refused);
     }
 
@@ -415,11 +460,13 @@ public abstract class ContainerSuite {
 
     @Test
     void hostedPagesWhenServedThenSection6HeadersAndAssetsUnderTheContextPath() throws Exception {
-        String embedUrl = (String) json(mint("embed-urls", "support", "{\"externalUserId\": \"page-user\"}")).get("embedUrl");
+        String embedUrl = (String) json(mint("embed-urls", "support", "{\"externalUserId\": \"page-user\"}"))
+                .get("embedUrl");
         assertHostedPage(get(URI.create(embedUrl.substring(0, embedUrl.indexOf('#'))), null));
 
         @SuppressWarnings("unchecked")
-        Map<String, Object> visitor = (Map<String, Object>) json(visitor(apiKey(), "support", fingerprint())).get("data");
+        Map<String, Object> visitor = (Map<String, Object>)
+                json(visitor(apiKey(), "support", fingerprint())).get("data");
         HttpResponse<String> agentPage = get(uri("/embed/agents/support?token=" + visitor.get("token")), null);
         assertHostedPage(agentPage);
         assertFalse(agentPage.body().contains((String) visitor.get("token")), "the page echoes the token");
@@ -427,7 +474,8 @@ public abstract class ContainerSuite {
         HttpResponse<String> head = send(HttpRequest.newBuilder(uri("/embed/chat/ses_head"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()));
         assertStatus(200, head);
-        assertTrue(head.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors "));
+        assertTrue(
+                head.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors "));
         assertEquals("", head.body());
     }
 
@@ -447,27 +495,46 @@ public abstract class ContainerSuite {
                 .header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "authorization, content-type")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
-        assertTrue(preflight.statusCode() == 200 || preflight.statusCode() == 204, "preflight: " + preflight.statusCode());
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Origin").isPresent(), "no Access-Control-Allow-Origin");
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase(Locale.ROOT)
-                .contains("authorization"), "Authorization is not allowed");
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Credentials").isEmpty(), "credentials allowed");
+        assertTrue(
+                preflight.statusCode() == 200 || preflight.statusCode() == 204, "preflight: " + preflight.statusCode());
+        assertTrue(
+                preflight.headers().firstValue("Access-Control-Allow-Origin").isPresent(),
+                "no Access-Control-Allow-Origin");
+        assertTrue(
+                preflight
+                        .headers()
+                        .firstValue("Access-Control-Allow-Headers")
+                        .orElse("")
+                        .toLowerCase(Locale.ROOT)
+                        .contains("authorization"),
+                "Authorization is not allowed");
+        assertTrue(
+                preflight
+                        .headers()
+                        .firstValue("Access-Control-Allow-Credentials")
+                        .isEmpty(),
+                "credentials allowed");
 
         HttpResponse<String> read = send(HttpRequest.newBuilder(session.sessionUrl)
-                .header("Origin", "https://app.example").header("Authorization", "Bearer " + session.token).GET());
+                .header("Origin", "https://app.example")
+                .header("Authorization", "Bearer " + session.token)
+                .GET());
         assertStatus(200, read);
-        assertTrue(read.headers().firstValue("Access-Control-Allow-Origin").isPresent(), "no Access-Control-Allow-Origin");
+        assertTrue(
+                read.headers().firstValue("Access-Control-Allow-Origin").isPresent(), "no Access-Control-Allow-Origin");
     }
 
     @Test
     void mintWhenBrowserPreflightThenNoCorsPermission() throws Exception {
-        HttpResponse<String> preflight = send(HttpRequest.newBuilder(uri("/api/v1/spaces/demo/agents/support/embed-urls"))
-                .header("Origin", "https://app.example")
-                .header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "authorization, content-type")
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> preflight =
+                send(HttpRequest.newBuilder(uri("/api/v1/spaces/demo/agents/support/embed-urls"))
+                        .header("Origin", "https://app.example")
+                        .header("Access-Control-Request-Method", "POST")
+                        .header("Access-Control-Request-Headers", "authorization, content-type")
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         for (String name : preflight.headers().map().keySet()) {
-            assertFalse(name.toLowerCase(Locale.ROOT).startsWith("access-control-allow-"),
+            assertFalse(
+                    name.toLowerCase(Locale.ROOT).startsWith("access-control-allow-"),
                     "a secret-key endpoint allowed a browser: " + name);
         }
     }
@@ -487,14 +554,17 @@ public abstract class ContainerSuite {
         HttpResponse<String> page = get(uri("/"), null);
         assertStatus(200, page);
         assertTrue(contentType(page).startsWith("text/html"), contentType(page));
-        assertTrue(page.body().contains("'demo/embed-url'"), "the demo page does not call its backend by a relative URL");
+        assertTrue(
+                page.body().contains("'demo/embed-url'"), "the demo page does not call its backend by a relative URL");
 
         HttpResponse<String> minted = post(uri("/demo/embed-url"), null, "");
         assertStatus(200, minted);
         shapes.check("demo.embed-url", minted);
         String embedUrl = (String) json(minted).get("embedUrl");
-        assertTrue(URI.create(embedUrl).getRawPath().startsWith(baseUrl().getRawPath() + "/embed/chat/ses_"),
-                "the demo backend's embedUrl is not under the context path: " + DemoSecrets.redactCredentials(embedUrl));
+        assertTrue(
+                URI.create(embedUrl).getRawPath().startsWith(baseUrl().getRawPath() + "/embed/chat/ses_"),
+                "the demo backend's embedUrl is not under the context path: "
+                        + DemoSecrets.redactCredentials(embedUrl));
     }
 
     // ---- helpers ----
@@ -504,8 +574,11 @@ public abstract class ContainerSuite {
         @SuppressWarnings("unchecked")
         static Session of(Map<String, Object> minted) {
             Map<String, Object> api = (Map<String, Object>) minted.get("embedApi");
-            return new Session((String) minted.get("sessionId"), (String) minted.get("token"),
-                    URI.create((String) api.get("sessionUrl")), URI.create((String) api.get("messagesUrl")));
+            return new Session(
+                    (String) minted.get("sessionId"),
+                    (String) minted.get("token"),
+                    URI.create((String) api.get("sessionUrl")),
+                    URI.create((String) api.get("messagesUrl")));
         }
 
         @Override
@@ -526,12 +599,14 @@ public abstract class ContainerSuite {
 
     /** Sends a message and long-polls for the agent's reply; returns its content. */
     String converse(Session session, String text) throws Exception {
-        HttpResponse<String> sent = post(session.messagesUrl, "Bearer " + session.token, "{\"message\": \"" + text + "\"}");
+        HttpResponse<String> sent =
+                post(session.messagesUrl, "Bearer " + session.token, "{\"message\": \"" + text + "\"}");
         assertStatus(202, sent);
         String after = (String) json(sent).get("messageId");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> polled = get(URI.create(session.sessionUrl + "?after=" + after + "&wait=10"), session.token);
+            HttpResponse<String> polled =
+                    get(URI.create(session.sessionUrl + "?after=" + after + "&wait=10"), session.token);
             assertStatus(200, polled);
             for (Map<String, Object> message : messages(polled)) {
                 if ("assistant".equals(message.get("role"))) {
@@ -575,7 +650,7 @@ public abstract class ContainerSuite {
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpRequest built = request.timeout(Duration.ofSeconds(40)).build();
         try {
-            return client.send(built, HttpResponse.BodyHandlers.ofString());
+            return recorded(built, client.send(built, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             // The JDK client reused a pooled keep-alive connection the server had already closed
             // (seen once on Jetty, right after an error answered without reading the request body):
@@ -584,8 +659,13 @@ public abstract class ContainerSuite {
             if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
                 throw e;
             }
-            return client.send(built, HttpResponse.BodyHandlers.ofString());
+            return recorded(built, client.send(built, HttpResponse.BodyHandlers.ofString()));
         }
+    }
+
+    private static HttpResponse<String> recorded(HttpRequest request, HttpResponse<String> response) {
+        OpenApiRecorder.record(request, response);
+        return response;
     }
 
     /** A fresh device fingerprint (flow C rate-limits per fingerprint). */
@@ -605,11 +685,13 @@ public abstract class ContainerSuite {
     }
 
     static Map<String, Object> claims(String jwt) {
-        return StrictJson.parseObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
+        return StrictJson.parseObject(
+                new String(Base64.getUrlDecoder().decode(jwt.split("\\.", -1)[1]), StandardCharsets.UTF_8));
     }
 
     static Map<String, Object> header(String jwt) {
-        return StrictJson.parseObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8));
+        return StrictJson.parseObject(
+                new String(Base64.getUrlDecoder().decode(jwt.split("\\.", -1)[0]), StandardCharsets.UTF_8));
     }
 
     static String base64Url(String text) {
@@ -617,14 +699,19 @@ public abstract class ContainerSuite {
     }
 
     static String contentType(HttpResponse<String> response) {
-        return response.headers().firstValue("Content-Type").orElse("").replace(" ", "").toLowerCase(Locale.ROOT);
+        return response.headers()
+                .firstValue("Content-Type")
+                .orElse("")
+                .replace(" ", "")
+                .toLowerCase(Locale.ROOT);
     }
 
     static void assertStatus(int expected, HttpResponse<String> response) {
         if (response.statusCode() != expected) {
-            throw new AssertionError("expected HTTP " + expected + " from " + response.request().method() + " "
-                    + response.uri().getRawPath() + ", got " + response.statusCode() + ": "
-                    + DemoSecrets.redactCredentials(response.body()));
+            throw new AssertionError(
+                    "expected HTTP " + expected + " from " + response.request().method() + " "
+                            + response.uri().getRawPath() + ", got " + response.statusCode() + ": "
+                            + DemoSecrets.redactCredentials(response.body()));
         }
     }
 
@@ -651,7 +738,7 @@ public abstract class ContainerSuite {
         assertStatus(status, response);
         assertJsonAnswer(response);
         Map<String, Object> body = json(response);
-        assertEquals(Boolean.FALSE, body.get("success"));
+        assertEquals(false, body.get("success"));
         assertEquals(code, ((Map<String, Object>) body.get("error")).get("code"));
         assertFalse(response.body().contains(apiKey()), "the error echoes the API key");
     }
@@ -659,7 +746,9 @@ public abstract class ContainerSuite {
     /** RFC 6750 §3: {@code Bearer realm="embed", error="invalid_token", error_description="…"}. */
     static void assertChallenge(HttpResponse<String> response) {
         String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
-        assertTrue(challenge.startsWith("Bearer realm=\"embed\", error=\"invalid_token\", error_description=\""), challenge);
+        assertTrue(
+                challenge.startsWith("Bearer realm=\"embed\", error=\"invalid_token\", error_description=\""),
+                challenge);
     }
 
     /** §6: a page the allowed origins may frame, never cached, leaking no referrer, assets under the context path. */
@@ -669,23 +758,35 @@ public abstract class ContainerSuite {
         String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
         assertTrue(csp.contains("frame-ancestors "), "no frame-ancestors in " + csp);
         assertTrue(csp.contains("default-src 'none'"), csp);
-        assertEquals("microphone=(self)", page.headers().firstValue("Permissions-Policy").orElse(null));
+        assertEquals(
+                "microphone=(self)",
+                page.headers().firstValue("Permissions-Policy").orElse(null));
         assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElse(null));
         assertEquals("no-store", page.headers().firstValue("Cache-Control").orElse(null));
-        assertEquals(List.of(), page.headers().allValues("X-Frame-Options"),
+        assertEquals(
+                List.of(),
+                page.headers().allValues("X-Frame-Options"),
                 "a hosted page must be frameable by its origins (frame-ancestors), not by X-Frame-Options");
         String assets = Pattern.quote(baseUrl().getRawPath() + "/embed/assets/") + "[0-9a-f]{12}/";
-        assertTrue(Pattern.compile("src=\"" + assets + "chat\\.js\"").matcher(page.body()).find(),
+        assertTrue(
+                Pattern.compile("src=\"" + assets + "chat\\.js\"")
+                        .matcher(page.body())
+                        .find(),
                 "the page's script is not under " + assets);
-        assertTrue(Pattern.compile("href=\"" + assets + "chat\\.css\"").matcher(page.body()).find(),
+        assertTrue(
+                Pattern.compile("href=\"" + assets + "chat\\.css\"")
+                        .matcher(page.body())
+                        .find(),
                 "the page's style is not under " + assets);
     }
 
     /** The URL is on this deployment's origin and under its context path. */
     void assertContextPath(URI url) {
         URI base = baseUrl();
-        assertEquals(base.getScheme() + "://" + base.getRawAuthority(), url.getScheme() + "://" + url.getRawAuthority());
-        assertTrue(url.getRawPath().startsWith(base.getRawPath() + "/"), url.getRawPath() + " is not under the context path '"
-                + base.getRawPath() + "'");
+        assertEquals(
+                base.getScheme() + "://" + base.getRawAuthority(), url.getScheme() + "://" + url.getRawAuthority());
+        assertTrue(
+                url.getRawPath().startsWith(base.getRawPath() + "/"),
+                url.getRawPath() + " is not under the context path '" + base.getRawPath() + "'");
     }
 }

@@ -21,7 +21,8 @@ record DemoSecrets(String apiKey, String signingSecret) {
     }
 
     static DemoSecrets generate() {
-        return new DemoSecrets("sk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32)),
+        return new DemoSecrets(
+                "sk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32)),
                 Base64.getEncoder().encodeToString(bytes(32)));
     }
 

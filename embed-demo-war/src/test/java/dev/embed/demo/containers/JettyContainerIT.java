@@ -34,11 +34,19 @@ class JettyContainerIT extends ContainerSuite {
         }
         // The launcher's own default public base URL: http://localhost:{port}.
         base = URI.create("http://localhost:" + port);
-        jetty = ContainerProcess.start("jetty", List.of(ContainerProcess.java(), "-jar", JAR.toString()), Path.of("."),
-                Map.of("EMBED_PORT", Integer.toString(port),
-                        "EMBED_DEMO_API_KEY", SECRETS.apiKey(),
-                        "EMBED_SIGNING_SECRET", SECRETS.signingSecret()),
-                Path.of("target", "jetty.log"), SECRETS);
+        jetty = ContainerProcess.start(
+                "jetty",
+                List.of(ContainerProcess.java(), "-jar", JAR.toString()),
+                Path.of("."),
+                Map.of(
+                        "EMBED_PORT",
+                        Integer.toString(port),
+                        "EMBED_DEMO_API_KEY",
+                        SECRETS.apiKey(),
+                        "EMBED_SIGNING_SECRET",
+                        SECRETS.signingSecret()),
+                Path.of("target", "jetty.log"),
+                SECRETS);
         jetty.awaitReady(URI.create(base + "/.well-known/jwks.json"), Duration.ofSeconds(90));
     }
 

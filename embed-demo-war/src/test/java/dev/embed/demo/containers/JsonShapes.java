@@ -37,7 +37,7 @@ final class JsonShapes {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing next to " + JsonShapes.class.getName());
             }
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n", -1)) {
                 String trimmed = line.strip();
                 if (trimmed.isEmpty() || trimmed.startsWith("#")) {
                     continue;
@@ -53,8 +53,11 @@ final class JsonShapes {
 
     /** {@code status content-type shape} of an answer; fails if its body is not strict JSON. */
     static String describe(HttpResponse<String> response) {
-        String contentType = response.headers().firstValue("Content-Type").orElse("(none)")
-                .replace(" ", "").toLowerCase(Locale.ROOT);
+        String contentType = response.headers()
+                .firstValue("Content-Type")
+                .orElse("(none)")
+                .replace(" ", "")
+                .toLowerCase(Locale.ROOT);
         Object body;
         try {
             body = StrictJson.parse(response.body());
@@ -77,8 +80,8 @@ final class JsonShapes {
                     + description);
         }
         if (!wanted.equals(description)) {
-            fail("the JSON of '" + name + "' differs in shape from " + RESOURCE + "\nexpected: " + wanted + "\nactual:   "
-                    + description);
+            fail("the JSON of '" + name + "' differs in shape from " + RESOURCE + "\nexpected: " + wanted
+                    + "\nactual:   " + description);
         }
     }
 
@@ -89,7 +92,8 @@ final class JsonShapes {
         StringBuilder out = new StringBuilder("# What " + container + " answered; compare with src/test/resources/"
                 + JsonShapes.class.getPackageName().replace('.', '/') + "/" + RESOURCE + "\n");
         synchronized (actual) {
-            actual.forEach((name, description) -> out.append(name).append(" = ").append(description).append('\n'));
+            actual.forEach((name, description) ->
+                    out.append(name).append(" = ").append(description).append('\n'));
         }
         Files.writeString(file, out.toString());
     }

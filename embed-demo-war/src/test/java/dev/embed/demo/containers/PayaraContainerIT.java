@@ -45,15 +45,29 @@ class PayaraContainerIT extends ContainerSuite {
             port = socket.getLocalPort();
         }
         rootDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "payara-root-");
-        payara = ContainerProcess.start("payara", List.of(ContainerProcess.java(), "-jar", jar.toString(),
-                        "--nocluster", "--port", Integer.toString(port), "--contextroot", CONTEXT_PATH,
-                        "--rootdir", rootDir.toString(), "--prebootcommandfile", PRE_BOOT_COMMANDS.toString(),
-                        "--deploy", WAR.toString()),
+        payara = ContainerProcess.start(
+                "payara",
+                List.of(
+                        ContainerProcess.java(),
+                        "-jar",
+                        jar.toString(),
+                        "--nocluster",
+                        "--port",
+                        Integer.toString(port),
+                        "--contextroot",
+                        CONTEXT_PATH,
+                        "--rootdir",
+                        rootDir.toString(),
+                        "--prebootcommandfile",
+                        PRE_BOOT_COMMANDS.toString(),
+                        "--deploy",
+                        WAR.toString()),
                 Path.of("."),
                 Map.of("EMBED_DEMO_API_KEY", SECRETS.apiKey(), "EMBED_SIGNING_SECRET", SECRETS.signingSecret()),
-                Path.of("target", "payara.log"), SECRETS);
+                Path.of("target", "payara.log"),
+                SECRETS);
         base = URI.create("http://127.0.0.1:" + port + CONTEXT_PATH);
-        payara.awaitReady(URI.create(base + "/.well-known/jwks.json"), Duration.ofSeconds(240));
+        payara.awaitReady(URI.create(base + "/.well-known/jwks.json"), Duration.ofMinutes(4));
     }
 
     @AfterAll
@@ -65,7 +79,8 @@ class PayaraContainerIT extends ContainerSuite {
         } finally {
             if (rootDir != null) {
                 try (Stream<Path> files = Files.walk(rootDir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                    files.sorted(Comparator.reverseOrder())
+                            .forEach(path -> path.toFile().delete());
                 }
             }
         }

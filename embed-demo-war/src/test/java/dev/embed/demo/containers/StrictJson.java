@@ -68,9 +68,9 @@ final class StrictJson {
         if (value instanceof Boolean) {
             return "boolean";
         }
-        if (value instanceof Map) {
+        if (value instanceof Map<?, ?> object) {
             StringBuilder out = new StringBuilder("{");
-            new java.util.TreeMap<>((Map<?, ?>) value).forEach((name, member) -> {
+            new java.util.TreeMap<>(object).forEach((name, member) -> {
                 if (out.length() > 1) {
                     out.append(',');
                 }
@@ -91,23 +91,30 @@ final class StrictJson {
         }
         char c = text.charAt(pos);
         switch (c) {
-            case '{':
+            case '{' -> {
                 return object();
-            case '[':
+            }
+            case '[' -> {
                 return array();
-            case '"':
+            }
+            case '"' -> {
                 return string();
-            case 't':
-                return literal("true", Boolean.TRUE);
-            case 'f':
-                return literal("false", Boolean.FALSE);
-            case 'n':
+            }
+            case 't' -> {
+                return literal("true", true);
+            }
+            case 'f' -> {
+                return literal("false", false);
+            }
+            case 'n' -> {
                 return literal("null", null);
-            default:
+            }
+            default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     return number();
                 }
                 throw error("unexpected character '" + c + "'");
+            }
         }
     }
 
@@ -183,15 +190,15 @@ final class StrictJson {
             }
             char escaped = next();
             switch (escaped) {
-                case '"': out.append('"'); break;
-                case '\\': out.append('\\'); break;
-                case '/': out.append('/'); break;
-                case 'b': out.append('\b'); break;
-                case 'f': out.append('\f'); break;
-                case 'n': out.append('\n'); break;
-                case 'r': out.append('\r'); break;
-                case 't': out.append('\t'); break;
-                case 'u':
+                case '"' -> out.append('"');
+                case '\\' -> out.append('\\');
+                case '/' -> out.append('/');
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                case 't' -> out.append('\t');
+                case 'u' -> {
                     if (pos + 4 > text.length()) {
                         throw error("short \\u escape");
                     }
@@ -201,9 +208,8 @@ final class StrictJson {
                         throw error("bad \\u escape");
                     }
                     pos += 4;
-                    break;
-                default:
-                    throw error("bad escape \\" + escaped);
+                }
+                default -> throw error("bad escape \\" + escaped);
             }
         }
     }

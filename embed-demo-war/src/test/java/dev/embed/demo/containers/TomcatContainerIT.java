@@ -48,7 +48,8 @@ class TomcatContainerIT extends ContainerSuite {
         tomcat.setPort(0);
         tomcat.getConnector();
         Context context = tomcat.addWebapp(CONTEXT_PATH, WAR.toAbsolutePath().toString());
-        // Tomcat's defaults (conf/web.xml), added just before, without the JSP servlet: tomcat-embed-core has no Jasper.
+        // Tomcat's defaults (conf/web.xml), added just before, without the JSP servlet: tomcat-embed-core has no
+        // Jasper.
         context.addLifecycleListener(event -> {
             if (Lifecycle.BEFORE_START_EVENT.equals(event.getType()) && context.findChild("jsp") != null) {
                 context.removeServletMapping("*.jsp");
@@ -65,8 +66,11 @@ class TomcatContainerIT extends ContainerSuite {
         properties.put("embed.demo.apiKey", SECRETS.apiKey());
         properties.put("embed.signing.secret", SECRETS.signingSecret());
         withSystemProperties(properties, tomcat::start);
-        assertEquals(LifecycleState.STARTED, context.getState(), "the demo WAR did not start on Tomcat;"
-                + " see target/failsafe-reports/" + TomcatContainerIT.class.getName() + "-output.txt");
+        assertEquals(
+                LifecycleState.STARTED,
+                context.getState(),
+                "the demo WAR did not start on Tomcat;" + " see target/failsafe-reports/"
+                        + TomcatContainerIT.class.getName() + "-output.txt");
         base = URI.create("http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + CONTEXT_PATH);
     }
 
@@ -80,7 +84,8 @@ class TomcatContainerIT extends ContainerSuite {
         } finally {
             if (baseDir != null) {
                 try (Stream<Path> files = Files.walk(baseDir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                    files.sorted(Comparator.reverseOrder())
+                            .forEach(path -> path.toFile().delete());
                 }
             }
         }

@@ -72,6 +72,23 @@ public enum ConfigKey {
             "'self'",
             false,
             "Space-separated origins allowed to frame the hosted pages when the minting key names none."),
+    PAGES_ALLOW_TOP_LEVEL(
+            "embed.pages.allowTopLevel",
+            "EMBED_PAGES_ALLOW_TOP_LEVEL",
+            "false",
+            false,
+            "true lets the hosted pages run outside a frame (a webview that must load the page directly)."
+                    + " Default false: a top-level visit (Sec-Fetch-Dest: document) answers 403 and the page"
+                    + " script refuses to start when it is not framed."),
+    PAGES_EVENT_STREAM(
+            "embed.pages.eventStream",
+            "EMBED_PAGES_EVENT_STREAM",
+            // false until GET /api/v1/embed/chat-sessions/{id}/events exists (issue 14); then true.
+            "false",
+            false,
+            "true: the hosted page shows replies as they are written, from the event stream (GET"
+                    + " .../chat-sessions/{id}/events), and falls back to long polling where the stream fails;"
+                    + " false: long polling only (e.g. behind a proxy that buffers responses)."),
     MAX_BODY_BYTES(
             "embed.maxBodyBytes",
             "EMBED_MAX_BODY_BYTES",

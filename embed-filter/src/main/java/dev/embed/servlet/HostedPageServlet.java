@@ -51,7 +51,12 @@ public class HostedPageServlet extends HttpServlet {
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config);
-        pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors());
+        pages = new HostedPages(
+                embed.sessions(),
+                embed.tokens(),
+                embed.credentials(),
+                embed.frameAncestors(),
+                HostedPages.Options.from(embed.config()));
     }
 
     @Override
@@ -81,7 +86,8 @@ public class HostedPageServlet extends HttpServlet {
                         pages.serve(
                                 ServletSupport.path(request),
                                 basePath(request),
-                                ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER))));
+                                ServletSupport.queryParameter(request, HostedPages.TOKEN_PARAMETER),
+                                request.getHeader("Sec-Fetch-Dest"))));
     }
 
     /** The path of the configured public base URL, else the context path. */

@@ -5,52 +5,59 @@
  *           data-agent="support" data-token="<visitor token from your backend>"
  *           data-height="600" data-width="100%" data-title="Chat with support"></script>
  *
- * It becomes an iframe of /embed/agents/{agent}?token=... right where the script stands (the page
- * removes the token from its own address at once). Sizes take a number (pixels) or a CSS length
- * in px, %, em, rem, vh or vw; the defaults are 100% wide and 600 px high.
+ * It becomes an iframe of /embed/agents/{agent}/{session} right where the script stands (the
+ * session id, read from the token, tells the server which origins may frame the chat; it is no
+ * credential). The visitor token never enters a URL: the frame is created without it, and the
+ * widget hands it over with
+ * postMessage once the chat has loaded (to the chat's exact origin, never "*"), so no server log,
+ * proxy, history entry or Referer ever sees it. The data-token attribute is removed from the DOM
+ * once read. Sizes take a number (pixels) or a CSS length in px, %, em, rem, vh or vw; the
+ * defaults are 100% wide and 600 px high.
  *
- * When the visitor token runs out, the iframe asks for a new one: the widget fires a bubbling
- * "embed:token-expired" event on the iframe whose detail.refresh(token) hands the chat a fresh
- * token from your backend, without a reload:
+ * When the visitor token runs out (visitor tokens live one hour), the chat asks for a new one: the
+ * widget fires a bubbling "embed:token-expired" event on the iframe whose detail.refresh(token)
+ * hands the chat a fresh token from your backend, without a reload:
  *
  *   document.addEventListener('embed:token-expired', async (event) => {
- *     const { token } = await (await fetch('/my-backend/visitor-token', { method: 'POST' })).json();
- *     event.detail.refresh(token);
+ *     const { data } = await (await fetch('/my-backend/visitor-token', { method: 'POST' })).json();
+ *     event.detail.refresh(data.token);
  *   });
+ *
+ * A data-token cannot refresh itself: the widget never posts the same token again after the chat
+ * said it expired. Without a listener that calls refresh(), the chat keeps the conversation on
+ * screen, tells the visitor the session has expired and to reload the page, and a reload (which
+ * renders a new data-token from your backend) continues. Embed.mount() of /embed/sdk.js renews by
+ * itself through a fetchToken function.
  */
 (function () {
   'use strict';
 
-  var script = document.currentScript;
+  const script = document.currentScript;
   if (!script || !script.src) {
     return;
   }
-  var ID = /^[A-Za-z0-9._-]{1,128}$/;
-  var JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-  var LENGTH = /^\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)?$/;
+  const ID = /^[A-Za-z0-9._-]{1,128}$/;
+  const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+  const LENGTH = /^\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)?$/;
 
-  var source = new URL(script.src, document.baseURI);
-  var origin = source.origin;
-  var base = source.href.replace(/\/embed\/widget\.js(?:[?#].*)?$/, '');
-  var agent = script.getAttribute('data-agent') || '';
-  var token = script.getAttribute('data-token') || '';
+  const source = new URL(script.src, document.baseURI);
+  const origin = source.origin;
+  const base = source.href.replace(/\/embed\/widget\.js(?:[?#].*)?$/, '');
+  const agent = script.getAttribute('data-agent') || '';
+  let token = script.getAttribute('data-token') || '';
   script.removeAttribute('data-token'); // the DOM need not keep it
   if (!ID.test(agent)) {
-    if (window.console) {
-      console.error('embed widget: data-agent must be an agent id (letters, digits, ".", "_" or "-")');
-    }
+    console.error('embed widget: data-agent must be an agent id (letters, digits, ".", "_" or "-")');
     return;
   }
-  if (token && !JWT.test(token)) {
-    if (window.console) {
-      console.error('embed widget: data-token is not a token; ask your backend for a visitor token');
-    }
+  if (token && (!JWT.test(token) || token.length > 8192)) {
+    console.error('embed widget: data-token is not a token; ask your backend for a visitor token');
     token = '';
   }
 
-  var frame = document.createElement('iframe');
-  frame.src =
-    base + '/embed/agents/' + encodeURIComponent(agent) + (token ? '?token=' + encodeURIComponent(token) : '');
+  const frame = document.createElement('iframe');
+  const session = sessionOf(token);
+  frame.src = base + '/embed/agents/' + encodeURIComponent(agent) + (session ? '/' + encodeURIComponent(session) : '');
   frame.title = script.getAttribute('data-title') || 'Chat with ' + agent;
   frame.referrerPolicy = 'no-referrer';
   frame.setAttribute('referrerpolicy', 'no-referrer');
@@ -64,40 +71,68 @@
   frame.style.border = '1px solid rgba(0, 0, 0, 0.12)';
   frame.style.borderRadius = size(script.getAttribute('data-radius'), '12px');
   frame.style.colorScheme = 'normal';
+  // Handed over once the chat has loaded; if the chat is not at `origin` (an error page, another
+  // site), the browser delivers nothing.
+  frame.addEventListener('load', handOver);
   script.parentNode.insertBefore(frame, script.nextSibling);
 
-  window.addEventListener('message', function (event) {
+  window.addEventListener('message', (event) => {
     if (event.source !== frame.contentWindow || event.origin !== origin) {
       return;
     }
-    var data = event.data;
-    if (!data || data.type !== 'embed:token-expired') {
+    const data = event.data;
+    if (!data || typeof data !== 'object') {
       return;
     }
-    frame.dispatchEvent(
-      new CustomEvent('embed:token-expired', {
-        bubbles: true,
-        detail: {
-          agent: agent,
-          sessionId: typeof data.sessionId === 'string' ? data.sessionId : null,
-          refresh: function (fresh) {
-            if (typeof fresh === 'string' && JWT.test(fresh) && frame.contentWindow) {
-              frame.contentWindow.postMessage({ type: 'embed:token', token: fresh }, origin);
+    if (data.type === 'embed:started' && data.needsToken === true) {
+      handOver(); // the chat (re)started without a token: a reload of the frame, say
+    } else if (data.type === 'embed:token-expired') {
+      frame.dispatchEvent(
+        new CustomEvent('embed:token-expired', {
+          bubbles: true,
+          detail: {
+            agent,
+            sessionId: typeof data.sessionId === 'string' ? data.sessionId : null,
+            refresh(fresh) {
+              if (typeof fresh === 'string' && JWT.test(fresh) && fresh.length <= 8192 && fresh !== token) {
+                token = fresh;
+                handOver();
+              }
             }
           }
-        }
-      })
-    );
+        })
+      );
+    }
   });
+
+  function handOver() {
+    if (token && frame.contentWindow) {
+      frame.contentWindow.postMessage({ type: 'embed:token', token }, origin);
+    }
+  }
+
+  /** The token's session id (its sid claim), read without verification: the server verifies. */
+  function sessionOf(jwt) {
+    try {
+      const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const json = decodeURIComponent(
+        Array.from(atob(part), (c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0')).join('')
+      );
+      const sid = JSON.parse(json).sid;
+      return typeof sid === 'string' && ID.test(sid) ? sid : null;
+    } catch (e) {
+      return null;
+    }
+  }
 
   function size(value, fallback) {
     if (!value) {
       return fallback;
     }
-    value = String(value).trim();
-    if (!LENGTH.test(value)) {
+    const trimmed = String(value).trim();
+    if (!LENGTH.test(trimmed)) {
       return fallback;
     }
-    return /^[\d.]+$/.test(value) ? value + 'px' : value;
+    return /^[\d.]+$/.test(trimmed) ? trimmed + 'px' : trimmed;
   }
 })();

@@ -95,7 +95,11 @@ public abstract class HostedPageContract {
         assertEquals(sessionId, config.get("id"));
         assertEquals("/shop", config.get("base"));
         assertEquals(List.of("https://shop.example"), config.get("parentOrigins"));
-        assertTrue(page.body().contains("src=\"/shop/embed/assets/chat.js?v="), "the page's script is not under /shop");
+        assertTrue(
+                Pattern.compile("<script type=\"module\" src=\"/shop/embed/assets/[0-9a-f]{12}/chat\\.js\"")
+                        .matcher(page.body())
+                        .find(),
+                "the page's module script is not under /shop/embed/assets/{version}/");
     }
 
     @Test
@@ -164,6 +168,30 @@ public abstract class HostedPageContract {
     }
 
     @Test
+    void pageWhenTopLevelVisitThen403HtmlWithPageHeadersAndFramedPagesStillServed() throws Exception {
+        Map<String, Object> minted = mintEmbedUrl(TestKeys.ACME_KEY, "demo", "support");
+        URI page = server.uri("/embed/chat/" + minted.get("sessionId"));
+
+        HttpResponse<String> visit = Http.send(HttpRequest.newBuilder(page)
+                .header("Sec-Fetch-Dest", "document")
+                .build());
+
+        assertEquals(403, visit.statusCode());
+        assertTrue(contentType(visit).startsWith("text/html"), contentType(visit));
+        assertTrue(visit.body().contains("can only be shown on the site that embeds it"), visit.body());
+        assertTrue(csp(visit).endsWith("frame-ancestors 'none'"), csp(visit));
+        assertEquals(
+                "no-referrer", visit.headers().firstValue("Referrer-Policy").orElse(null));
+        assertEquals("no-store", visit.headers().firstValue("Cache-Control").orElse(null));
+        assertEquals(
+                200,
+                Http.send(HttpRequest.newBuilder(page)
+                                .header("Sec-Fetch-Dest", "iframe")
+                                .build())
+                        .statusCode());
+    }
+
+    @Test
     void headWhenPageThenHeadersWithoutBody() throws Exception {
         HttpResponse<String> head = Http.send(HttpRequest.newBuilder(server.uri("/embed/chat/ses_x"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody())
@@ -187,9 +215,39 @@ public abstract class HostedPageContract {
     }
 
     @Test
+    void sdkWhenFetchedThenJavaScriptAndItsTypesAnyOriginMayLoad() throws Exception {
+        HttpResponse<String> sdk = get("/embed/sdk.js");
+        assertEquals(200, sdk.statusCode());
+        assertEquals("text/javascript;charset=utf-8", contentType(sdk));
+        assertEquals(
+                "cross-origin",
+                sdk.headers().firstValue("Cross-Origin-Resource-Policy").orElse(null));
+        assertTrue(sdk.body().contains("mount"), "not the SDK");
+        HttpResponse<String> types = get("/embed/sdk.d.ts");
+        assertEquals(200, types.statusCode());
+        assertTrue(contentType(types).startsWith("application/typescript"), contentType(types));
+        assertTrue(types.body().contains("declare namespace Embed"), "not the SDK's declarations");
+    }
+
+    @Test
     void assetsWhenFetchedThenScriptAndStyle() throws Exception {
         assertEquals("text/javascript;charset=utf-8", contentType(get("/embed/assets/chat.js")));
         assertEquals("text/css;charset=utf-8", contentType(get("/embed/assets/chat.css")));
+        Matcher version = Pattern.compile("/embed/assets/([0-9a-f]{12})/chat\\.js")
+                .matcher(get("/embed/chat/ses_v").body());
+        assertTrue(version.find(), "no versioned script in the page");
+        HttpResponse<String> versioned = get("/embed/assets/" + version.group(1) + "/chat.js");
+        assertEquals(200, versioned.statusCode());
+        assertEquals("text/javascript;charset=utf-8", contentType(versioned));
+        assertEquals(
+                "public, max-age=31536000, immutable",
+                versioned.headers().firstValue("Cache-Control").orElse(null));
+        assertEquals(
+                "public, max-age=300",
+                get("/embed/assets/chat.js")
+                        .headers()
+                        .firstValue("Cache-Control")
+                        .orElse(null));
     }
 
     @ParameterizedTest

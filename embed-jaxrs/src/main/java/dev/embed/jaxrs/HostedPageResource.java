@@ -5,6 +5,7 @@ import dev.embed.error.EmbedError;
 import dev.embed.page.HostedPages;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -28,13 +29,21 @@ public final class HostedPageResource {
 
     public HostedPageResource(Embed embed) {
         this.embed = embed;
-        this.pages = new HostedPages(embed.sessions(), embed.tokens(), embed.credentials(), embed.frameAncestors());
+        this.pages = new HostedPages(
+                embed.sessions(),
+                embed.tokens(),
+                embed.credentials(),
+                embed.frameAncestors(),
+                HostedPages.Options.from(embed.config()));
     }
 
     /** A page, the widget or an asset; {@code HEAD} is answered from it by the runtime. */
     @GET
-    public Response get(@QueryParam(HostedPages.TOKEN_PARAMETER) String token, @Context UriInfo uri) {
-        return Responses.of(pages.serve("/" + stripLeadingSlash(uri.getPath(false)), basePath(uri), token));
+    public Response get(
+            @QueryParam(HostedPages.TOKEN_PARAMETER) String token,
+            @HeaderParam("Sec-Fetch-Dest") String fetchDest,
+            @Context UriInfo uri) {
+        return Responses.of(pages.serve("/" + stripLeadingSlash(uri.getPath(false)), basePath(uri), token, fetchDest));
     }
 
     @POST

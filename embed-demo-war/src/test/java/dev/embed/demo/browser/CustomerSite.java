@@ -28,8 +28,14 @@ import org.eclipse.jetty.server.ServerConnector;
  *       refresh=0} leaves {@code embed:token-expired} unanswered; {@code other=1} adds a second
  *       frame from another origin ({@code http://127.0.0.1:{port}/blank.html}). {@code
  *       window.events} lists what the chat frame posted; {@code window.session} is the mint answer.
- *   <li>{@code /widget.html}: the flow C widget script with a visitor token minted server-side.
+ *   <li>{@code /handover.html?auto=&other=}: a flow A page framed without its token, handed over
+ *       by postMessage when the page starts ({@code auto=0}: only when the test calls {@code
+ *       window.handOver()}); {@code other=1} adds a frame from another origin.
+ *   <li>{@code /widget.html?listen=}: the flow C widget script with a visitor token minted
+ *       server-side; its embed:token-expired listener renews the token ({@code listen=0}: it only
+ *       records the event).
  *   <li>{@code /link.html}: a flow D cached link, created server-side with a theme.
+ *   <li>{@code /sdk.html}: the chat mounted with {@code /embed/sdk.js} (see {@code sdkPage}).
  * </ul>
  */
 final class CustomerSite implements AutoCloseable {
@@ -106,7 +112,8 @@ final class CustomerSite implements AutoCloseable {
         return url.substring(url.indexOf("#token=") + "#token=".length());
     }
 
-    private HttpResponse<String> visitorToken() throws IOException, InterruptedException {
+    /** Mints a flow C visitor token for the site's agent, server-to-server: {@code {"success", "data": {"token", ...}}}. */
+    HttpResponse<String> visitorToken() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(embedBase + "/v1/embed-tokens/request"))
                 .timeout(Duration.ofSeconds(10))
                 .header("api-secret", apiKey)
@@ -117,7 +124,8 @@ final class CustomerSite implements AutoCloseable {
         return Http.send(request);
     }
 
-    private HttpResponse<String> iframeLink() throws IOException, InterruptedException {
+    /** Creates a flow D cached link with a theme, server-to-server: {@code {"iframe_url", "cache_key", ...}}. */
+    HttpResponse<String> iframeLink() throws IOException, InterruptedException {
         String body =
                 "{\"uid\": \"" + USER + "\", \"srcs\": [\"docs\"], \"ttl\": 900, \"theme\": {\"theme_mode\": \"dark\","
                         + " \"custom_css_vars\": {\"--embed-accent\": \"" + ACCENT + "\"}, \"start_message\": \""
@@ -131,14 +139,15 @@ final class CustomerSite implements AutoCloseable {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             try {
+                String other = request.getParameter("other");
                 switch (request.getRequestURI()) {
                     case "/chat.html" ->
-                        html(
-                                response,
-                                chatPage(
-                                        !"0".equals(request.getParameter("refresh")),
-                                        "1".equals(request.getParameter("other"))));
-                    case "/widget.html" -> html(response, widgetPage());
+                        html(response, chatPage(!"0".equals(request.getParameter("refresh")), "1".equals(other)));
+                    case "/handover.html" ->
+                        html(response, handOverPage(!"0".equals(request.getParameter("auto")), "1".equals(other)));
+                    case "/sdk.html" ->
+                        html(response, sdkPage("1".equals(request.getParameter("inline")), "1".equals(other)));
+                    case "/widget.html" -> html(response, widgetPage(!"0".equals(request.getParameter("listen"))));
                     case "/link.html" -> html(response, linkPage());
                     case "/blank.html" ->
                         html(response, "<!doctype html><title>Another site</title><p>Another origin.</p>");
@@ -161,6 +170,8 @@ final class CustomerSite implements AutoCloseable {
                             mintEmbedUrl(ttl == null ? 3600 : Long.parseLong(ttl), request.getParameter("sessionId")));
                 } else if ("/backend/visitor-token".equals(request.getRequestURI())) {
                     json = visitorToken().body();
+                } else if ("/backend/iframe-link".equals(request.getRequestURI())) {
+                    json = iframeLink().body();
                 } else {
                     response.sendError(404);
                     return;
@@ -225,7 +236,107 @@ final class CustomerSite implements AutoCloseable {
                             refresh);
         }
 
-        private String widgetPage() throws IOException, InterruptedException {
+        /**
+         * Frames a flow A page without its token and hands the token over by postMessage: when the
+         * page says it started (with auto), or when the test calls window.handOver().
+         */
+        private String handOverPage(boolean auto, boolean otherFrame) {
+            return """
+                    <!doctype html>
+                    <html lang="en"><head><meta charset="utf-8"><title>Acme shop · hand-over</title></head><body>
+                    <h1>Acme shop · hand-over</h1>
+                    <iframe id="chat" name="chat" title="Chat" width="420" height="560" referrerpolicy="no-referrer"></iframe>
+                    %s
+                    <script>
+                      const frame = document.getElementById('chat');
+                      const auto = %s;
+                      window.events = [];
+                      window.session = null;
+                      let chatOrigin = null;
+                      let token = null;
+                      window.handOver = () => frame.contentWindow.postMessage({ type: 'embed:token', token }, chatOrigin);
+                      window.addEventListener('message', (event) => {
+                        if (event.source !== frame.contentWindow || event.origin !== chatOrigin) { return; }
+                        window.events.push(event.data && event.data.type);
+                        if (auto && event.data.type === 'embed:started' && event.data.needsToken) { window.handOver(); }
+                      });
+                      fetch('/backend/embed-url', { method: 'POST' }).then((res) => res.json()).then((body) => {
+                        window.session = body;
+                        const url = new URL(body.embedUrl);
+                        token = new URLSearchParams(url.hash.slice(1)).get('token');
+                        url.hash = '';
+                        chatOrigin = url.origin;
+                        frame.src = url.href;
+                      });
+                    </script>
+                    </body></html>
+                    """.formatted(
+                            otherFrame
+                                    ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
+                                            + otherOrigin() + "/blank.html\"></iframe>"
+                                    : "",
+                            auto);
+        }
+
+        /**
+         * Mounts the chat with /embed/sdk.js of the embed server. Query: flow=a (default: the
+         * first fetchToken() answers an embedUrl; with inline=1 the page is rendered with an
+         * embedUrl, token and all, as mount's url), c (the agent's page as url, visitor tokens)
+         * or d (iframe links); ttl (flow A's first token) and renewTtl (its renewals); renew
+         * (renewBeforeSeconds); launcher=1; other=1 adds a frame from another origin.
+         * window.events lists the SDK's events, window.fetches the fetchToken() calls.
+         */
+        private String sdkPage(boolean inline, boolean otherFrame) throws IOException, InterruptedException {
+            String url = inline ? "'" + mintEmbedUrl(3600, null).get("embedUrl") + "'" : "null";
+            return """
+                    <!doctype html>
+                    <html lang="en"><head><meta charset="utf-8"><title>Acme shop · SDK</title>
+                    <style>body{font:15px system-ui;margin:24px;background:#f4f5f7}#slot{width:440px}</style>
+                    </head><body>
+                    <h1>Acme shop · SDK</h1>
+                    <div id="slot"></div>
+                    %s
+                    <script src="%s/embed/sdk.js"></script>
+                    <script>
+                      const params = new URLSearchParams(location.search);
+                      const flow = params.get('flow') || 'a';
+                      window.events = [];
+                      window.fetches = [];
+                      async function post(path) {
+                        const res = await fetch(path, { method: 'POST' });
+                        if (!res.ok) { throw new Error('HTTP ' + res.status); }
+                        return res.json();
+                      }
+                      async function fetchToken({ reason, sessionId }) {
+                        window.fetches.push({ reason, sessionId });
+                        if (flow === 'c') { return (await post('/backend/visitor-token')).data.token; }
+                        if (flow === 'd') { return (await post('/backend/iframe-link')).iframe_url; }
+                        const ttl = reason === 'initial' ? params.get('ttl') : params.get('renewTtl');
+                        const query = new URLSearchParams({ ttl: ttl || '3600' });
+                        if (sessionId) { query.set('sessionId', sessionId); }
+                        return (await post('/backend/embed-url?' + query)).embedUrl;
+                      }
+                      const options = { fetchToken, onEvent: (event) => window.events.push(event), title: 'Chat with Acme' };
+                      const url = %s;
+                      if (url) { options.url = url; }
+                      if (flow === 'c') { options.url = '%s/embed/agents/support'; }
+                      if (params.get('renew')) { options.renewBeforeSeconds = Number(params.get('renew')); }
+                      const launcher = params.get('launcher') === '1';
+                      if (launcher) { options.launcher = { label: 'Chat with us' }; }
+                      window.chat = Embed.mount(launcher ? null : document.getElementById('slot'), options);
+                    </script>
+                    </body></html>
+                    """.formatted(
+                            otherFrame
+                                    ? "<iframe id=\"other\" title=\"Another site\" width=\"300\" height=\"120\" src=\""
+                                            + otherOrigin() + "/blank.html\"></iframe>"
+                                    : "",
+                            embedBase,
+                            url,
+                            embedBase);
+        }
+
+        private String widgetPage(boolean listen) throws IOException, InterruptedException {
             HttpResponse<String> minted = visitorToken();
             if (minted.statusCode() != 200) {
                 return "<!doctype html><p id=\"error\">visitor token: HTTP " + minted.statusCode() + "</p>";
@@ -245,12 +356,14 @@ final class CustomerSite implements AutoCloseable {
                       window.events = [];
                       document.addEventListener('embed:token-expired', async (event) => {
                         window.events.push('embed:token-expired');
+                        if (!%s) { return; }
                         const body = await (await fetch('/backend/visitor-token', { method: 'POST' })).json();
                         event.detail.refresh(body.data.token);
+                        window.events.push('refreshed');
                       });
                     </script>
                     </body></html>
-                    """.formatted(embedBase, data.get("token"));
+                    """.formatted(embedBase, data.get("token"), listen);
         }
 
         private String linkPage() throws IOException, InterruptedException {

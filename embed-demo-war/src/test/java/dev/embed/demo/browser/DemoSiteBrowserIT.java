@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Request;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +85,8 @@ class DemoSiteBrowserIT extends BrowserTest {
 
     @Test
     void customerSiteWhenOpenedThenShowsTheAgentAndARoundTripWorks() {
+        List<Request> requests = new CopyOnWriteArrayList<>();
+        page.onRequest(requests::add);
         page.navigate("http://localhost:" + port + "/");
         assertThat(page.locator("h1")).hasText("How can we help?");
         FrameLocator chat = page.frameLocator("#agent");
@@ -100,5 +104,19 @@ class DemoSiteBrowserIT extends BrowserTest {
         Frame frame = page.locator("#agent").elementHandle().contentFrame();
         assertFalse(frame.url().contains("token"), "the token is still in the frame's address");
         assertTrue(frame.url().startsWith("http://localhost:" + port + "/embed/chat/ses_"), frame.url());
+        // The demo mounts the chat with /embed/sdk.js: its token is handed over, never in a URL.
+        assertTrue(requests.stream().anyMatch(r -> r.url().endsWith("/embed/sdk.js")), "the SDK was not loaded");
+        String token = requests.stream()
+                .map(r -> r.headers().get("authorization"))
+                .filter(h -> h != null && h.startsWith("Bearer "))
+                .map(h -> h.substring("Bearer ".length()))
+                .reduce((first, second) -> second)
+                .orElseThrow(() -> new AssertionError("no API call carried a bearer token"));
+        for (Request request : requests) {
+            assertFalse(
+                    request.url().contains(token),
+                    "a URL carried the token: " + request.method() + " "
+                            + URI.create(request.url()).getPath());
+        }
     }
 }

@@ -9,21 +9,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Request;
 import com.microsoft.playwright.options.AriaRole;
-import com.microsoft.playwright.options.BoundingBox;
-import dev.embed.apikey.ApiKeys;
 import dev.embed.testing.JettyServer;
-import dev.embed.testing.Readme;
 import dev.embed.testing.TestKeys;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,19 +44,7 @@ class HostedPageBrowserIT extends BrowserTest {
     @BeforeAll
     static void startServers() throws Exception {
         site = CustomerSite.start(TestKeys.ACME_KEY);
-        embed = JettyServer.start(
-                webXml(Map.of(
-                        "embed.signing.secret",
-                        TestKeys.SECRET,
-                        "embed.apiKey.site",
-                        "sha256:" + ApiKeys.sha256Hex(TestKeys.ACME_KEY)
-                                + ";tenant=acme;agents=demo/*;sources=docs,faq;origins=" + site.origin(),
-                        "embed.agents",
-                        "demo/support,demo/sales",
-                        "embed.agent.timeoutSeconds",
-                        "10")),
-                "/shop");
-        site.embedBase(embed.base().toString());
+        embed = EmbedTestServer.start(site, Map.of());
     }
 
     @AfterAll
@@ -65,27 +55,6 @@ class HostedPageBrowserIT extends BrowserTest {
         if (site != null) {
             site.close();
         }
-    }
-
-    /** The README's fragment behind a listener that gives the runtime the tests' clock. */
-    private static String webXml(Map<String, String> params) throws IOException {
-        StringBuilder xml = new StringBuilder("""
-                <?xml version="1.0" encoding="UTF-8"?>
-                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
-                """);
-        params.forEach((name, value) -> xml.append("  <context-param><param-name>")
-                .append(name)
-                .append("</param-name><param-value>")
-                .append(value)
-                .append("</param-value></context-param>\n"));
-        xml.append("  <listener><listener-class>")
-                .append(ClockedEmbedListener.class.getName())
-                .append("</listener-class></listener>\n");
-        Readme.webXmlFragment()
-                .lines()
-                .filter(line -> !line.startsWith("```"))
-                .forEach(line -> xml.append(line).append('\n'));
-        return xml.append("</web-app>\n").toString();
     }
 
     @Test
@@ -118,6 +87,7 @@ class HostedPageBrowserIT extends BrowserTest {
         assertFalse(
                 ((String) frame.evaluate("() => location.href")).contains(token), "the token is still in the address");
         assertTrue(requests.stream().anyMatch(r -> r.url().endsWith("/messages")), "the message's POST was not seen");
+        assertPageAssetsVersionedAndImmutable(requests);
         assertEquals(List.of(), errors, "the page logged errors (a Content-Security-Policy violation?)");
         for (Request request : requests) {
             assertFalse(
@@ -238,52 +208,20 @@ class HostedPageBrowserIT extends BrowserTest {
     }
 
     @Test
-    void pageWhenNarrowThenUsableByKeyboardWithLabelsAndALiveRegion() throws Exception {
-        page.setViewportSize(320, 600);
-        Map<String, Object> minted = site.mintEmbedUrl(3600, null);
-        String token = CustomerSite.tokenOf(minted);
-        page.navigate((String) minted.get("embedUrl"));
-        awaitOnline(page.locator("#state"));
-        assertFalse(page.url().contains(token), "the token is still in the address");
-        assertFalse(page.url().contains("#"), page.url());
-
-        assertTrue(
-                ((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue() <= 320,
-                "the page scrolls sideways at 320 px");
-        Locator input = page.getByLabel("Message");
-        Locator send = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send"));
-        assertInside(input.boundingBox(), 320);
-        assertInside(send.boundingBox(), 320);
-        assertThat(page.getByRole(AriaRole.LIST, new Page.GetByRoleOptions().setName("Conversation")))
-                .isAttached();
-
-        page.keyboard().press("Tab");
-        assertEquals("input", page.evaluate("() => document.activeElement.id"), "Tab does not reach the message box");
-        page.keyboard().type("line one");
-        page.keyboard().press("Shift+Enter");
-        page.keyboard().type("line two");
-        assertThat(input).hasValue("line one\nline two");
-        assertThat(page.locator(".msg-user")).hasCount(0);
-
-        page.keyboard().press("Enter");
-        assertThat(page.locator(".msg-agent .bubble")).hasText("You said: line one\nline two");
-        assertThat(page.locator("[aria-live=polite]").first()).containsText("Agent: You said: line one");
-        assertEquals("input", page.evaluate("() => document.activeElement.id"), "focus left the message box");
-    }
-
-    @Test
     void widgetScriptWhenOnTheCustomerPageThenIframeWhereItStandsAndAWorkingChat() {
         page.navigate(site.origin() + "/widget.html");
         assertThat(page.locator("#error")).hasCount(0);
         Locator frameElement = page.locator("#slot iframe");
         assertThat(frameElement).hasAttribute("title", "Chat with Acme support");
         assertEquals(
-                true,
+                Boolean.TRUE,
                 page.evaluate("() => document.querySelector('#slot script').nextElementSibling"
                         + " === document.querySelector('#slot iframe')"),
                 "the iframe is not where the script stands");
         assertEquals(520, frameElement.boundingBox().height, 1.0);
-        assertEquals(false, page.evaluate("() => document.querySelector('#slot script').hasAttribute('data-token')"));
+        assertEquals(
+                Boolean.FALSE,
+                page.evaluate("() => document.querySelector('#slot script').hasAttribute('data-token')"));
 
         FrameLocator chat = page.frameLocator("#slot iframe");
         awaitOnline(chat);
@@ -291,7 +229,7 @@ class HostedPageBrowserIT extends BrowserTest {
         assertThat(chat.locator(".msg-agent .bubble")).hasText("You said: Hi from the widget");
         assertThat(chat.locator("#agent-name")).hasText("Support");
         Frame frame = chatFrame("#slot iframe");
-        assertTrue(frame.url().endsWith("/embed/agents/support"), frame.url());
+        assertTrue(frame.url().matches(".*/embed/agents/support/ses_[A-Za-z0-9_-]+"), frame.url());
     }
 
     @Test
@@ -315,6 +253,50 @@ class HostedPageBrowserIT extends BrowserTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * The page's modules and style came from {@code /embed/assets/{version}/}, every asset that
+     * {@code assets.txt} lists was loaded (the modules import each other relatively, so they all
+     * carry the version), each once, and each may be cached for good.
+     */
+    static void assertPageAssetsVersionedAndImmutable(List<Request> requests) {
+        List<Request> assets = requests.stream()
+                .filter(r -> path(r).contains("/embed/assets/"))
+                .toList();
+        Pattern versioned = Pattern.compile(".*/embed/assets/([0-9a-f]{12})/([a-z0-9-]+\\.(?:js|css))");
+        Set<String> versions = new TreeSet<>();
+        List<String> loaded = new ArrayList<>();
+        for (Request request : assets) {
+            Matcher m = versioned.matcher(path(request));
+            assertTrue(m.matches(), "an asset outside /embed/assets/{version}/: " + path(request));
+            versions.add(m.group(1));
+            loaded.add(m.group(2));
+            assertEquals(
+                    "public, max-age=31536000, immutable",
+                    request.response().headers().get("cache-control"),
+                    path(request));
+            assertEquals("nosniff", request.response().headers().get("x-content-type-options"), path(request));
+        }
+        assertEquals(1, versions.size(), "assets of several versions: " + versions);
+        assertEquals(new TreeSet<>(listedAssets()), new TreeSet<>(loaded), "the assets the page loaded");
+        assertEquals(new TreeSet<>(loaded).size(), loaded.size(), "an asset was loaded twice: " + loaded);
+    }
+
+    /** The names in the library's {@code assets.txt}. */
+    static List<String> listedAssets() {
+        try (var in = HostedPageBrowserIT.class
+                .getClassLoader()
+                .getResourceAsStream("META-INF/resources/embed/assets/assets.txt")) {
+            assertNotNull(in, "assets.txt is not on the class path");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private Map<String, Object> session() {
         page.waitForFunction("() => window.session !== null");
@@ -342,13 +324,6 @@ class HostedPageBrowserIT extends BrowserTest {
         input.click();
         input.pressSequentially(text);
         input.press("Enter");
-    }
-
-    private static void assertInside(BoundingBox box, int width) {
-        assertNotNull(box, "not rendered");
-        assertTrue(
-                box.x >= 0 && box.x + box.width <= width,
-                "outside the " + width + " px viewport: x=" + box.x + " width=" + box.width);
     }
 
     /** A request's path, for messages: never its query or fragment, which could hold a credential. */

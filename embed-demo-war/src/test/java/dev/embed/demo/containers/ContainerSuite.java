@@ -767,9 +767,17 @@ public abstract class ContainerSuite {
                 List.of(),
                 page.headers().allValues("X-Frame-Options"),
                 "a hosted page must be frameable by its origins (frame-ancestors), not by X-Frame-Options");
-        String assets = baseUrl().getRawPath() + "/embed/assets/";
-        assertTrue(page.body().contains("src=\"" + assets + "chat.js"), "the page's script is not under " + assets);
-        assertTrue(page.body().contains("href=\"" + assets + "chat.css"), "the page's style is not under " + assets);
+        String assets = Pattern.quote(baseUrl().getRawPath() + "/embed/assets/") + "[0-9a-f]{12}/";
+        assertTrue(
+                Pattern.compile("src=\"" + assets + "chat\\.js\"")
+                        .matcher(page.body())
+                        .find(),
+                "the page's script is not under " + assets);
+        assertTrue(
+                Pattern.compile("href=\"" + assets + "chat\\.css\"")
+                        .matcher(page.body())
+                        .find(),
+                "the page's style is not under " + assets);
     }
 
     /** The URL is on this deployment's origin and under its context path. */

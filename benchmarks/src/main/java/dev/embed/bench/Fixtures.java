@@ -1,10 +1,10 @@
 package dev.embed.bench;
 
-import dev.embed.cache.CaffeineCredentialCache;
-import dev.embed.token.KeyRing;
+import dev.embed.internal.CaffeineCredentialCache;
+import dev.embed.internal.KeyRing;
+import dev.embed.internal.TokenService;
+import dev.embed.internal.TokenSpec;
 import dev.embed.token.TokenKind;
-import dev.embed.token.TokenService;
-import dev.embed.token.TokenSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,10 +1,10 @@
 package dev.embed.bench;
 
-import dev.embed.auth.Credentials;
+import dev.embed.internal.Credentials;
+import dev.embed.internal.MintedToken;
+import dev.embed.internal.TokenService;
+import dev.embed.internal.TokenSpec;
 import dev.embed.token.EmbedClaims;
-import dev.embed.token.MintedToken;
-import dev.embed.token.TokenService;
-import dev.embed.token.TokenSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

@@ -1,10 +1,10 @@
 package dev.embed.bench;
 
 import dev.embed.config.ConfigKey;
-import dev.embed.token.KeyRing;
+import dev.embed.internal.KeyRing;
+import dev.embed.internal.TokenService;
+import dev.embed.internal.TokenSpec;
 import dev.embed.token.TokenKind;
-import dev.embed.token.TokenService;
-import dev.embed.token.TokenSpec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ public final class TokenFile {
                 options.getOrDefault("audience", Fixtures.AUDIENCE),
                 Fixtures.SKEW_SECONDS,
                 clock,
-                new dev.embed.cache.CaffeineCredentialCache(clock, 1),
+                new dev.embed.internal.CaffeineCredentialCache(clock, 1),
                 0);
         TokenSpec spec = new TokenSpec(
                 TokenKind.EMBED_SESSION,

@@ -1,12 +1,12 @@
 package dev.embed.demo;
 
 import dev.embed.Embed;
-import dev.embed.auth.CorsPolicy;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
-import dev.embed.error.Reply;
-import dev.embed.json.Json;
-import dev.embed.mint.Fields;
+import dev.embed.internal.CorsPolicy;
+import dev.embed.internal.Fields;
+import dev.embed.internal.Json;
+import dev.embed.internal.Reply;
 import dev.embed.token.EmbedClaims;
 import dev.embed.token.TokenKind;
 import jakarta.servlet.ServletConfig;

@@ -1,7 +1,7 @@
 package dev.embed.demo;
 
 import dev.embed.error.EmbedError;
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -121,7 +121,7 @@ public enum ConfigKey {
             "EMBED_SESSION_REGISTRY",
             "",
             false,
-            "Class name of the host's dev.embed.session.SessionRegistry. Default: bounded in-memory."),
+            "Class name of the host's dev.embed.internal.SessionRegistry. Default: bounded in-memory."),
     SESSIONS_MAXIMUM_SIZE(
             "embed.sessions.maximumSize",
             "EMBED_SESSIONS_MAXIMUM_SIZE",

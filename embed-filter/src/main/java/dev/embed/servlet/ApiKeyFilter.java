@@ -2,8 +2,8 @@ package dev.embed.servlet;
 
 import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
-import dev.embed.auth.Credentials;
 import dev.embed.error.EmbedError;
+import dev.embed.internal.Credentials;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;

@@ -1,12 +1,12 @@
 package dev.embed.servlet;
 
 import dev.embed.Embed;
-import dev.embed.chat.ChatService;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
-import dev.embed.error.Reply;
-import dev.embed.json.Json;
-import dev.embed.mint.Fields;
+import dev.embed.internal.ChatService;
+import dev.embed.internal.Fields;
+import dev.embed.internal.Json;
+import dev.embed.internal.Reply;
 import dev.embed.token.EmbedClaims;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;

@@ -1,9 +1,9 @@
 package dev.embed.servlet;
 
 import dev.embed.Embed;
-import dev.embed.auth.CorsPolicy;
-import dev.embed.auth.Credentials;
 import dev.embed.error.EmbedError;
+import dev.embed.internal.CorsPolicy;
+import dev.embed.internal.Credentials;
 import dev.embed.token.EmbedClaims;
 import dev.embed.token.EmbedPrincipal;
 import jakarta.servlet.FilterChain;

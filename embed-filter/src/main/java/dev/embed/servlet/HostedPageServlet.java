@@ -2,7 +2,7 @@ package dev.embed.servlet;
 
 import dev.embed.Embed;
 import dev.embed.error.EmbedError;
-import dev.embed.page.HostedPages;
+import dev.embed.internal.HostedPages;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

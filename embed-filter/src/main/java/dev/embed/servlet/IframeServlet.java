@@ -2,12 +2,12 @@ package dev.embed.servlet;
 
 import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
-import dev.embed.auth.CorsPolicy;
-import dev.embed.auth.Credentials;
 import dev.embed.error.EmbedError;
-import dev.embed.error.Reply;
-import dev.embed.iframe.IframeLinkService;
-import dev.embed.json.Json;
+import dev.embed.internal.CorsPolicy;
+import dev.embed.internal.Credentials;
+import dev.embed.internal.IframeLinkService;
+import dev.embed.internal.Json;
+import dev.embed.internal.Reply;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

@@ -1,8 +1,8 @@
 package dev.embed.servlet;
 
 import dev.embed.Embed;
-import dev.embed.error.Reply;
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
+import dev.embed.internal.Reply;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

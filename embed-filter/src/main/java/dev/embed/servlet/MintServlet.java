@@ -2,10 +2,10 @@ package dev.embed.servlet;
 
 import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
-import dev.embed.auth.Credentials;
 import dev.embed.error.EmbedError;
-import dev.embed.error.Reply;
-import dev.embed.json.Json;
+import dev.embed.internal.Credentials;
+import dev.embed.internal.Json;
+import dev.embed.internal.Reply;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

@@ -1,12 +1,12 @@
 package dev.embed.servlet;
 
 import dev.embed.Embed;
-import dev.embed.auth.Credentials;
 import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
-import dev.embed.error.Reply;
-import dev.embed.json.JsonBodies;
+import dev.embed.internal.Credentials;
+import dev.embed.internal.JsonBodies;
+import dev.embed.internal.Reply;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -2,8 +2,8 @@ package dev.embed.servlet;
 
 import dev.embed.Embed;
 import dev.embed.error.EmbedError;
-import dev.embed.error.Reply;
-import dev.embed.visitor.VisitorTokenService;
+import dev.embed.internal.Reply;
+import dev.embed.internal.VisitorTokenService;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

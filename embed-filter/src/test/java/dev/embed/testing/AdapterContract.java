@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

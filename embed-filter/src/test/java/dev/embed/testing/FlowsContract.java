@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.json.Json;
-import dev.embed.session.EmbedSession;
-import dev.embed.session.InMemorySessionRegistry;
+import dev.embed.internal.EmbedSession;
+import dev.embed.internal.InMemorySessionRegistry;
+import dev.embed.internal.Json;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,6 +1,6 @@
 package dev.embed.testing;
 
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package dev.embed.testing;
 
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;

@@ -2,8 +2,8 @@ package dev.embed.jaxrs;
 
 import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
-import dev.embed.auth.Credentials;
 import dev.embed.error.EmbedException;
+import dev.embed.internal.Credentials;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -1,8 +1,8 @@
 package dev.embed.jaxrs;
 
 import dev.embed.Embed;
-import dev.embed.auth.CorsPolicy;
 import dev.embed.error.EmbedError;
+import dev.embed.internal.CorsPolicy;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;

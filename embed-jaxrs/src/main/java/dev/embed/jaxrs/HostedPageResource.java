@@ -2,7 +2,7 @@ package dev.embed.jaxrs;
 
 import dev.embed.Embed;
 import dev.embed.error.EmbedError;
-import dev.embed.page.HostedPages;
+import dev.embed.internal.HostedPages;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

@@ -2,7 +2,7 @@ package dev.embed.jaxrs;
 
 import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
-import dev.embed.iframe.IframeLinkService;
+import dev.embed.internal.IframeLinkService;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.container.ContainerRequestContext;

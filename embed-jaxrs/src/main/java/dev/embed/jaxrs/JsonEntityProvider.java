@@ -1,7 +1,7 @@
 package dev.embed.jaxrs;
 
-import dev.embed.json.Json;
-import dev.embed.json.JsonBodies;
+import dev.embed.internal.Json;
+import dev.embed.internal.JsonBodies;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;

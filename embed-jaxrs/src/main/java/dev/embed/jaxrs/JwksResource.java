@@ -1,8 +1,8 @@
 package dev.embed.jaxrs;
 
 import dev.embed.Embed;
-import dev.embed.error.Reply;
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
+import dev.embed.internal.Reply;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;

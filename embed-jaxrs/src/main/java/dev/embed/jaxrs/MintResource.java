@@ -2,7 +2,7 @@ package dev.embed.jaxrs;
 
 import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
-import dev.embed.error.Reply;
+import dev.embed.internal.Reply;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

@@ -1,8 +1,8 @@
 package dev.embed.jaxrs;
 
 import dev.embed.error.EmbedError;
-import dev.embed.error.ErrorWriter;
-import dev.embed.error.Reply;
+import dev.embed.internal.ErrorWriter;
+import dev.embed.internal.Reply;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 

@@ -1,9 +1,9 @@
 package dev.embed.jaxrs;
 
 import dev.embed.Embed;
-import dev.embed.auth.Credentials;
 import dev.embed.error.EmbedError;
-import dev.embed.visitor.VisitorTokenService;
+import dev.embed.internal.Credentials;
+import dev.embed.internal.VisitorTokenService;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;

@@ -1,6 +1,6 @@
 package dev.embed.demo.browser;
 
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
 import dev.embed.testing.Http;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -13,7 +13,7 @@ import com.microsoft.playwright.Request;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.RequestOptions;
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
 import dev.embed.testing.JettyServer;
 import dev.embed.testing.TestKeys;
 import java.net.URI;

@@ -11,7 +11,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.BoundingBox;
-import dev.embed.json.Json;
+import dev.embed.internal.Json;
 import dev.embed.testing.JettyServer;
 import dev.embed.testing.TestKeys;
 import java.net.http.HttpResponse;

@@ -1,6 +1,6 @@
 package dev.embed.bench;
 
-import dev.embed.internal.CaffeineCredentialCache;
+import dev.embed.internal.BenchAccess;
 import dev.embed.internal.KeyRing;
 import dev.embed.internal.TokenService;
 import dev.embed.internal.TokenSpec;
@@ -39,7 +39,7 @@ final class Fixtures {
                 AUDIENCE,
                 SKEW_SECONDS,
                 clock,
-                new CaffeineCredentialCache(clock, 1_000_000),
+                BenchAccess.revocations(clock, 1_000_000),
                 cacheSize);
     }
 

@@ -51,7 +51,7 @@ public final class TokenFile {
                 options.getOrDefault("audience", Fixtures.AUDIENCE),
                 Fixtures.SKEW_SECONDS,
                 clock,
-                new dev.embed.internal.CaffeineCredentialCache(clock, 1),
+                dev.embed.internal.BenchAccess.revocations(clock, 1),
                 0);
         TokenSpec spec = new TokenSpec(
                 TokenKind.EMBED_SESSION,

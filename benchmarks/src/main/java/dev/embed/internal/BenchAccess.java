@@ -1,8 +1,12 @@
 package dev.embed.internal;
 
+import dev.embed.Embed;
+import dev.embed.store.RevocationStore;
+import java.time.Clock;
+
 /**
- * Lets the benchmark programs read what {@link TokenService} keeps package-private (the size of
- * its verified-token cache). Lives in the benchmarks jar only, never in the library.
+ * Lets the benchmark programs reach what the library keeps package-private: it lives in the
+ * library's internal package, in the benchmarks jar only, never in the library.
  */
 public final class BenchAccess {
     private BenchAccess() {}
@@ -10,5 +14,18 @@ public final class BenchAccess {
     /** Entries of the verified-token cache, after pending evictions and expiries ran. */
     public static long verifiedCacheSize(TokenService tokens) {
         return tokens.verifiedCacheSize();
+    }
+
+    /** The memory store's revocations, as a token service of the default configuration checks them. */
+    public static RevocationStore revocations(Clock clock, long maximumSize) {
+        return new MemoryRevocations(clock, maximumSize);
+    }
+
+    /** Live sessions in the application's memory store. */
+    public static long sessionCount(Embed embed) {
+        if (embed.store() instanceof MemoryStore memory) {
+            return memory.sessionCount();
+        }
+        throw new IllegalStateException("not the memory store: " + embed.store().describe());
     }
 }

@@ -104,15 +104,16 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
                     null,
                     List.of(),
                     null);
-            Map<String, Object> answer = embed.chat()
-                    .session(claims, request.getParameter("after"), null)
+            Map<String, Object> answer = embed.core()
+                    .chat()
+                    .session(claims, request.getParameter("after"), null, null, null)
                     .join();
             write(response, Reply.json(200, Json.write(answer)));
         } catch (EmbedException e) {
-            write(response, embed.errors().render(e.error()));
+            write(response, embed.core().errors().render(e.error()));
         } catch (CompletionException e) {
             if (e.getCause() instanceof EmbedException refused) {
-                write(response, embed.errors().render(refused.error()));
+                write(response, embed.core().errors().render(refused.error()));
             } else {
                 throw e;
             }

@@ -4,6 +4,8 @@ import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
+import dev.embed.store.EmbedSession;
+import dev.embed.store.SessionStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,10 +123,10 @@ public final class HostedPages {
     static final String LONG_CACHE = "public, max-age=31536000, immutable";
     static final String SHORT_CACHE = "public, max-age=300";
 
-    private final SessionRegistry sessions;
+    private final SessionStore sessions;
     private final TokenService tokens;
     private final FrameAncestors defaults;
-    private final CredentialCache credentials;
+    private final IframeLinkService links;
     private final Options options;
     private final String template;
     private final String refusedTemplate;
@@ -137,23 +138,22 @@ public final class HostedPages {
     /**
      * @param sessions where a page finds the session of its credential (and so the minting key's
      *     origins)
-     * @param tokens verifies flow C's query token, and flow D's cached one, to find their session
-     * @param credentials where flow D's credential waits for its cache key; only peeked at here,
-     *     never taken
+     * @param tokens verifies flow C's query token to find its session
+     * @param links where flow D's link waits for its cache key; only peeked at here, never taken
      * @param defaultFrameAncestors {@code embed.frameAncestors}: who may frame a page whose session
      *     records no origins
      * @param options {@code embed.pages.*}: whether the pages may run outside a frame and read the
      *     event stream ({@link Options#from(EmbedConfig)})
      */
     public HostedPages(
-            SessionRegistry sessions,
+            SessionStore sessions,
             TokenService tokens,
-            CredentialCache credentials,
+            IframeLinkService links,
             List<String> defaultFrameAncestors,
             Options options) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
-        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.links = Objects.requireNonNull(links, "links");
         this.options = Objects.requireNonNull(options, "options");
         List<String> invalid = FrameAncestors.invalid(defaultFrameAncestors);
         if (!invalid.isEmpty()) {
@@ -178,15 +178,15 @@ public final class HostedPages {
                 "widget.js", new Asset(resource("widget.js"), contentType("widget.js")),
                 "sdk.js", new Asset(resource("sdk.js"), contentType("sdk.js")),
                 "sdk.d.ts", new Asset(resource("sdk.d.ts"), "application/typescript; charset=utf-8"));
-        StringBuilder links = new StringBuilder();
+        StringBuilder preload = new StringBuilder();
         for (String name : listed.keySet()) {
             if (name.endsWith(".js") && !"chat.js".equals(name)) {
-                links.append("<link rel=\"modulepreload\" href=\"{{BASE}}/embed/assets/{{VERSION}}/")
+                preload.append("<link rel=\"modulepreload\" href=\"{{BASE}}/embed/assets/{{VERSION}}/")
                         .append(name)
                         .append("\">\n    ");
             }
         }
-        this.preloads = links.toString().strip();
+        this.preloads = preload.toString().strip();
     }
 
     /**
@@ -279,10 +279,9 @@ public final class HostedPages {
                         .or(() -> sessionHint == null
                                 ? Optional.empty()
                                 : sessions.find(sessionHint).filter(s -> id.equals(s.agentId())));
-            default -> credentials.peekCredential(id).flatMap(this::sessionOfToken);
+            default -> links.sessionOfKey(id);
         };
-        List<String> recorded = session.map(s -> strings(s.attributes().get(MintService.FRAME_ANCESTORS)))
-                .orElse(List.of());
+        List<String> recorded = session.map(EmbedSession::frameAncestors).orElse(List.of());
         if (!recorded.isEmpty()) {
             FrameAncestors origins = FrameAncestors.of(recorded);
             if (!origins.sources().isEmpty()) {
@@ -397,24 +396,6 @@ public final class HostedPages {
         return EmbedError.notFound("no hosted page here: see /embed/chat/{sessionId}, /embed/agents/{agentId},"
                         + " /embed/iframe/{cacheKey}, /embed/widget.js and /embed/sdk.js")
                 .toException();
-    }
-
-    private static List<String> strings(@Nullable Object value) {
-        List<String> list = new ArrayList<>();
-        if (value instanceof Collection<?> items) {
-            for (Object item : items) {
-                if (item instanceof String text) {
-                    list.add(text);
-                }
-            }
-        } else if (value instanceof String text) {
-            for (String item : text.split("[\\s,]+", -1)) {
-                if (!item.isEmpty()) {
-                    list.add(item);
-                }
-            }
-        }
-        return list;
     }
 
     /** JSON that can sit in an HTML data block: no character can close the element or the script. */

@@ -3,13 +3,19 @@ package dev.embed.internal;
 import dev.embed.apikey.ApiKey;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
-import dev.embed.token.EmbedClaims;
+import dev.embed.store.EmbedSession;
+import dev.embed.store.EmbedStore;
+import dev.embed.store.LinkStore;
 import dev.embed.token.TokenKind;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,43 +24,25 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Flow D of DESIGN §3.3, adapter-neutral: iframe links whose JWT stays on the server.
+ * Flow D of DESIGN §3.3, adapter-neutral: iframe links whose JWT is never kept, nor put in a URL.
  *
  * <ul>
  *   <li>{@link #create} ({@code POST /api/v1/iframe/create}, API key) checks every field, requires
  *       {@code srcs} ⊆ the key's sources (403), creates a session holding the link's
- *       session-scoped data, signs an {@code iframe} token ({@code sub} = {@code uid}, {@code src}
- *       = {@code srcs}, living {@code ttl} s) and keeps it in the {@link CredentialCache} under a
- *       random key of 256 bits until it expires. It answers {@code {"iframe_url", "cache_key",
- *       "expires_in"}}; the URL holds the key, never the JWT.
+ *       session-scoped data ({@link EmbedSession.LinkData}) and keeps a {@link LinkStore.Link} (the
+ *       claims of the token to sign, never a token) under the SHA-256 of a random cache key of 256
+ *       bits, until it expires. It answers {@code {"iframe_url", "cache_key", "expires_in"}}; the URL
+ *       holds the key, which is not stored anywhere.
  *   <li>{@link #redeem} ({@code POST /api/v1/iframe/token}, no API key: the hosted page calls it)
- *       trades the key for the JWT, atomically and once (or, with {@code embed.iframe.singleUse=false},
- *       as often as asked until the token expires). Unknown, used and expired keys, and keys whose
- *       session has ended, get the same 404.
- *   <li>{@link #messageGate} applies the link's {@code limits} to each message the session sends,
- *       counted per uid of the tenant across all its links.
+ *       trades the key for a JWT signed then, expiring when the link does: atomically and once
+ *       across nodes (or, with {@code embed.iframe.singleUse=false}, as often as asked until the
+ *       link expires). Unknown, used and expired keys, and keys whose session has ended, get the
+ *       same 404.
  * </ul>
  *
- * The session's {@link EmbedSession#attributes()} carry {@value #SOURCES}, {@value #KNOWLEDGE},
- * {@value #REFERENCE_QUERIES}, {@value #MODEL}, {@value #DISPLAY}, {@value #LIMITS} and the key's
- * frame ancestors; the agent receives them as {@code AgentContext.attributes()}. They live in
- * memory exactly as long as the session and are never written anywhere durable by the defaults.
  * Thread-safe.
  */
 public final class IframeLinkService {
-    /** Session attribute: the link's source ids ({@code List<String>}). */
-    public static final String SOURCES = "sources";
-    /** Session attribute: {@code knowledge_base_entries} ({@code List<String>}), when given. */
-    public static final String KNOWLEDGE = "knowledgeBaseEntries";
-    /** Session attribute: {@code reference_queries} ({@code List<Map>} of {@code title}, {@code query}), when given. */
-    public static final String REFERENCE_QUERIES = "referenceQueries";
-    /** Session attribute: {@code model}, when given. */
-    public static final String MODEL = "model";
-    /** Session attribute: the hosted page's settings ({@code Map}), as {@link #redeem} answers them. */
-    public static final String DISPLAY = "display";
-    /** Session attribute: {@code limits} ({@code Map} window → most messages), when given. */
-    public static final String LIMITS = "limits";
-
     /** Where the hosted page of a link is served, below the public base URL. */
     public static final String PAGE_PATH = "/embed/iframe/";
 
@@ -62,24 +50,19 @@ public final class IframeLinkService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TokenService tokens;
-    private final SessionRegistry sessions;
-    private final CredentialCache cache;
+    private final EmbedStore store;
     private final boolean singleUse;
     private final Clock clock;
-    private final MessageGate gate;
 
     /**
      * @param singleUse whether a cache key redeems once ({@code embed.iframe.singleUse}, default
-     *     true), else until its token expires
+     *     true), else until the link expires
      */
-    public IframeLinkService(
-            TokenService tokens, SessionRegistry sessions, CredentialCache cache, boolean singleUse, Clock clock) {
+    public IframeLinkService(TokenService tokens, EmbedStore store, boolean singleUse, Clock clock) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
-        this.sessions = Objects.requireNonNull(sessions, "sessions");
-        this.cache = Objects.requireNonNull(cache, "cache");
+        this.store = Objects.requireNonNull(store, "store");
         this.singleUse = singleUse;
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gate = new UidLimits(cache);
     }
 
     /**
@@ -105,21 +88,13 @@ public final class IframeLinkService {
         }
         Instant now = clock.instant();
         Instant expiresAt = Instant.ofEpochSecond(now.getEpochSecond() + request.ttlSeconds());
-        Map<String, Object> attributes = new LinkedHashMap<>(MintService.sessionAttributes(key));
-        attributes.put(SOURCES, request.sources());
-        if (!request.knowledgeBaseEntries().isEmpty()) {
-            attributes.put(KNOWLEDGE, request.knowledgeBaseEntries());
-        }
-        if (!request.referenceQueries().isEmpty()) {
-            attributes.put(REFERENCE_QUERIES, request.referenceQueries());
-        }
-        if (request.model() != null) {
-            attributes.put(MODEL, request.model());
-        }
-        attributes.put(DISPLAY, request.display());
-        if (!request.limits().isEmpty()) {
-            attributes.put(LIMITS, request.limits());
-        }
+        EmbedSession.LinkData data = new EmbedSession.LinkData(
+                request.sources(),
+                request.knowledgeEntries(),
+                request.referenceQueries(),
+                request.model(),
+                request.display(),
+                request.limits());
         EmbedSession session = new EmbedSession(
                 "ses_" + TokenService.randomId(),
                 key.tenant(),
@@ -131,21 +106,14 @@ public final class IframeLinkService {
                 TokenKind.IFRAME.claim(),
                 now,
                 expiresAt,
-                attributes);
-        sessions.save(session);
-        MintedToken minted = tokens.mint(new TokenSpec(
-                TokenKind.IFRAME,
-                request.uid(),
-                session.id(),
-                request.ttlSeconds(),
-                null,
-                null,
-                null,
-                null,
-                request.sources(),
-                null));
+                key.frameAncestors(),
+                data);
+        store.sessions().create(session);
         String cacheKey = newCacheKey();
-        cache.putCredential(cacheKey, minted.token(), minted.claims().expiresAtInstant());
+        store.links()
+                .put(
+                        sha256Hex(cacheKey),
+                        new LinkStore.Link(session.id(), request.uid(), request.sources(), now, expiresAt));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("iframe_url", baseUrl + PAGE_PATH + cacheKey);
         answer.put("cache_key", cacheKey);
@@ -156,13 +124,13 @@ public final class IframeLinkService {
     /**
      * {@code POST /api/v1/iframe/token} with {@code {"cache_key"}}.
      *
-     * @return {@code {"token", "session_id", "expires_at", "expires_in", "settings"}}: the JWT,
-     *     its session, when it expires (ISO-8601 UTC with milliseconds, and seconds from now), and
-     *     the hosted page's settings ({@code response_mode}, {@code show_sidebar}, {@code
-     *     show_dashboards}, and {@code theme_mode}, {@code custom_css_vars}, {@code start_message}
-     *     or {@code theme_id} when the link set them)
+     * @return {@code {"token", "session_id", "expires_at", "expires_in", "settings"}}: a JWT signed
+     *     now that expires with the link, its session, when it expires (ISO-8601 UTC with
+     *     milliseconds, and seconds from now), and the hosted page's settings ({@code
+     *     response_mode}, {@code show_sidebar}, {@code show_dashboards}, and {@code theme_mode},
+     *     {@code custom_css_vars}, {@code start_message} or {@code theme_id} when the link set them)
      * @throws EmbedException 400 when {@code cache_key} is missing or not a string; 404 {@code
-     *     not_found}, always the same, when the key is unknown, used or expired
+     *     not_found}, always the same, when the key is unknown, used or expired, or its session ended
      */
     public Map<String, Object> redeem(Map<String, Object> body) {
         Object value = body.get("cache_key");
@@ -172,38 +140,61 @@ public final class IframeLinkService {
         if (!(value instanceof String key)) {
             throw EmbedError.invalidRequest("cache_key must be a string").toException();
         }
-
         if (!CACHE_KEY.matcher(key).matches()) {
             throw gone();
         }
-        Optional<String> token = singleUse ? cache.takeCredential(key) : cache.peekCredential(key);
-        if (token.isEmpty()) {
-            throw gone();
-        }
-        EmbedClaims claims;
+        String keyHash = sha256Hex(key);
+        LinkStore.Link link = (singleUse
+                        ? store.links().take(keyHash)
+                        : store.links().peek(keyHash))
+                .orElseThrow(IframeLinkService::gone);
+        EmbedSession session = live(link.sessionId()).orElseThrow(IframeLinkService::gone);
+        MintedToken minted;
         try {
-            claims = tokens.verify(token.get());
-        } catch (EmbedException e) {
-            throw gone(); // its session was ended, or it expired within the skew
+            minted = tokens.mintUntil(
+                    new TokenSpec(
+                            TokenKind.IFRAME,
+                            link.subject(),
+                            link.sessionId(),
+                            TokenKind.IFRAME.maxLifetimeSeconds(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            link.sources(),
+                            null),
+                    link.expiresAt());
+        } catch (IllegalArgumentException e) {
+            throw gone(); // expires within this second
         }
-        EmbedSession session = sessions.find(claims.sessionId()).orElseThrow(IframeLinkService::gone);
+        EmbedSession.LinkData data = session.link();
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("token", token.get());
-        answer.put("session_id", claims.sessionId());
-        answer.put("expires_at", MintService.EXPIRES_AT.format(claims.expiresAtInstant()));
+        answer.put("token", minted.token());
+        answer.put("session_id", link.sessionId());
+        answer.put("expires_at", MintService.EXPIRES_AT.format(minted.claims().expiresAtInstant()));
         answer.put(
-                "expires_in", Math.max(0, claims.expiresAt() - clock.instant().getEpochSecond()));
-        Object display = session.attributes().get(DISPLAY);
-        answer.put("settings", display instanceof Map ? display : Map.of());
+                "expires_in",
+                Math.max(0, minted.claims().expiresAt() - clock.instant().getEpochSecond()));
+        answer.put("settings", data == null ? Map.of() : data.settings());
         return answer;
     }
 
-    /** The gate that applies each session's {@code limits}; {@code Embed} hands it to the chat. */
-    public MessageGate messageGate() {
-        return gate;
+    /** The live session of a link: found, and not revoked. */
+    Optional<EmbedSession> live(String sessionId) {
+        return store.revocations().isSessionRevoked(sessionId)
+                ? Optional.empty()
+                : store.sessions().find(sessionId);
     }
 
-    /** Whether a cache key redeems once (else until its token expires). */
+    /** The session of a cache key's link, left in place: for the hosted page's frame ancestors. */
+    Optional<EmbedSession> sessionOfKey(String cacheKey) {
+        if (!CACHE_KEY.matcher(cacheKey).matches()) {
+            return Optional.empty();
+        }
+        return store.links().peek(sha256Hex(cacheKey)).flatMap(link -> live(link.sessionId()));
+    }
+
+    /** Whether a cache key redeems once (else until its link expires). */
     public boolean singleUse() {
         return singleUse;
     }
@@ -213,6 +204,16 @@ public final class IframeLinkService {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The lowercase hex SHA-256 of a cache key: what the store keeps a link under. */
+    static String sha256Hex(String cacheKey) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(cacheKey.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
     }
 
     private static EmbedException gone() {

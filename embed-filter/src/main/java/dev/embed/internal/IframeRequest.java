@@ -1,5 +1,6 @@
 package dev.embed.internal;
 
+import dev.embed.chat.AgentContext;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
 import java.time.Duration;
@@ -29,8 +30,8 @@ record IframeRequest(
         String uid,
         List<String> sources,
         long ttlSeconds,
-        List<String> knowledgeBaseEntries,
-        List<Map<String, String>> referenceQueries,
+        List<AgentContext.KnowledgeEntry> knowledgeEntries,
+        List<AgentContext.ReferenceQuery> referenceQueries,
         @Nullable String model,
         Map<String, Object> display,
         Map<String, Long> limits) {
@@ -42,11 +43,7 @@ record IframeRequest(
     static final Set<String> THEME_MEMBERS = Set.of(
             "theme_mode", "custom_css_vars", "start_message", "response_mode", "show_sidebar", "show_dashboards");
     /** The windows of {@code limits} and their lengths (a month is 30 days). */
-    static final Map<String, Duration> WINDOWS = Map.of(
-            "hourly", Duration.ofHours(1),
-            "daily", Duration.ofDays(1),
-            "weekly", Duration.ofDays(7),
-            "monthly", Duration.ofDays(30));
+    static final Map<String, Duration> WINDOWS = UidLimits.WINDOWS;
 
     static final int MAX_SOURCES = 100;
     static final int MAX_SOURCE_LENGTH = 128;
@@ -68,8 +65,8 @@ record IframeRequest(
         String uid = Fields.requiredString(body, "uid", 1, 256);
         List<String> sources = sources(body.get("srcs"));
         long ttl = Fields.optionalInteger(body, "ttl", 60, 3600, 900);
-        List<String> knowledge = knowledge(body.get("knowledge_base_entries"));
-        List<Map<String, String>> queries = referenceQueries(body.get("reference_queries"));
+        List<AgentContext.KnowledgeEntry> knowledge = knowledge(body.get("knowledge_base_entries"));
+        List<AgentContext.ReferenceQuery> queries = referenceQueries(body.get("reference_queries"));
         String model = Fields.optionalEnum(body, "model", MODELS, null);
         String responseMode = Fields.optionalEnum(body, "response_mode", RESPONSE_MODES, null);
         Boolean showSidebar = optionalBoolean(body, "show_sidebar", "show_sidebar");
@@ -125,24 +122,48 @@ record IframeRequest(
         return List.copyOf(out);
     }
 
-    private static List<String> knowledge(@Nullable Object value) {
+    /** Strings, or objects {@code {"title"?, "content"}} or {@code {"text"}}; nothing else in them. */
+    private static List<AgentContext.KnowledgeEntry> knowledge(@Nullable Object value) {
         if (value == null) {
             return List.of();
         }
         List<?> list = array(value, "knowledge_base_entries", MAX_KNOWLEDGE_ENTRIES);
-        List<String> out = new ArrayList<>();
+        List<AgentContext.KnowledgeEntry> out = new ArrayList<>();
         for (Object item : list) {
-            out.add(text(item, "knowledge_base_entries items", MAX_KNOWLEDGE_ENTRY_LENGTH, true));
+            if (item instanceof Map<?, ?> entry) {
+                out.add(knowledgeObject(entry));
+            } else if (item instanceof String) {
+                out.add(new AgentContext.KnowledgeEntry(
+                        null, text(item, "knowledge_base_entries items", MAX_KNOWLEDGE_ENTRY_LENGTH, true)));
+            } else {
+                throw bad("knowledge_base_entries items must be strings or objects {\"title\", \"content\"} or"
+                        + " {\"text\"}");
+            }
         }
         return List.copyOf(out);
     }
 
-    private static List<Map<String, String>> referenceQueries(@Nullable Object value) {
+    private static AgentContext.KnowledgeEntry knowledgeObject(Map<?, ?> entry) {
+        Set<?> names = entry.keySet();
+        if (names.equals(Set.of("text"))) {
+            return new AgentContext.KnowledgeEntry(
+                    null, text(entry.get("text"), "knowledge_base_entries text", MAX_KNOWLEDGE_ENTRY_LENGTH, true));
+        }
+        if (!names.contains("content") || !Set.of("title", "content").containsAll(names)) {
+            throw bad("knowledge_base_entries objects take content and an optional title, or text alone");
+        }
+        Object title = entry.get("title");
+        return new AgentContext.KnowledgeEntry(
+                title == null ? null : text(title, "knowledge_base_entries title", MAX_TITLE_LENGTH, false),
+                text(entry.get("content"), "knowledge_base_entries content", MAX_KNOWLEDGE_ENTRY_LENGTH, true));
+    }
+
+    private static List<AgentContext.ReferenceQuery> referenceQueries(@Nullable Object value) {
         if (value == null) {
             return List.of();
         }
         List<?> list = array(value, "reference_queries", MAX_REFERENCE_QUERIES);
-        List<Map<String, String>> out = new ArrayList<>();
+        List<AgentContext.ReferenceQuery> out = new ArrayList<>();
         for (Object item : list) {
             if (!(item instanceof Map<?, ?> query)) {
                 throw bad("reference_queries items must be objects {\"title\", \"query\"}");
@@ -155,9 +176,9 @@ record IframeRequest(
             if (query.get("title") == null || query.get("query") == null) {
                 throw bad("reference_queries items need both title and query");
             }
-            out.add(Map.of(
-                    "title", text(query.get("title"), "reference_queries title", MAX_TITLE_LENGTH, false),
-                    "query", text(query.get("query"), "reference_queries query", MAX_QUERY_LENGTH, true)));
+            out.add(new AgentContext.ReferenceQuery(
+                    text(query.get("title"), "reference_queries title", MAX_TITLE_LENGTH, false),
+                    text(query.get("query"), "reference_queries query", MAX_QUERY_LENGTH, true)));
         }
         return List.copyOf(out);
     }
@@ -264,7 +285,7 @@ record IframeRequest(
     }
 
     /** A string of 1..max code points; line breaks and tabs only where {@code multiline}. */
-    private static String text(Object value, String name, int max, boolean multiline) {
+    private static String text(@Nullable Object value, String name, int max, boolean multiline) {
         if (!(value instanceof String text)) {
             throw bad(name + " must be strings");
         }

@@ -2,6 +2,8 @@ package dev.embed.internal;
 
 import dev.embed.apikey.ApiKey;
 import dev.embed.error.EmbedError;
+import dev.embed.store.EmbedSession;
+import dev.embed.store.EmbedStore;
 import dev.embed.token.TokenKind;
 import java.time.Clock;
 import java.time.Instant;
@@ -10,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,8 +31,7 @@ public final class MintService {
     static final long MAX_TTL_SECONDS = 86_400;
 
     private final TokenService tokens;
-    private final SessionRegistry sessions;
-    private final CredentialCache credentials;
+    private final EmbedStore store;
     private final Set<String> knownAgents;
     private final long skewSeconds;
     private final Clock clock;
@@ -38,16 +40,9 @@ public final class MintService {
      * @param knownAgents {@code space/agent} pairs that exist; empty means every agent a key may
      *     mint for exists
      */
-    public MintService(
-            TokenService tokens,
-            SessionRegistry sessions,
-            CredentialCache credentials,
-            Set<String> knownAgents,
-            long skewSeconds,
-            Clock clock) {
+    public MintService(TokenService tokens, EmbedStore store, Set<String> knownAgents, long skewSeconds, Clock clock) {
         this.tokens = tokens;
-        this.sessions = sessions;
-        this.credentials = credentials;
+        this.store = store;
         this.knownAgents = Set.copyOf(knownAgents);
         this.skewSeconds = skewSeconds;
         this.clock = clock;
@@ -86,7 +81,8 @@ public final class MintService {
     public void endSession(ApiKey key, String spaceId, String agentId, String sessionId) {
         authorize(key, spaceId, agentId);
         Fields.pathId(sessionId, "sessionId");
-        EmbedSession session = sessions.find(sessionId)
+        EmbedSession session = store.sessions()
+                .find(sessionId)
                 .orElseThrow(() -> EmbedError.notFound("no live session with this sessionId")
                         .toException());
         if (!session.tenant().equals(key.tenant())
@@ -101,8 +97,8 @@ public final class MintService {
         // recorded expiry (issue 8; EndSessionRaceTest).
         Instant latest = clock.instant().plusSeconds(MAX_TTL_SECONDS);
         Instant until = session.expiresAt().isAfter(latest) ? session.expiresAt() : latest;
-        credentials.revokeSession(sessionId, until.plusSeconds(skewSeconds + 1));
-        sessions.end(sessionId);
+        store.revocations().revokeSession(sessionId, until.plusSeconds(skewSeconds + 1));
+        store.sessions().end(sessionId);
     }
 
     /** 403 unless the key may mint for the agent; 404 for an agent that does not exist. */
@@ -120,20 +116,12 @@ public final class MintService {
         }
     }
 
-    /** Session attribute: the origins allowed to frame the hosted page of the session (a {@code List<String>}). */
-    public static final String FRAME_ANCESTORS = "frameAncestors";
-
-    /** What every new session records of the key that minted it. */
-    public static Map<String, Object> sessionAttributes(ApiKey key) {
-        return key.frameAncestors().isEmpty() ? Map.of() : Map.of(FRAME_ANCESTORS, key.frameAncestors());
-    }
-
     private MintedToken mint(ApiKey key, String spaceId, String agentId, Map<String, Object> body, TokenKind kind) {
         authorize(key, spaceId, agentId);
         String externalUserId = Fields.requiredString(body, "externalUserId", 1, 256);
         String displayName = Fields.optionalString(body, "displayName", 256);
         long ttl = Fields.optionalInteger(body, "ttlSeconds", 60, MAX_TTL_SECONDS, 3_600);
-        String mode = Fields.optionalEnum(body, "mode", Fields.MODES, "chat");
+        String mode = Objects.requireNonNullElse(Fields.optionalEnum(body, "mode", Fields.MODES, null), "chat");
         Object requestedSession = body.get("sessionId");
         if (requestedSession != null && !(requestedSession instanceof String)) {
             throw Fields.bad("sessionId must be a string");
@@ -141,14 +129,14 @@ public final class MintService {
 
         Instant now = clock.instant();
         Instant expiresAt = Instant.ofEpochSecond(now.getEpochSecond() + ttl);
-        EmbedSession session;
+        String sid;
         if (requestedSession != null) {
-            String sid = Fields.pathId((String) requestedSession, "sessionId");
-            Optional<EmbedSession> existing = sessions.find(sid);
-            if (existing.isEmpty() || credentials.isSessionRevoked(sid)) {
+            sid = Fields.pathId((String) requestedSession, "sessionId");
+            Optional<EmbedSession> existing = store.sessions().find(sid);
+            if (existing.isEmpty() || store.revocations().isSessionRevoked(sid)) {
                 throw EmbedError.notFound("no live session with this sessionId").toException();
             }
-            session = existing.get();
+            EmbedSession session = existing.get();
             if (!session.tenant().equals(key.tenant())
                     || !spaceId.equals(session.spaceId())
                     || !agentId.equals(session.agentId())
@@ -156,23 +144,29 @@ public final class MintService {
                 throw EmbedError.insufficientScope("this session belongs to another space, agent or external user")
                         .toException();
             }
-            session = session.extendedTo(expiresAt);
+            // Ended since the lookup: nothing is minted (a revocation that came later than the extension
+            // outlives any token minted here, EndSessionRaceTest).
+            if (store.sessions().extend(sid, expiresAt).isEmpty()) {
+                throw EmbedError.notFound("no live session with this sessionId").toException();
+            }
         } else {
-            session = new EmbedSession(
-                    "ses_" + TokenService.randomId(),
-                    key.tenant(),
-                    spaceId,
-                    agentId,
-                    externalUserId,
-                    displayName,
-                    mode,
-                    kind.claim(),
-                    now,
-                    expiresAt,
-                    sessionAttributes(key));
+            sid = "ses_" + TokenService.randomId();
+            store.sessions()
+                    .create(new EmbedSession(
+                            sid,
+                            key.tenant(),
+                            spaceId,
+                            agentId,
+                            externalUserId,
+                            displayName,
+                            mode,
+                            kind.claim(),
+                            now,
+                            expiresAt,
+                            key.frameAncestors(),
+                            null));
         }
-        sessions.save(session);
-        return tokens.mint(new TokenSpec(
-                kind, externalUserId, session.id(), ttl, spaceId, agentId, mode, displayName, List.of(), null));
+        return tokens.mint(
+                new TokenSpec(kind, externalUserId, sid, ttl, spaceId, agentId, mode, displayName, List.of(), null));
     }
 }

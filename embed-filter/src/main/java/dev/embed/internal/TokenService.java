@@ -5,11 +5,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
+import dev.embed.store.RevocationStore;
 import dev.embed.token.EmbedClaims;
 import dev.embed.token.TokenKind;
 import java.security.Key;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -54,7 +56,7 @@ import org.jspecify.annotations.Nullable;
  * and again, so a token that verified is remembered, keyed by its exact compact serialization, with
  * the claims it carried: a repeated token skips the signature, Base64 and JSON work (about 10 µs)
  * and costs one map lookup. What can change between two uses is still checked on every use,
- * against the clock and the {@link CredentialCache}: {@code exp}, {@code nbf} and {@code iat}, and
+ * against the clock and the {@link RevocationStore} (local memory, no I/O): {@code exp}, {@code nbf} and {@code iat}, and
  * the revocation of the {@code jti} or the session, which therefore takes effect on the very next
  * request. The cache is a Caffeine map bounded by {@code maximumSize} ({@code
  * embed.tokens.verifiedCacheSize}; 0 turns it off), and each entry expires at its token's {@code
@@ -87,7 +89,7 @@ public final class TokenService {
     private final String audience;
     private final long skewSeconds;
     private final Clock clock;
-    private final CredentialCache credentials;
+    private final RevocationStore revocations;
     /** The JWS algorithms of the ring's keys: nothing else (never {@code none}) is accepted. */
     private final AlgorithmConstraints algorithms;
     /** Parsed headers of the tokens the ring's keys mint, by their base64url text (read-only). */
@@ -101,8 +103,8 @@ public final class TokenService {
 
     /** A service with a verified-token cache of {@link #DEFAULT_VERIFIED_CACHE_SIZE} entries. */
     public TokenService(
-            KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, CredentialCache credentials) {
-        this(keys, issuer, audience, skewSeconds, clock, credentials, DEFAULT_VERIFIED_CACHE_SIZE);
+            KeyRing keys, String issuer, String audience, long skewSeconds, Clock clock, RevocationStore revocations) {
+        this(keys, issuer, audience, skewSeconds, clock, revocations, DEFAULT_VERIFIED_CACHE_SIZE);
     }
 
     /**
@@ -115,7 +117,7 @@ public final class TokenService {
             String audience,
             long skewSeconds,
             Clock clock,
-            CredentialCache credentials,
+            RevocationStore revocations,
             long verifiedCacheSize) {
         if (verifiedCacheSize < 0) {
             throw new IllegalArgumentException("verifiedCacheSize must not be negative: " + verifiedCacheSize);
@@ -125,7 +127,7 @@ public final class TokenService {
         this.audience = audience;
         this.skewSeconds = skewSeconds;
         this.clock = clock;
-        this.credentials = credentials;
+        this.revocations = revocations;
         this.algorithms = new AlgorithmConstraints(
                 AlgorithmConstraints.ConstraintType.PERMIT, keys.algorithms().toArray(new String[0]));
         Map<String, Headers> headers = new HashMap<>();
@@ -139,7 +141,7 @@ public final class TokenService {
                 ? null
                 : Caffeine.newBuilder()
                         .maximumSize(verifiedCacheSize)
-                        .ticker(CaffeineCredentialCache.tickerOf(clock))
+                        .ticker(ExpireAt.ticker(clock))
                         .expireAfter(new ExpireAt<TokenKey, EmbedClaims>(EmbedClaims::expiresAtInstant))
                         // Drops each entry promptly at its exp, even when no request comes to trigger it.
                         .scheduler(Scheduler.systemScheduler())
@@ -160,7 +162,26 @@ public final class TokenService {
     /** Signs a new token; {@code iat} and {@code nbf} are now, {@code exp} is now + ttl. */
     public MintedToken mint(TokenSpec spec) {
         long now = clock.instant().getEpochSecond();
-        long exp = now + spec.ttlSeconds();
+        return mint(spec, now, now + spec.ttlSeconds());
+    }
+
+    /**
+     * Signs a new token that expires at {@code expiresAt} (a flow D link's expiry): {@code iat} and
+     * {@code nbf} are now; the spec's ttl bounds the lifetime.
+     *
+     * @throws IllegalArgumentException when {@code expiresAt} is not after now or lies beyond the
+     *     spec's ttl
+     */
+    public MintedToken mintUntil(TokenSpec spec, Instant expiresAt) {
+        long now = clock.instant().getEpochSecond();
+        long exp = expiresAt.getEpochSecond();
+        if (exp <= now || exp - now > spec.ttlSeconds()) {
+            throw new IllegalArgumentException("expiresAt must be within the spec's ttl from now");
+        }
+        return mint(spec, now, exp);
+    }
+
+    private MintedToken mint(TokenSpec spec, long now, long exp) {
         String jti = randomId();
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(issuer);
@@ -256,7 +277,7 @@ public final class TokenService {
         if (claims.issuedAt() - skewSeconds > now) {
             throw reject("the token was issued in the future (iat)");
         }
-        if (credentials.isTokenRevoked(claims.tokenId()) || credentials.isSessionRevoked(claims.sessionId())) {
+        if (revocations.isTokenRevoked(claims.tokenId()) || revocations.isSessionRevoked(claims.sessionId())) {
             throw reject("the token has been revoked (its session was ended)");
         }
     }

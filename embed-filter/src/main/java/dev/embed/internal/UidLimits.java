@@ -1,48 +1,58 @@
 package dev.embed.internal;
 
 import dev.embed.error.EmbedError;
+import dev.embed.store.EmbedSession;
+import dev.embed.store.RateLimitStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Flow D's {@code limits}: before a session's user message is stored, takes a permit of each of
- * its windows ({@code hourly: n} is a bucket of {@code n} permits refilled over an hour) from the
- * buckets of its uid. The buckets belong to the (tenant, uid), not to one link, so a new link
- * does not reset them. Sessions without limits pass.
+ * Flow D's {@code limits} (DESIGN §3.3): before a session's user message is stored, takes a permit
+ * of each of its windows ({@code hourly: n} is a bucket of {@code n} permits refilled over an hour)
+ * from the buckets of its uid. The buckets belong to the (tenant, uid), not to one link, so a new
+ * link does not reset them. Sessions without limits pass.
  */
-final class UidLimits implements MessageGate {
-    private final CredentialCache cache;
+final class UidLimits {
+    /** The windows of {@code limits} and their lengths (a month is 30 days). */
+    static final Map<String, Duration> WINDOWS = Map.of(
+            "hourly", Duration.ofHours(1),
+            "daily", Duration.ofDays(1),
+            "weekly", Duration.ofDays(7),
+            "monthly", Duration.ofDays(30));
 
-    UidLimits(CredentialCache cache) {
-        this.cache = cache;
+    private final RateLimitStore buckets;
+
+    UidLimits(RateLimitStore buckets) {
+        this.buckets = buckets;
     }
 
-    @Override
-    public void admit(EmbedSession session) {
-        Object value = session.attributes().get(IframeLinkService.LIMITS);
-        if (!(value instanceof Map<?, ?> configured) || configured.isEmpty()) {
+    /**
+     * Lets a message into the session, or refuses it.
+     *
+     * @throws dev.embed.error.EmbedException 429 {@code rate_limited} with {@code Retry-After} when
+     *     a window of the uid is spent
+     */
+    void admit(EmbedSession session) {
+        EmbedSession.LinkData link = session.link();
+        if (link == null || link.limits().isEmpty()) {
             return;
         }
-        Map<String, Long> windows = new TreeMap<>();
-        configured.forEach((name, n) -> {
-            if (IframeRequest.WINDOWS.containsKey(name) && n instanceof Long limit) {
-                windows.put((String) name, limit);
-            }
-        });
-        List<RateLimit> limits = new ArrayList<>();
+        Map<String, Long> windows = new TreeMap<>(link.limits());
+        List<RateLimitStore.Limit> limits = new ArrayList<>();
         windows.forEach((name, n) -> {
-            Duration per = IframeRequest.WINDOWS.get(name);
-            limits.add(new RateLimit(name, n, n, Objects.requireNonNull(per, name)));
+            Duration per = WINDOWS.get(name);
+            if (per != null) {
+                limits.add(new RateLimitStore.Limit(name, n, n, per));
+            }
         });
         if (limits.isEmpty()) {
             return;
         }
-        RateLimit.Decision decision =
-                cache.tryAcquire("uid\u0000" + session.tenant() + '\u0000' + session.externalUserId(), limits);
+        RateLimitStore.Decision decision =
+                buckets.tryAcquire("uid\u0000" + session.tenant() + '\u0000' + session.externalUserId(), limits);
         if (!decision.allowed()) {
             throw EmbedError.rateLimited(
                             "this user has sent as many messages as the limits of this iframe link allow ("

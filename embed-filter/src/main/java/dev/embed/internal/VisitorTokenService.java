@@ -6,6 +6,9 @@ import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
+import dev.embed.store.EmbedSession;
+import dev.embed.store.EmbedStore;
+import dev.embed.store.RateLimitStore;
 import dev.embed.token.TokenKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  *       still HS256, signed with {@code embed.signing.secret} (which the key ring then accepts for
  *       verification); without that secret the endpoint answers 500 and start-up logs why.
  *   <li>Mints are rate-limited per (key, agent, fingerprint) with a token bucket in the {@link
- *       CredentialCache}: {@code embed.visitor.rateLimit.perMinute} permits a minute, at most
+ *       RateLimitStore}: {@code embed.visitor.rateLimit.perMinute} permits a minute, at most
  *       {@code embed.visitor.rateLimit.burst} at once; then 429 with {@code Retry-After}. Each
  *       visitor has its own bucket, so a noisy one never slows another.
  * </ul>
@@ -65,12 +68,11 @@ public final class VisitorTokenService {
     private final @Nullable TokenService signer;
     private final @Nullable String unavailable;
     private final Credentials credentials;
-    private final SessionRegistry sessions;
-    private final CredentialCache cache;
+    private final EmbedStore store;
     private final MintService mint;
     private final Set<String> knownAgents;
     private final FingerprintHasher fingerprints;
-    private final RateLimit limit;
+    private final RateLimitStore.Limit limit;
     private final ErrorWriter errors;
     private final int maxBodyBytes;
     private final Clock clock;
@@ -80,13 +82,12 @@ public final class VisitorTokenService {
             @Nullable TokenService signer,
             @Nullable String unavailable,
             FingerprintHasher fingerprints,
-            RateLimit limit) {
+            RateLimitStore.Limit limit) {
         this.signer = signer;
         this.unavailable = unavailable;
         // build() checked that every required collaborator is set.
         this.credentials = Objects.requireNonNull(b.credentials);
-        this.sessions = Objects.requireNonNull(b.sessions);
-        this.cache = Objects.requireNonNull(b.cache);
+        this.store = Objects.requireNonNull(b.store);
         this.mint = Objects.requireNonNull(b.mint);
         this.knownAgents = Set.copyOf(b.knownAgents);
         this.fingerprints = fingerprints;
@@ -158,7 +159,7 @@ public final class VisitorTokenService {
         String fp = fingerprints.hash(key.tenant(), fingerprint);
         String bucket = "visitor\u0000" + key.tenant() + '\u0000' + key.id() + '\u0000' + agent[0] + '/' + agent[1]
                 + '\u0000' + fp;
-        RateLimit.Decision decision = cache.tryAcquire(bucket, List.of(limit));
+        RateLimitStore.Decision decision = store.rateLimits().tryAcquire(bucket, List.of(limit));
         if (!decision.allowed()) {
             throw EmbedError.rateLimited(
                             "too many visitor tokens requested for this fingerprint and agent; retry after"
@@ -180,8 +181,9 @@ public final class VisitorTokenService {
                 TokenKind.VISITOR.claim(),
                 now,
                 expiresAt,
-                MintService.sessionAttributes(key));
-        sessions.save(session);
+                key.frameAncestors(),
+                null);
+        store.sessions().create(session);
         MintedToken minted = signer.mint(new TokenSpec(
                 TokenKind.VISITOR,
                 subject,
@@ -309,8 +311,7 @@ public final class VisitorTokenService {
         private final EmbedConfig config;
         private @Nullable TokenService tokens;
         private @Nullable Credentials credentials;
-        private @Nullable SessionRegistry sessions;
-        private @Nullable CredentialCache cache;
+        private @Nullable EmbedStore store;
         private @Nullable MintService mint;
         private Set<String> knownAgents = Set.of();
         private @Nullable ErrorWriter errors;
@@ -333,13 +334,9 @@ public final class VisitorTokenService {
             return this;
         }
 
-        public Builder sessions(SessionRegistry sessions) {
-            this.sessions = sessions;
-            return this;
-        }
-
-        public Builder cache(CredentialCache cache) {
-            this.cache = cache;
+        /** Where sessions and the visitors' rate-limit buckets are kept. */
+        public Builder store(EmbedStore store) {
+            this.store = store;
             return this;
         }
 
@@ -379,17 +376,16 @@ public final class VisitorTokenService {
         public VisitorTokenService build() {
             if (tokens == null
                     || credentials == null
-                    || sessions == null
-                    || cache == null
+                    || store == null
                     || mint == null
                     || errors == null
                     || clock == null) {
                 throw new IllegalStateException(
-                        "VisitorTokenService needs tokens, credentials, sessions, cache, mint, errors and clock");
+                        "VisitorTokenService needs tokens, credentials, store, mint, errors and clock");
             }
             int perMinute = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_PER_MINUTE, 1, 100_000);
             int burst = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_BURST, 1, 100_000);
-            RateLimit limit = new RateLimit("mints", burst, perMinute, Duration.ofMinutes(1));
+            RateLimitStore.Limit limit = new RateLimitStore.Limit("mints", burst, perMinute, Duration.ofMinutes(1));
             byte[] secret = config.isSet(ConfigKey.SIGNING_SECRET)
                     ? KeyRing.decodeSecret(
                             Objects.requireNonNull(config.get(ConfigKey.SIGNING_SECRET)), ConfigKey.SIGNING_SECRET)
@@ -421,7 +417,7 @@ public final class VisitorTokenService {
                         Objects.requireNonNull(config.get(ConfigKey.AUDIENCE)),
                         skewSeconds,
                         clock,
-                        cache);
+                        store.revocations());
                 try {
                     // The application's ring must accept what this one signs.
                     tokens.verify(hs256.mint(new TokenSpec(

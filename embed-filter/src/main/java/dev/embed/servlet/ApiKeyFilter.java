@@ -58,7 +58,8 @@ public class ApiKeyFilter extends HttpFilter {
             }
             String credential = Credentials.bearer(
                     ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
-            request.setAttribute(API_KEY_ATTRIBUTE, embed.credentialReader().apiKey(credential));
+            request.setAttribute(
+                    API_KEY_ATTRIBUTE, embed.core().credentialReader().apiKey(credential));
             chain.doFilter(request, response);
         });
     }

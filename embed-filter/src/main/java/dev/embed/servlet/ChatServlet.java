@@ -3,7 +3,6 @@ package dev.embed.servlet;
 import dev.embed.Embed;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
-import dev.embed.internal.ChatService;
 import dev.embed.internal.Fields;
 import dev.embed.internal.Json;
 import dev.embed.internal.Reply;
@@ -60,7 +59,7 @@ public class ChatServlet extends HttpServlet {
     private static final System.Logger LOG = System.getLogger("dev.embed.servlet");
 
     /** How long the container may keep a long poll open: the longest {@code wait} plus a margin. */
-    static final long ASYNC_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(ChatService.MAX_WAIT_SECONDS + 10);
+    static final long ASYNC_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(30 + 10);
 
     private transient Embed embed;
 
@@ -95,8 +94,9 @@ public class ChatServlet extends HttpServlet {
             } else {
                 requireMethod(method, "POST", response);
                 EmbedClaims claims = claims(request, parts[0]);
-                Map<String, Object> body = ServletSupport.readJsonObject(request, embed.maxBodyBytes());
-                Map<String, Object> answer = embed.chat().postMessage(claims, body);
+                Map<String, Object> body =
+                        ServletSupport.readJsonObject(request, embed.core().maxBodyBytes());
+                Map<String, Object> answer = embed.core().chat().postMessage(claims, body);
                 ServletSupport.write(response, Reply.json(202, Json.write(answer)));
             }
         });
@@ -104,10 +104,13 @@ public class ChatServlet extends HttpServlet {
 
     private void getSession(HttpServletRequest request, HttpServletResponse response, EmbedClaims claims)
             throws IOException, ServletException {
-        CompletableFuture<Map<String, Object>> answer = embed.chat()
+        CompletableFuture<Map<String, Object>> answer = embed.core()
+                .chat()
                 .session(
                         claims,
                         ServletSupport.queryParameter(request, "after"),
+                        ServletSupport.queryParameter(request, "before"),
+                        ServletSupport.queryParameter(request, "limit"),
                         ServletSupport.queryParameter(request, "wait"));
         if (answer.isDone()) {
             writeOutcome(response, answer);

@@ -57,7 +57,7 @@ public class EmbedTokenFilter extends HttpFilter {
     public void init(FilterConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config);
-        cors = new CorsPolicy(embed.corsAllowedOrigins());
+        cors = new CorsPolicy(embed.core().corsAllowedOrigins());
     }
 
     @Override
@@ -75,7 +75,7 @@ public class EmbedTokenFilter extends HttpFilter {
         ServletSupport.guard(embed, response, "EmbedTokenFilter", () -> {
             String token = Credentials.bearer(
                     ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
-            EmbedClaims claims = embed.credentialReader().embedToken(token);
+            EmbedClaims claims = embed.core().credentialReader().embedToken(token);
             String sessionId = sessionIdOf(ServletSupport.path(request));
             if (sessionId == null) {
                 throw EmbedError.notFound("no embed endpoint at this path; see /api/v1/embed/chat-sessions/{sessionId}")

@@ -51,12 +51,7 @@ public class HostedPageServlet extends HttpServlet {
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config);
-        pages = new HostedPages(
-                embed.sessions(),
-                embed.tokens(),
-                embed.credentials(),
-                embed.frameAncestors(),
-                HostedPages.Options.from(embed.config()));
+        pages = embed.core().pages();
     }
 
     @Override
@@ -92,6 +87,9 @@ public class HostedPageServlet extends HttpServlet {
 
     /** The path of the configured public base URL, else the context path. */
     private String basePath(HttpServletRequest request) {
-        return embed.publicBaseUrl().map(url -> URI.create(url).getRawPath()).orElse(request.getContextPath());
+        return embed.core()
+                .publicBaseUrl()
+                .map(url -> URI.create(url).getRawPath())
+                .orElse(request.getContextPath());
     }
 }

@@ -55,7 +55,7 @@ public class IframeServlet extends HttpServlet {
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config);
-        cors = new CorsPolicy(embed.corsAllowedOrigins());
+        cors = new CorsPolicy(embed.core().corsAllowedOrigins());
     }
 
     @Override
@@ -87,9 +87,11 @@ public class IframeServlet extends HttpServlet {
             ServletSupport.requireMethod(request, response, "POST");
             String credential = Credentials.bearer(
                     ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
-            ApiKey key = embed.credentialReader().apiKey(credential);
-            Map<String, Object> body = ServletSupport.readJsonObject(request, embed.maxBodyBytes());
-            Map<String, Object> answer = embed.iframeLinks().create(key, body, ServletSupport.baseUrl(embed, request));
+            ApiKey key = embed.core().credentialReader().apiKey(credential);
+            Map<String, Object> body =
+                    ServletSupport.readJsonObject(request, embed.core().maxBodyBytes());
+            Map<String, Object> answer =
+                    embed.core().iframeLinks().create(key, body, ServletSupport.baseUrl(embed, request));
             ServletSupport.write(response, Reply.json(200, Json.write(answer)));
         });
     }
@@ -106,9 +108,11 @@ public class IframeServlet extends HttpServlet {
         }
         ServletSupport.guard(embed, response, "IframeServlet", () -> {
             ServletSupport.requireMethod(request, response, "POST");
-            Map<String, Object> body = ServletSupport.readJsonObject(request, embed.maxBodyBytes());
+            Map<String, Object> body =
+                    ServletSupport.readJsonObject(request, embed.core().maxBodyBytes());
             ServletSupport.write(
-                    response, Reply.json(200, Json.write(embed.iframeLinks().redeem(body))));
+                    response,
+                    Reply.json(200, Json.write(embed.core().iframeLinks().redeem(body))));
         });
     }
 }

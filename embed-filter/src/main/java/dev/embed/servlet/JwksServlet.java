@@ -37,7 +37,7 @@ public class JwksServlet extends HttpServlet {
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         embed = ServletSupport.runtime(config);
-        document = Json.write(embed.tokens().keys().jwks());
+        document = Json.write(embed.core().tokens().keys().jwks());
     }
 
     @Override

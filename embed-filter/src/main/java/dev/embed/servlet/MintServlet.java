@@ -69,15 +69,16 @@ public class MintServlet extends HttpServlet {
             if (parts.length == 4 && ("embed-urls".equals(collection) || "embed-sessions".equals(collection))) {
                 requireMethod(method, "POST", response);
                 ApiKey key = apiKey(request);
-                Map<String, Object> body = ServletSupport.readJsonObject(request, embed.maxBodyBytes());
+                Map<String, Object> body =
+                        ServletSupport.readJsonObject(request, embed.core().maxBodyBytes());
                 String base = ServletSupport.baseUrl(embed, request);
                 Map<String, Object> answer = "embed-urls".equals(collection)
-                        ? embed.mint().mintEmbedUrl(key, spaceId, agentId, body, base)
-                        : embed.mint().mintEmbedSession(key, spaceId, agentId, body, base);
+                        ? embed.core().mint().mintEmbedUrl(key, spaceId, agentId, body, base)
+                        : embed.core().mint().mintEmbedSession(key, spaceId, agentId, body, base);
                 ServletSupport.write(response, Reply.json(200, Json.write(answer)));
             } else if (parts.length == 5 && "embed-sessions".equals(collection)) {
                 requireMethod(method, "DELETE", response);
-                embed.mint().endSession(apiKey(request), spaceId, agentId, parts[4]);
+                embed.core().mint().endSession(apiKey(request), spaceId, agentId, parts[4]);
                 ServletSupport.write(response, Reply.noContent());
             } else {
                 throw EmbedError.notFound("no mint endpoint at this path").toException();
@@ -92,7 +93,7 @@ public class MintServlet extends HttpServlet {
         }
         String credential = Credentials.bearer(
                 ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
-        return embed.credentialReader().apiKey(credential);
+        return embed.core().credentialReader().apiKey(credential);
     }
 
     private static void requireMethod(String method, String allowed, HttpServletResponse response) {

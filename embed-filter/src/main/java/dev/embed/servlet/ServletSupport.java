@@ -94,7 +94,7 @@ final class ServletSupport {
             return;
         }
         response.resetBuffer();
-        write(response, embed.errors().render(error));
+        write(response, embed.core().errors().render(error));
     }
 
     /** Logs an unexpected failure (type and message only: no request data) and answers 500. */
@@ -189,7 +189,7 @@ final class ServletSupport {
 
     /** The configured public base URL, else scheme://host[:port]/context of this request. */
     static String baseUrl(Embed embed, HttpServletRequest request) {
-        return embed.publicBaseUrl().orElseGet(() -> {
+        return embed.core().publicBaseUrl().orElseGet(() -> {
             String scheme = request.getScheme();
             int port = request.getServerPort();
             boolean defaultPort = ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);

@@ -45,7 +45,7 @@ public class VisitorTokenServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        VisitorTokenService visitors = embed.visitorTokens();
+        VisitorTokenService visitors = embed.core().visitorTokens();
         Reply reply;
         if ("POST".equals(request.getMethod())) {
             reply = visitors.request(

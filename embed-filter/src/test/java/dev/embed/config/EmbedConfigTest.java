@@ -280,7 +280,7 @@ class EmbedConfigTest {
                 .clock(MutableClock.start())
                 .build();
 
-        assertNotNull(embed.tokens().keys().signingKid());
+        assertNotNull(embed.core().tokens().keys().signingKid());
     }
 
     static Stream<Arguments> badIntegers() {
@@ -370,7 +370,7 @@ class EmbedConfigTest {
                     .clock(MutableClock.start())
                     .build();
 
-            assertNotNull(embed.tokens().keys().signingKid());
+            assertNotNull(embed.core().tokens().keys().signingKid());
         } finally {
             logger.removeHandler(capture);
         }
@@ -397,12 +397,14 @@ class EmbedConfigTest {
         String first = Embed.builder(config)
                 .clock(MutableClock.start())
                 .build()
+                .core()
                 .tokens()
                 .keys()
                 .signingKid();
         String second = Embed.builder(config)
                 .clock(MutableClock.start())
                 .build()
+                .core()
                 .tokens()
                 .keys()
                 .signingKid();

@@ -71,7 +71,9 @@ class ApiKeyLookupTest {
     void apiKeyWhenAuthorizationHeaderKeyThenStoreSeesOnlyItsSha256() {
         Embed embed = embed();
 
-        ApiKey key = embed.credentialReader().apiKey(Credentials.bearer(List.of("Bearer " + TestKeys.ACME_KEY), false));
+        ApiKey key = embed.core()
+                .credentialReader()
+                .apiKey(Credentials.bearer(List.of("Bearer " + TestKeys.ACME_KEY), false));
 
         assertEquals("acme", key.tenant());
         assertEquals(1, looked.size());
@@ -83,7 +85,8 @@ class ApiKeyLookupTest {
         Embed embed = embed();
         String body = "{\"agent_id\": \"support\", \"fingerprint\": \"0123456789abcdef\"}";
 
-        Reply reply = embed.visitorTokens()
+        Reply reply = embed.core()
+                .visitorTokens()
                 .request(
                         List.of(" " + TestKeys.ACME_KEY + " "),
                         false,
@@ -102,8 +105,9 @@ class ApiKeyLookupTest {
         String unknown = "sk_unknownKey_0123456789abcdefghijklmnopqrstu";
 
         EmbedException e = assertThrows(
-                EmbedException.class, () -> embed.credentialReader().apiKey(unknown));
-        Reply reply = embed.visitorTokens()
+                EmbedException.class, () -> embed.core().credentialReader().apiKey(unknown));
+        Reply reply = embed.core()
+                .visitorTokens()
                 .request(
                         List.of(unknown),
                         false,
@@ -131,7 +135,7 @@ class ApiKeyLookupTest {
                     401,
                     assertThrows(
                                     EmbedException.class,
-                                    () -> embed.credentialReader().apiKey(notAKey))
+                                    () -> embed.core().credentialReader().apiKey(notAKey))
                             .error()
                             .status());
         }

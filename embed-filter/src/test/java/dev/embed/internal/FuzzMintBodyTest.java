@@ -44,7 +44,10 @@ class FuzzMintBodyTest {
         config.put("embed.agents", "demo/support,demo/sales");
         config.put("embed.sessions.maximumSize", "10000");
         EMBED = Embed.builder(EmbedConfig.of(config)).clock(CLOCK).build();
-        KEY = EMBED.apiKeys().findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow();
+        KEY = EMBED.core()
+                .apiKeys()
+                .findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY))
+                .orElseThrow();
     }
 
     /** Raw bytes as a body, through the reader and every flow's rules. */
@@ -225,11 +228,11 @@ class FuzzMintBodyTest {
     /** Runs the body through flows A, B, C, D (create and redeem): answers or 4xx only. */
     static void validateEveryFlow(Map<String, Object> body) {
         List<Supplier<Map<String, Object>>> flows = List.of(
-                () -> EMBED.mint().mintEmbedUrl(KEY, "demo", "support", body, "https://app.example"),
-                () -> EMBED.mint().mintEmbedSession(KEY, "demo", "support", body, "https://app.example"),
-                () -> EMBED.visitorTokens().mint(KEY, body),
-                () -> EMBED.iframeLinks().create(KEY, body, "https://app.example"),
-                () -> EMBED.iframeLinks().redeem(body));
+                () -> EMBED.core().mint().mintEmbedUrl(KEY, "demo", "support", body, "https://app.example"),
+                () -> EMBED.core().mint().mintEmbedSession(KEY, "demo", "support", body, "https://app.example"),
+                () -> EMBED.core().visitorTokens().mint(KEY, body),
+                () -> EMBED.core().iframeLinks().create(KEY, body, "https://app.example"),
+                () -> EMBED.core().iframeLinks().redeem(body));
         for (Supplier<Map<String, Object>> flow : flows) {
             Map<String, Object> answer;
             try {

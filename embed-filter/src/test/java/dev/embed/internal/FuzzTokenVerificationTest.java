@@ -36,7 +36,7 @@ class FuzzTokenVerificationTest {
 
     static final KeyRing RING = KeyRing.hs256(SECRET, List.of());
     static final TokenService TOKENS =
-            new TokenService(RING, "embed", "embed", 30, CLOCK, new CaffeineCredentialCache(CLOCK, 10_000), 10_000);
+            new TokenService(RING, "embed", "embed", 30, CLOCK, new MemoryRevocations(CLOCK, 10_000), 10_000);
 
     /** A valid token, always the same text: the one every mutation starts from. */
     static final String VALID = TokenForge.hs256(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedException;
+import dev.embed.store.EmbedSession;
 import dev.embed.testing.MutableClock;
 import dev.embed.testing.TestKeys;
 import java.time.Duration;
@@ -17,31 +18,36 @@ import org.junit.jupiter.api.Test;
 /** The page answers themselves, without a server: headers, the configuration block, escaping. */
 class HostedPagesTest {
     private final MutableClock clock = MutableClock.start();
-    private final InMemorySessionRegistry sessions = new InMemorySessionRegistry(clock, 100);
-    private final CaffeineCredentialCache cache = new CaffeineCredentialCache(clock, 100);
+    private final MemoryStore store = new MemoryStore(clock, 100, 100);
     private final TokenService tokens = new TokenService(
             KeyRing.fromConfig(EmbedConfig.of(Map.of("embed.signing.secret", TestKeys.SECRET))),
             "embed",
             "embed",
             30,
             clock,
-            cache);
-    private final HostedPages pages =
-            new HostedPages(sessions, tokens, cache, List.of("https://default.example"), HostedPages.Options.DEFAULTS);
+            store.revocations());
+    private final HostedPages pages = new HostedPages(
+            store.sessions(),
+            tokens,
+            new IframeLinkService(tokens, store, true, clock),
+            List.of("https://default.example"),
+            HostedPages.Options.DEFAULTS);
 
-    private void session(String id, Object origins) {
-        sessions.save(new EmbedSession(
-                id,
-                "acme",
-                "demo",
-                "support",
-                "u1",
-                null,
-                "chat",
-                "url",
-                clock.instant(),
-                clock.instant().plus(Duration.ofHours(1)),
-                origins == null ? Map.of() : Map.of(MintService.FRAME_ANCESTORS, origins)));
+    private void session(String id, List<String> origins) {
+        store.sessions()
+                .create(new EmbedSession(
+                        id,
+                        "acme",
+                        "demo",
+                        "support",
+                        "u1",
+                        null,
+                        "chat",
+                        "url",
+                        clock.instant(),
+                        clock.instant().plus(Duration.ofHours(1)),
+                        origins,
+                        null));
     }
 
     @Test
@@ -178,7 +184,7 @@ class HostedPagesTest {
 
     @Test
     void serveWhenFramedOrNoFetchMetadataThenThePage() {
-        session("ses_framed", null);
+        session("ses_framed", List.of());
         for (String dest : new String[] {"iframe", "frame", "", null}) {
             Reply page = pages.serve("/embed/chat/ses_framed", "", null, dest);
             assertEquals(200, page.status(), dest);
@@ -190,7 +196,11 @@ class HostedPagesTest {
     @Test
     void serveWhenTopLevelAllowedThenTheVisitGetsThePageAndItsScriptIsTold() {
         HostedPages webview = new HostedPages(
-                sessions, tokens, cache, List.of("https://default.example"), new HostedPages.Options(true, false));
+                store.sessions(),
+                tokens,
+                new IframeLinkService(tokens, store, true, clock),
+                List.of("https://default.example"),
+                new HostedPages.Options(true, false));
         Reply page = webview.serve("/embed/chat/ses_webview", "", null, "document");
         assertEquals(200, page.status());
         assertTrue(page.body().contains("\"topLevel\":true"), page.body());
@@ -202,7 +212,12 @@ class HostedPagesTest {
         HostedPages.Options options = HostedPages.Options.from(
                 EmbedConfig.of(Map.of("embed.pages.eventStream", "true", "embed.pages.allowTopLevel", "true")));
         assertEquals(new HostedPages.Options(true, true), options);
-        String streaming = new HostedPages(sessions, tokens, cache, List.of("https://default.example"), options)
+        String streaming = new HostedPages(
+                        store.sessions(),
+                        tokens,
+                        new IframeLinkService(tokens, store, true, clock),
+                        List.of("https://default.example"),
+                        options)
                 .serve("/embed/chat/ses_s", "", null)
                 .body();
         assertTrue(streaming.contains("\"events\":true,\"eventsIdleSeconds\":20"), streaming);
@@ -259,7 +274,7 @@ class HostedPagesTest {
 
     @Test
     void serveWhenSessionRecordsNoOriginsThenConfiguredOnes() {
-        session("ses_2", null);
+        session("ses_2", List.of());
         assertTrue(pages.serve("/embed/chat/ses_2", "", null)
                 .headers()
                 .get("Content-Security-Policy")

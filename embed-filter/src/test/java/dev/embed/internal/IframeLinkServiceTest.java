@@ -29,7 +29,7 @@ class IframeLinkServiceTest {
         config.put("embed.apiKey.acme", TestKeys.acmeLine());
         config.put("embed.iframe.singleUse", Boolean.toString(singleUse));
         embed = Embed.builder(EmbedConfig.of(config)).clock(clock).build();
-        return embed.iframeLinks();
+        return embed.core().iframeLinks();
     }
 
     @AfterEach
@@ -40,7 +40,10 @@ class IframeLinkServiceTest {
     }
 
     private ApiKey acme() {
-        return embed.apiKeys().findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY)).orElseThrow();
+        return embed.core()
+                .apiKeys()
+                .findBySha256(ApiKeys.sha256(TestKeys.ACME_KEY))
+                .orElseThrow();
     }
 
     private String create(IframeLinkService links, String body) {
@@ -77,7 +80,13 @@ class IframeLinkServiceTest {
         clock.advance(Duration.ofSeconds(100));
         Map<String, Object> second = redeem(links, key);
 
-        assertEquals(first.get("token"), second.get("token"));
+        // Each redemption signs a token then (DESIGN §8: no JWT is kept), expiring with the link.
+        EmbedClaims firstClaims = embed.core().tokens().verify((String) first.get("token"));
+        EmbedClaims secondClaims = embed.core().tokens().verify((String) second.get("token"));
+        assertEquals(first.get("session_id"), second.get("session_id"));
+        assertEquals(firstClaims.sessionId(), secondClaims.sessionId());
+        assertEquals(firstClaims.expiresAt(), secondClaims.expiresAt());
+        assertEquals(first.get("expires_at"), second.get("expires_at"));
         assertEquals(20L, second.get("expires_in"));
         clock.advance(Duration.ofSeconds(20));
         assertEquals(404, status(() -> redeem(links, key)));
@@ -98,8 +107,9 @@ class IframeLinkServiceTest {
         IframeLinkService links = links(false);
         String ended = create(links, "{\"uid\": \"u\", \"srcs\": [\"docs\"]}");
         String revoked = create(links, "{\"uid\": \"u\", \"srcs\": [\"docs\"]}");
-        embed.sessions().end((String) redeem(links, ended).get("session_id"));
-        embed.credentials()
+        embed.store().sessions().end((String) redeem(links, ended).get("session_id"));
+        embed.store()
+                .revocations()
                 .revokeSession(
                         (String) redeem(links, revoked).get("session_id"),
                         clock.instant().plusSeconds(3600));
@@ -119,25 +129,26 @@ class IframeLinkServiceTest {
         IframeLinkService links = links(true);
         String key =
                 create(links, "{\"uid\": \"u-1\", \"srcs\": [\"docs\"], \"ttl\": 3600, \"limits\": {\"hourly\": 2}}");
-        EmbedClaims claims = embed.tokens().verify((String) redeem(links, key).get("token"));
+        EmbedClaims claims =
+                embed.core().tokens().verify((String) redeem(links, key).get("token"));
         Map<String, Object> message = Map.of("message", "hi");
 
-        embed.chat().postMessage(claims, message);
-        embed.chat().postMessage(claims, message);
+        embed.core().chat().postMessage(claims, message);
+        embed.core().chat().postMessage(claims, message);
         EmbedException refused =
-                assertThrows(EmbedException.class, () -> embed.chat().postMessage(claims, message));
+                assertThrows(EmbedException.class, () -> embed.core().chat().postMessage(claims, message));
 
         assertEquals(429, refused.error().status());
         assertEquals(1800, refused.error().retryAfterSeconds());
         clock.advance(Duration.ofMinutes(30));
-        embed.chat().postMessage(claims, message);
-        assertEquals(429, status(() -> embed.chat().postMessage(claims, message)));
+        embed.core().chat().postMessage(claims, message);
+        assertEquals(429, status(() -> embed.core().chat().postMessage(claims, message)));
     }
 
     @Test
     void createWhenSourcesBeyondTheKeysThenForbiddenAndNothingCreated() {
         IframeLinkService links = links(true);
-        long sessions = ((InMemorySessionRegistry) embed.sessions()).size();
+        long sessions = ((MemoryStore) embed.store()).sessionCount();
 
         EmbedException refused = assertThrows(
                 EmbedException.class, () -> create(links, "{\"uid\": \"u\", \"srcs\": [\"docs\", \"payroll\"]}"));
@@ -146,7 +157,7 @@ class IframeLinkServiceTest {
         assertTrue(
                 refused.error().description().contains("payroll"),
                 refused.error().description());
-        assertEquals(sessions, ((InMemorySessionRegistry) embed.sessions()).size());
+        assertEquals(sessions, ((MemoryStore) embed.store()).sessionCount());
     }
 
     @Test

@@ -81,7 +81,7 @@ class TokenServiceTest {
             "Unable to");
 
     private final MutableClock clock = MutableClock.start();
-    private final CaffeineCredentialCache credentials = new CaffeineCredentialCache(clock, 1_000);
+    private final MemoryRevocations credentials = new MemoryRevocations(clock, 1_000);
     private final KeyRing ring = KeyRing.hs256(SECRET, List.of());
     private final TokenService tokens = service(ring);
 
@@ -480,6 +480,7 @@ class TokenServiceTest {
         TokenService configured = Embed.builder(EmbedConfig.of(Map.of(ConfigKey.SIGNING_SECRET.key(), TestKeys.SECRET)))
                 .clock(clock)
                 .build()
+                .core()
                 .tokens();
         MintedToken minted = configured.mint(spec(TokenKind.EMBED_SESSION, 600));
         long exp = minted.claims().expiresAt();

@@ -38,7 +38,7 @@ class VerifiedTokenCacheTest {
     private static final byte[] SECRET = Base64.getDecoder().decode(TestKeys.SECRET);
 
     private final MutableClock clock = MutableClock.start();
-    private final CaffeineCredentialCache credentials = new CaffeineCredentialCache(clock, 1_000);
+    private final MemoryRevocations credentials = new MemoryRevocations(clock, 1_000);
     private final TokenService tokens = service(1_000);
 
     @Test
@@ -238,10 +238,10 @@ class VerifiedTokenCacheTest {
         try (Embed on = embed(Map.of());
                 Embed off = embed(Map.of(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE.key(), "0"))) {
             for (Embed embed : List.of(on, off)) {
-                MintedToken minted = embed.tokens().mint(spec(600));
-                embed.credentialReader().embedToken(minted.token());
+                MintedToken minted = embed.core().tokens().mint(spec(600));
+                embed.core().credentialReader().embedToken(minted.token());
 
-                assertEquals(embed == on, embed.tokens().isCached(minted.token()));
+                assertEquals(embed == on, embed.core().tokens().isCached(minted.token()));
             }
         }
     }

@@ -56,7 +56,8 @@ class VisitorTokenServiceTest {
     }
 
     private static Reply request(Embed embed, String body) {
-        return embed.visitorTokens()
+        return embed.core()
+                .visitorTokens()
                 .request(
                         List.of(TestKeys.ACME_KEY),
                         false,
@@ -86,7 +87,8 @@ class VisitorTokenServiceTest {
     void mintWhenSignedWithTheInjectedClockThenLivesExactlyOneHour() {
         Embed embed = embed(Map.of());
 
-        EmbedClaims claims = embed.tokens()
+        EmbedClaims claims = embed.core()
+                .tokens()
                 .verify(token(request(embed, "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}")));
 
         assertEquals(clock.instant().getEpochSecond(), claims.issuedAt());
@@ -96,7 +98,7 @@ class VisitorTokenServiceTest {
         assertEquals("v_" + claims.fingerprintHash(), claims.subject());
         assertEquals(
                 claims.expiresAtInstant(),
-                embed.sessions().find(claims.sessionId()).orElseThrow().expiresAt());
+                embed.store().sessions().find(claims.sessionId()).orElseThrow().expiresAt());
     }
 
     @Test
@@ -104,9 +106,10 @@ class VisitorTokenServiceTest {
         Embed embed = embed(Map.of("embed.signing.algorithm", "ES256", "embed.signing.jwks", es256Jwks()));
 
         String visitor = token(request(embed, "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}"));
-        String native_ = (String) embed.mint()
+        String native_ = (String) embed.core()
+                .mint()
                 .mintEmbedSession(
-                        embed.credentialReader().apiKey(TestKeys.ACME_KEY),
+                        embed.core().credentialReader().apiKey(TestKeys.ACME_KEY),
                         "demo",
                         "support",
                         Map.of("externalUserId", "u"),
@@ -115,8 +118,8 @@ class VisitorTokenServiceTest {
 
         assertEquals("HS256", header(visitor).get("alg"));
         assertEquals("ES256", header(native_).get("alg"), "other flows keep the configured algorithm");
-        assertEquals("visitor", embed.tokens().verify(visitor).kind().claim());
-        assertTrue(embed.visitorTokens().available());
+        assertEquals("visitor", embed.core().tokens().verify(visitor).kind().claim());
+        assertTrue(embed.core().visitorTokens().available());
     }
 
     @Test
@@ -130,12 +133,12 @@ class VisitorTokenServiceTest {
 
         Reply reply = request(embed, "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}");
 
-        assertFalse(embed.visitorTokens().available());
+        assertFalse(embed.core().visitorTokens().available());
         assertEquals(500, reply.status());
         Map<String, Object> envelope = Json.parseObject(reply.body());
         assertEquals(false, envelope.get("success"));
         assertEquals("server_error", ((Map<String, Object>) envelope.get("error")).get("code"));
-        assertEquals(0, ((InMemorySessionRegistry) embed.sessions()).size());
+        assertEquals(0, ((MemoryStore) embed.store()).sessionCount());
     }
 
     @Test
@@ -192,7 +195,7 @@ class VisitorTokenServiceTest {
     @Test
     void mintWhenAgentIdNamesAgentsOfSeveralSpacesThenBadRequestUnlessQualified() {
         Embed embed = embed(Map.of("embed.agents", ""));
-        VisitorTokenService visitors = embed.visitorTokens();
+        VisitorTokenService visitors = embed.core().visitorTokens();
         ApiKey twoSpaces = new ApiKey("k", "t", Set.of("a/*", "b/bot"), Set.of(), List.of());
         ApiKey anything = new ApiKey("k2", "t", Set.of("*"), Set.of(), List.of());
         Map<String, Object> bot = Map.of("agent_id", "bot", "fingerprint", FINGERPRINT);
@@ -222,6 +225,6 @@ class VisitorTokenServiceTest {
 
     @SuppressWarnings("unchecked")
     private EmbedClaims claims(Map<String, Object> envelope) {
-        return embed.tokens().verify((String) ((Map<String, Object>) envelope.get("data")).get("token"));
+        return embed.core().tokens().verify((String) ((Map<String, Object>) envelope.get("data")).get("token"));
     }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -641,27 +642,43 @@ public abstract class AdapterContract {
         for (Map<String, String> session : all) {
             List<Map<String, Object>> messages = awaitMessages(session, 2 * perSession);
             assertEquals(2 * perSession, messages.size(), messages.toString());
-            Set<String> userTexts = new HashSet<>();
-            String previousId = null;
-            for (int i = 0; i < messages.size(); i++) {
-                Map<String, Object> message = messages.get(i);
+            // Order is the order of storage (MessageStore, issue 12): ids are unique and opaque, and a
+            // reply's id is its message's id + "r", decided before it is written (so, with messages
+            // sent while the agent still answers, not in string order).
+            Map<String, String> userIdByText = new HashMap<>();
+            Set<String> ids = new HashSet<>();
+            List<String> answered = new ArrayList<>();
+            for (Map<String, Object> message : messages) {
                 String content = (String) message.get("content");
                 assertTrue(
                         content.contains("session " + session.get("sessionId") + " "),
                         "a message of another session leaked in: " + content);
                 String id = (String) message.get("id");
-                if (previousId != null) {
-                    assertTrue(id.compareTo(previousId) > 0, "ids must be ordered: " + previousId + " then " + id);
-                }
-                previousId = id;
+                assertTrue(ids.add(id), "duplicate id " + id);
                 if ("user".equals(message.get("role"))) {
-                    assertTrue(userTexts.add(content), "duplicate " + content);
+                    assertEquals(null, userIdByText.put(content, id), "duplicate " + content);
                 } else {
                     String quoted = content.substring("You said: ".length());
-                    assertTrue(userTexts.contains(quoted), "a reply precedes its message: " + content);
+                    assertTrue(userIdByText.containsKey(quoted), "a reply precedes its message: " + content);
+                    assertEquals(userIdByText.get(quoted) + "r", id, "a reply's id is its message's + r");
+                    answered.add(userIdByText.get(quoted));
                 }
             }
-            assertEquals(perSession, userTexts.size());
+            assertEquals(perSession, userIdByText.size());
+            List<String> userIds = messages.stream()
+                    .filter(m -> "user".equals(m.get("role")))
+                    .map(m -> (String) m.get("id"))
+                    .toList();
+            assertEquals(userIds, answered, "replies come in the order of their messages");
+            // Every id is a cursor that resumes right after its message.
+            for (int i = 0; i < messages.size(); i++) {
+                HttpResponse<String> rest = Http.get(
+                        URI.create(session.get("sessionUrl") + "?after="
+                                + messages.get(i).get("id")),
+                        session.get("token"));
+                assertEquals(200, rest.statusCode(), rest.body());
+                assertEquals(messages.subList(i + 1, messages.size()), messages(rest));
+            }
         }
     }
 
@@ -682,10 +699,10 @@ public abstract class AdapterContract {
             waiting.add(client.sendAsync(poll, HttpResponse.BodyHandlers.ofString()));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
-        while (server.embed().chat().waitingCount() < polls && System.nanoTime() < deadline) {
+        while (server.embed().waitingRequests() < polls && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        if (server.embed().chat().waitingCount() < polls) {
+        if (server.embed().waitingRequests() < polls) {
             Map<String, Long> outcomes = new java.util.TreeMap<>();
             for (CompletableFuture<HttpResponse<String>> w : waiting) {
                 String key;
@@ -698,7 +715,7 @@ public abstract class AdapterContract {
                 }
                 outcomes.merge(key, 1L, Long::sum);
             }
-            throw new AssertionError("only " + server.embed().chat().waitingCount() + " of " + polls
+            throw new AssertionError("only " + server.embed().waitingRequests() + " of " + polls
                     + " long-polls are waiting; client side: " + outcomes);
         }
         int threads = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.internal.EmbedSession;
-import dev.embed.internal.InMemorySessionRegistry;
 import dev.embed.internal.Json;
+import dev.embed.internal.TestStores;
+import dev.embed.store.EmbedSession;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -258,7 +258,7 @@ public abstract class SecurityContract {
     }
 
     static long sessionCount(Deployment deployment) {
-        return ((InMemorySessionRegistry) deployment.embed().sessions()).size();
+        return TestStores.sessionCount(deployment.embed());
     }
 
     // What the verifier says when it refuses a token, one per rule (DESIGN §2): the attacks below each
@@ -1511,7 +1511,7 @@ public abstract class SecurityContract {
         assertEquals(200, minted.statusCode());
         String sid = (String) Http.json(minted).get("sessionId");
         String ownerToken = (String) Http.json(minted).get("token");
-        EmbedSession original = server.embed().sessions().find(sid).orElseThrow();
+        EmbedSession original = server.embed().store().sessions().find(sid).orElseThrow();
 
         List<String> lookAlikes = List.of(
                 "c\u0443stomer-123", // CYRILLIC SMALL LETTER U for u
@@ -1540,7 +1540,7 @@ public abstract class SecurityContract {
             assertEquals(403, getSession(server, sid, "Bearer " + token).statusCode());
         }
         // The original session is untouched: same owner, same expiry, and its token still works.
-        assertEquals(original, server.embed().sessions().find(sid).orElseThrow());
+        assertEquals(original, server.embed().store().sessions().find(sid).orElseThrow());
         assertEquals(200, getSession(server, sid, "Bearer " + ownerToken).statusCode());
     }
 
@@ -1623,7 +1623,8 @@ public abstract class SecurityContract {
                         URI.create(mintUri(server, "demo", "support", "embed-sessions/" + live.sid()) + "?api_key="
                                 + TestKeys.ACME_KEY),
                         TestKeys.ACME_KEY));
-        assertTrue(server.embed().sessions().find(live.sid()).isPresent(), "a refused DELETE ended the session");
+        assertTrue(
+                server.embed().store().sessions().find(live.sid()).isPresent(), "a refused DELETE ended the session");
     }
 
     /** Two credential headers on a mint endpoint are one method too many (RFC 6750 §3.1): 400, nothing created. */
@@ -1691,8 +1692,8 @@ public abstract class SecurityContract {
                         mintUri(server, "demo", "support", "embed-sessions"),
                         TestKeys.ACME_KEY,
                         "{\"externalUserId\": \"customer-123\", \"sessionId\": \"" + globexSid + "\"}"));
-        assertTrue(server.embed().sessions().find(acme.sid()).isPresent());
-        assertTrue(server.embed().sessions().find(globexSid).isPresent());
+        assertTrue(server.embed().store().sessions().find(acme.sid()).isPresent());
+        assertTrue(server.embed().store().sessions().find(globexSid).isPresent());
         assertEquals(
                 200, getSession(server, acme.sid(), "Bearer " + acme.token()).statusCode());
     }
@@ -1709,7 +1710,8 @@ public abstract class SecurityContract {
                 401,
                 "invalid_token",
                 Http.delete(mintUri(server, "demo", "support", "embed-sessions/" + victim.sid()), victim.token()));
-        assertTrue(server.embed().sessions().find(victim.sid()).isPresent(), "a refused DELETE ended the session");
+        assertTrue(
+                server.embed().store().sessions().find(victim.sid()).isPresent(), "a refused DELETE ended the session");
     }
 
     /** A key with one letter swapped for a look-alike (sent as UTF-8 bytes) is no key: 401, nothing created. */
@@ -1778,18 +1780,18 @@ public abstract class SecurityContract {
                     token = (String) data.get("token");
                 }
                 default -> {
-                    token = server.embed()
-                            .credentials()
-                            .peekCredential((String) body.get("cache_key"))
-                            .orElseThrow();
-                    sid = (String) TokenForge.part(token, 1).get("sid");
+                    // Flow D keeps no token: it is signed when the page redeems the link.
+                    HttpResponse<String> redeemed = redeem((String) body.get("cache_key"));
+                    assertEquals(200, redeemed.statusCode(), redeemed.body());
+                    token = (String) Http.json(redeemed).get("token");
+                    sid = (String) Http.json(redeemed).get("session_id");
                 }
             }
             assertEquals(sid, TokenForge.part(token, 1).get("sid"));
             sessions.add(sid);
             tokenIds.add((String) TokenForge.part(token, 1).get("jti"));
             tokens.add(token);
-            assertTrue(server.embed().sessions().find(sid).isPresent(), "session " + i + " is not registered");
+            assertTrue(server.embed().store().sessions().find(sid).isPresent(), "session " + i + " is not registered");
         }
         assertEquals(200, sessions.size(), "distinct sessions");
         assertEquals(200, tokenIds.size(), "distinct jtis");

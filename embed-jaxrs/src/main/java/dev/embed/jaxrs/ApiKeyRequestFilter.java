@@ -32,9 +32,10 @@ public final class ApiKeyRequestFilter implements ContainerRequestFilter {
             String credential = Credentials.bearer(
                     EmbedTokenRequestFilter.headers(request, "Authorization"),
                     EmbedTokenRequestFilter.credentialInQuery(request));
-            request.setProperty(API_KEY_PROPERTY, embed.credentialReader().apiKey(credential));
+            request.setProperty(
+                    API_KEY_PROPERTY, embed.core().credentialReader().apiKey(credential));
         } catch (EmbedException e) {
-            request.abortWith(Responses.error(embed.errors(), e.error()));
+            request.abortWith(Responses.error(embed.core().errors(), e.error()));
         }
     }
 }

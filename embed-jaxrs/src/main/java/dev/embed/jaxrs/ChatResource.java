@@ -34,12 +34,14 @@ public final class ChatResource {
     @POST
     @Path("messages")
     public Response postMessage(JsonEntity body, @Context ContainerRequestContext request) {
-        return Responses.json(202, embed.chat().postMessage(claims(request), body.value()));
+        return Responses.json(202, embed.core().chat().postMessage(claims(request), body.value()));
     }
 
     @GET
     public void session(
             @QueryParam("after") String after,
+            @QueryParam("before") String before,
+            @QueryParam("limit") String limit,
             @QueryParam("wait") String wait,
             @Context ContainerRequestContext request,
             @Suspended AsyncResponse response) {
@@ -47,13 +49,16 @@ public final class ChatResource {
         response.setTimeout(60, TimeUnit.SECONDS);
         try {
             // The callback's own future is not needed: the callback resumes the response in every case.
-            var unused = embed.chat().session(claims(request), after, wait).whenComplete((answer, failure) -> {
-                if (failure == null) {
-                    response.resume(Responses.json(200, answer));
-                } else {
-                    response.resume(error(failure));
-                }
-            });
+            var unused = embed.core()
+                    .chat()
+                    .session(claims(request), after, before, limit, wait)
+                    .whenComplete((answer, failure) -> {
+                        if (failure == null) {
+                            response.resume(Responses.json(200, answer));
+                        } else {
+                            response.resume(error(failure));
+                        }
+                    });
         } catch (RuntimeException e) {
             response.resume(error(e));
         }
@@ -63,13 +68,13 @@ public final class ChatResource {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof EmbedException refused) {
-            return Responses.error(embed.errors(), refused.error());
+            return Responses.error(embed.core().errors(), refused.error());
         }
         LOG.log(
                 System.Logger.Level.ERROR,
                 "embed: unexpected failure in ChatResource: " + cause.getClass().getName(),
                 cause);
-        return Responses.error(embed.errors(), EmbedError.serverError());
+        return Responses.error(embed.core().errors(), EmbedError.serverError());
     }
 
     private static EmbedClaims claims(ContainerRequestContext request) {

@@ -32,7 +32,7 @@ final class EmbedCorsFilter implements ContainerRequestFilter, ContainerResponse
 
     EmbedCorsFilter(Embed embed) {
         this.embed = embed;
-        this.cors = new CorsPolicy(embed.corsAllowedOrigins());
+        this.cors = new CorsPolicy(embed.core().corsAllowedOrigins());
     }
 
     @Override
@@ -49,10 +49,10 @@ final class EmbedCorsFilter implements ContainerRequestFilter, ContainerResponse
             cors.headers(origin, true).forEach(answer::header);
             request.abortWith(answer.build());
         } else if (path.startsWith(MINT_PREFIX) || path.startsWith(IFRAME_PREFIX)) {
-            request.abortWith(Responses.error(embed.errors(), EmbedError.insufficientScope(SERVER_TO_SERVER)));
+            request.abortWith(Responses.error(embed.core().errors(), EmbedError.insufficientScope(SERVER_TO_SERVER)));
         } else if (path.startsWith(VISITOR_PREFIX)) {
             request.abortWith(
-                    Responses.of(embed.visitorTokens().refuse(EmbedError.insufficientScope(SERVER_TO_SERVER))));
+                    Responses.of(embed.core().visitorTokens().refuse(EmbedError.insufficientScope(SERVER_TO_SERVER))));
         }
     }
 

@@ -18,6 +18,6 @@ final class EmbedExceptionMapper implements ExceptionMapper<EmbedException> {
 
     @Override
     public Response toResponse(EmbedException exception) {
-        return Responses.error(embed.errors(), exception.error());
+        return Responses.error(embed.core().errors(), exception.error());
     }
 }

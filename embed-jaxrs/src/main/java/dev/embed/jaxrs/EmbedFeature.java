@@ -36,7 +36,7 @@ public final class EmbedFeature implements Feature {
 
     @Override
     public boolean configure(FeatureContext context) {
-        context.register(new JsonEntityProvider(embed.maxBodyBytes()));
+        context.register(new JsonEntityProvider(embed.core().maxBodyBytes()));
         context.register(new EmbedExceptionMapper(embed));
         context.register(new ApiKeyRequestFilter(embed), Priorities.AUTHENTICATION);
         context.register(new EmbedTokenRequestFilter(embed), Priorities.AUTHENTICATION);

@@ -37,7 +37,7 @@ public final class EmbedTokenRequestFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         try {
             String token = Credentials.bearer(headers(request, "Authorization"), credentialInQuery(request));
-            EmbedClaims claims = embed.credentialReader().embedToken(token);
+            EmbedClaims claims = embed.core().credentialReader().embedToken(token);
             String sessionId = request.getUriInfo().getPathParameters().getFirst("sessionId");
             if (sessionId == null) {
                 throw EmbedError.notFound("no session in this path").toException();
@@ -49,7 +49,7 @@ public final class EmbedTokenRequestFilter implements ContainerRequestFilter {
                     request.getSecurityContext() != null
                             && request.getSecurityContext().isSecure()));
         } catch (EmbedException e) {
-            request.abortWith(Responses.error(embed.errors(), e.error()));
+            request.abortWith(Responses.error(embed.core().errors(), e.error()));
         }
     }
 

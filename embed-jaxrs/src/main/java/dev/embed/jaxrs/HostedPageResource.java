@@ -29,12 +29,7 @@ public final class HostedPageResource {
 
     public HostedPageResource(Embed embed) {
         this.embed = embed;
-        this.pages = new HostedPages(
-                embed.sessions(),
-                embed.tokens(),
-                embed.credentials(),
-                embed.frameAncestors(),
-                HostedPages.Options.from(embed.config()));
+        this.pages = embed.core().pages();
     }
 
     /** A page, the widget or an asset; {@code HEAD} is answered from it by the runtime. */
@@ -68,14 +63,15 @@ public final class HostedPageResource {
 
     private Response methodNotAllowed() {
         return Response.fromResponse(Responses.error(
-                        embed.errors(), EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only")))
+                        embed.core().errors(), EmbedError.methodNotAllowed("hosted pages answer GET and HEAD only")))
                 .header("Allow", "GET, HEAD")
                 .build();
     }
 
     /** The path of the configured public base URL, else of the application's base URI, without a trailing slash. */
     private String basePath(UriInfo uri) {
-        String path = embed.publicBaseUrl()
+        String path = embed.core()
+                .publicBaseUrl()
                 .map(url -> URI.create(url).getRawPath())
                 .orElseGet(() -> uri.getBaseUri().getRawPath());
         return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;

@@ -29,12 +29,15 @@ public final class IframeResource {
     public Response create(JsonEntity body, @Context ContainerRequestContext request) {
         ApiKey key = (ApiKey) request.getProperty(ApiKeyRequestFilter.API_KEY_PROPERTY);
         return Responses.json(
-                200, embed.iframeLinks().create(key, body.value(), MintResource.baseUrl(embed, request.getUriInfo())));
+                200,
+                embed.core()
+                        .iframeLinks()
+                        .create(key, body.value(), MintResource.baseUrl(embed, request.getUriInfo())));
     }
 
     @POST
     @Path("token")
     public Response token(JsonEntity body) {
-        return Responses.json(200, embed.iframeLinks().redeem(body.value()));
+        return Responses.json(200, embed.core().iframeLinks().redeem(body.value()));
     }
 }

@@ -14,7 +14,7 @@ public final class JwksResource {
     private final String document;
 
     public JwksResource(Embed embed) {
-        this.document = Json.write(embed.tokens().keys().jwks());
+        this.document = Json.write(embed.core().tokens().keys().jwks());
     }
 
     @GET

@@ -30,7 +30,8 @@ public final class MintResource {
             @PathParam("agentId") String agentId,
             JsonEntity body,
             @Context ContainerRequestContext request) {
-        Map<String, Object> answer = embed.mint()
+        Map<String, Object> answer = embed.core()
+                .mint()
                 .mintEmbedUrl(key(request), spaceId, agentId, body.value(), baseUrl(embed, request.getUriInfo()));
         return Responses.json(200, answer);
     }
@@ -42,7 +43,8 @@ public final class MintResource {
             @PathParam("agentId") String agentId,
             JsonEntity body,
             @Context ContainerRequestContext request) {
-        Map<String, Object> answer = embed.mint()
+        Map<String, Object> answer = embed.core()
+                .mint()
                 .mintEmbedSession(key(request), spaceId, agentId, body.value(), baseUrl(embed, request.getUriInfo()));
         return Responses.json(200, answer);
     }
@@ -54,7 +56,7 @@ public final class MintResource {
             @PathParam("agentId") String agentId,
             @PathParam("sessionId") String sessionId,
             @Context ContainerRequestContext request) {
-        embed.mint().endSession(key(request), spaceId, agentId, sessionId);
+        embed.core().mint().endSession(key(request), spaceId, agentId, sessionId);
         return Responses.of(Reply.noContent());
     }
 
@@ -64,7 +66,7 @@ public final class MintResource {
 
     /** The configured public base URL, else the application's base URI without a trailing slash. */
     static String baseUrl(Embed embed, UriInfo uri) {
-        return embed.publicBaseUrl().orElseGet(() -> {
+        return embed.core().publicBaseUrl().orElseGet(() -> {
             String base = uri.getBaseUri().toString();
             return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         });

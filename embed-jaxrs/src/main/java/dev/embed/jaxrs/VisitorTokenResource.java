@@ -35,7 +35,8 @@ public final class VisitorTokenResource {
     public Response request(@Context HttpHeaders headers, @Context UriInfo uri, InputStream body) {
         List<String> secrets = headers.getRequestHeader(VisitorTokenService.API_SECRET_HEADER);
         boolean inQuery = uri.getQueryParameters().keySet().stream().anyMatch(Credentials::isCredentialParameter);
-        return Responses.of(embed.visitorTokens()
+        return Responses.of(embed.core()
+                .visitorTokens()
                 .request(
                         secrets == null ? List.of() : secrets,
                         inQuery,
@@ -66,7 +67,7 @@ public final class VisitorTokenResource {
 
     private Response notAllowed() {
         return Response.fromResponse(Responses.of(
-                        embed.visitorTokens().refuse(EmbedError.methodNotAllowed("use POST on this endpoint"))))
+                        embed.core().visitorTokens().refuse(EmbedError.methodNotAllowed("use POST on this endpoint"))))
                 .header("Allow", "POST")
                 .build();
     }

@@ -45,9 +45,10 @@ public interface MessageStore {
      *
      * @param mode the message's own {@code mode}, or null for the session's
      * @return the stored message, with its new id
-     * @throws dev.embed.error.EmbedException 429 when too many turns of the session already await
-     *     the agent, or when storing it would exceed a byte budget; 503 when the store cannot be
-     *     reached. Nothing is stored then.
+     * @throws dev.embed.error.EmbedException 404 when the session is not live in the store
+     *     (unknown, ended or expired: it may have ended on another node since it was read); 429
+     *     when too many turns of the session already await the agent, or when storing it would
+     *     exceed a byte budget; 503 when the store cannot be reached. Nothing is stored then.
      */
     ChatMessage appendUserMessage(EmbedSession session, String content, @Nullable String mode, Instant createdAt);
 

@@ -101,6 +101,7 @@ final class ChangeFeed implements AutoCloseable {
     }
 
     void start() {
+        wakeup.connect();
         running = true;
         Thread t = new Thread(this::run, "embed-store-jdbc-changes");
         t.setDaemon(true);

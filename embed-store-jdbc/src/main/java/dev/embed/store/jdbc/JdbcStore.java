@@ -193,8 +193,12 @@ final class JdbcStore implements EmbedStore {
         feed.start();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, settings.sweepSeconds(), settings.sweepSeconds(),
                 TimeUnit.SECONDS);
-        LOG.log(System.Logger.Level.INFO, "embed: store " + description
-                + (feed.listening() ? "" : "; other nodes' changes are polled"));
+        String changes = db.database() == Database.H2
+                ? "one node"
+                : feed.listening()
+                        ? "other nodes' changes by LISTEN/NOTIFY, polled every " + settings.pollMillis() + " ms behind it"
+                        : "no LISTEN connection yet: other nodes' changes polled every " + settings.pollMillis() + " ms";
+        LOG.log(System.Logger.Level.INFO, "embed: store " + description + "; " + changes);
     }
 
     @Override

@@ -84,6 +84,13 @@ final class PgWakeup implements Wakeup {
     }
 
     @Override
+    public void connect() {
+        if (pg == null) {
+            open();
+        }
+    }
+
+    @Override
     public boolean listening() {
         return pg != null;
     }

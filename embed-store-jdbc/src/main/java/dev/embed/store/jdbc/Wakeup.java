@@ -12,6 +12,9 @@ interface Wakeup extends AutoCloseable {
      */
     boolean await(long millis) throws InterruptedException;
 
+    /** Opens what it listens on, if anything, before the feed's first wait. */
+    default void connect() {}
+
     /** Whether signals can arrive now (a listening connection is open). */
     boolean listening();
 

@@ -3,6 +3,7 @@ package dev.embed.store.jdbc;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embed.config.EmbedConfig;
+import dev.embed.store.EmbedSession;
 import dev.embed.store.EmbedStore;
 import dev.embed.testing.Secrets;
 import java.sql.Connection;
@@ -13,13 +14,20 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Opening JDBC stores in tests, and looking at what they wrote. */
@@ -34,6 +42,51 @@ final class TestStores {
             Set.of("session", "message", "turn", "link", "revocation", "rate_limit");
 
     private TestStores() {}
+
+    /** A task of a race: gets the thread's index. */
+    @FunctionalInterface
+    interface Racer<T> {
+        T run(int index) throws Exception;
+    }
+
+    /** Runs {@code threads} tasks released at the same moment; their results in thread order. */
+    static <T> List<T> race(int threads, Racer<T> racer) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch ready = new CountDownLatch(threads);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return racer.run(index);
+                }));
+            }
+            ready.await();
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> future : futures) {
+                results.add(future.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A flow B session living for {@code ttl} from the clock's now, not yet stored. */
+    static EmbedSession session(Clock clock, Duration ttl) {
+        Instant now = clock.instant();
+        return new EmbedSession(
+                "ses_" + UUID.randomUUID().toString().replace("-", ""), "tenant-a", "space-1", "support", "user-1",
+                null, "chat", "session", now, now.plus(ttl), List.of(), null);
+    }
+
+    static String sha256(String text) {
+        return JdbcRateLimits.sha256(text);
+    }
 
     /** A table prefix no other test of this JVM uses. */
     static String newPrefix() {

@@ -61,6 +61,10 @@ public interface MessageStore {
      *   <li>with neither: the last {@code limit} messages.
      * </ul>
      *
+     * <p>On the node that stored a message, a page has it as soon as the store call returned; on
+     * another node, by the time that node's listeners are told (within 1 s), so a store may answer
+     * from a copy it keeps (the embed GET then costs no round trip to a database).
+     *
      * @param limit 1 to {@link #MAX_PAGE_SIZE}
      * @return empty when {@code afterId} or {@code beforeId} is not the id of a message of the
      *     session (the endpoints answer 400); an unknown or ended session has no messages

@@ -126,6 +126,9 @@ final class ChangeFeed implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (RuntimeException e) {
+                // A driver's surprise must not end the feed: poll as if the wait had timed out.
+                LOG.log(System.Logger.Level.DEBUG, "embed: waiting for other nodes' changes failed", e);
             }
             if (!running) {
                 return;

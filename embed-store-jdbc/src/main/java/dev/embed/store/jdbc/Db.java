@@ -70,7 +70,7 @@ final class Db implements AutoCloseable {
                 if (!committed) {
                     rollbackQuietly(connection);
                 }
-                connection.setAutoCommit(true);
+                restoreAutoCommit(connection);
             }
         } catch (SQLException e) {
             throw failure(operation, e);
@@ -148,6 +148,15 @@ final class Db implements AutoCloseable {
 
     private static String describe(SQLException e) {
         return e.getClass().getSimpleName() + ", SQLState " + e.getSQLState() + ": " + e.getMessage();
+    }
+
+    /** A container's pool may hand the connection out again as it is: leave it as it came. */
+    private static void restoreAutoCommit(Connection connection) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            // The connection is broken; the pool discards it.
+        }
     }
 
     private static void rollbackQuietly(Connection connection) {

@@ -67,7 +67,8 @@ final class JdbcSessions implements SessionStore {
             }
             return null;
         });
-        cache.putSession(session, generation);
+        // As every node reads it back: times in milliseconds.
+        cache.putSession(inMillis(session), generation);
     }
 
     @Override
@@ -89,7 +90,7 @@ final class JdbcSessions implements SessionStore {
             }
             changes.record(connection, Changes.UPDATED, sessionId, null);
             changed[0] = true;
-            return current.extendedTo(until);
+            return current.extendedTo(Instant.ofEpochMilli(until.toEpochMilli()));
         });
         if (session == null) {
             return Optional.empty();
@@ -142,6 +143,12 @@ final class JdbcSessions implements SessionStore {
         }
         changes.committed(Changes.ENDED, sessionId, null);
         return live(ended) ? Optional.of(ended) : Optional.empty();
+    }
+
+    private static EmbedSession inMillis(EmbedSession s) {
+        return new EmbedSession(s.id(), s.tenant(), s.spaceId(), s.agentId(), s.externalUserId(), s.displayName(),
+                s.mode(), s.kind(), Instant.ofEpochMilli(s.createdAt().toEpochMilli()),
+                Instant.ofEpochMilli(s.expiresAt().toEpochMilli()), s.frameAncestors(), s.link());
     }
 
     private boolean live(EmbedSession session) {

@@ -102,15 +102,14 @@ final class JdbcStore implements EmbedStore {
                 + "*, " + settings.source() + ")";
         this.durable = durable;
         this.revocationMemory = new RevocationMemory();
-        ChangeFeed[] feedRef = new ChangeFeed[1];
-        this.cache = new LocalCache(settings.cacheBytes(), () -> feedRef[0] != null && feedRef[0].fresh());
+        // Copies are used only while the feed is fresh; the store serves no call before it is built.
+        this.cache = new LocalCache(settings.cacheBytes(), this::copiesUsable);
         this.changes = new Changes(db, tables, newNodeId(), clock, cache, revocationMemory);
         Wakeup wakeup = db.database() == Database.POSTGRESQL
                 ? new PgWakeup(listenOpener(settings, dataSource), tables.channel(), settings.timeoutSeconds(),
                         settings.dataSource() != null)
                 : Wakeup.sleeping();
         this.feed = new ChangeFeed(db, tables, changes, revocationMemory, cache, clock, settings.pollMillis(), wakeup);
-        feedRef[0] = feed;
         this.sessions = new JdbcSessions(db, tables, clock, cache, changes);
         this.messages = new JdbcMessages(db, tables, clock, cache, changes, sessions, settings.maxSessionBytes());
         this.revocations = new JdbcRevocations(db, tables, clock, changes, revocationMemory);
@@ -180,6 +179,10 @@ final class JdbcStore implements EmbedStore {
             }
             throw e;
         }
+    }
+
+    private boolean copiesUsable() {
+        return feed.fresh();
     }
 
     private void start(JdbcSettings settings) {

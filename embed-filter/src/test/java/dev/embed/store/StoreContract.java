@@ -170,7 +170,8 @@ public abstract class StoreContract {
         assertEquals(Optional.empty(), store.sessions().find(session.id()));
         assertEquals(Optional.of(new MessageStore.Page(List.of(), false, false)), page(session, null, null, 10));
         assertEquals(Optional.empty(), store.messages().claimNext(session.id(), "node-a", lease(30)));
-        assertEquals(List.of(), turnsOf(session, store.messages().claimStale("node-a", clock.instant(), lease(30), 100)));
+        assertEquals(
+                List.of(), turnsOf(session, store.messages().claimStale("node-a", clock.instant(), lease(30), 100)));
         assertTrue(events.contains("ended " + session.id()), () -> "listener events: " + events);
     }
 
@@ -268,8 +269,11 @@ public abstract class StoreContract {
         assertTrue(refused != null, "a session cannot queue an unbounded number of turns");
         assertEquals(429, refused.error().status());
         assertTrue(refused.error().retryAfterSeconds() >= 1);
-        assertEquals(accepted, page(session, null, null, 500).orElseThrow().messages().size());
-        MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        assertEquals(
+                accepted,
+                page(session, null, null, 500).orElseThrow().messages().size());
+        MessageStore.Turn turn =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
         store.messages().reply(turn, "done", clock.instant());
         append(session, "room again after a reply");
     }
@@ -281,7 +285,12 @@ public abstract class StoreContract {
 
         assertThrows(IllegalArgumentException.class, () -> page(session, null, null, 0));
         assertThrows(IllegalArgumentException.class, () -> page(session, null, null, MessageStore.MAX_PAGE_SIZE + 1));
-        assertEquals(1, page(session, null, null, MessageStore.MAX_PAGE_SIZE).orElseThrow().messages().size());
+        assertEquals(
+                1,
+                page(session, null, null, MessageStore.MAX_PAGE_SIZE)
+                        .orElseThrow()
+                        .messages()
+                        .size());
         assertEquals(1, page(session, null, null, 1).orElseThrow().messages().size());
     }
 
@@ -301,9 +310,15 @@ public abstract class StoreContract {
             assertPage(all.subList(250, 260), false, page(session, all.get(249).id(), null, 10));
             assertPage(all.subList(250, 259), true, page(session, all.get(249).id(), null, 9));
             assertPage(List.of(), false, page(session, all.get(259).id(), null, 10));
-            assertPage(all.subList(249, 259), true, page(session, null, all.get(259).id(), 10));
+            assertPage(
+                    all.subList(249, 259),
+                    true,
+                    page(session, null, all.get(259).id(), 10));
             assertPage(all.subList(0, 5), false, page(session, null, all.get(5).id(), 10));
-            assertPage(all.subList(100, 200), true, page(session, null, all.get(200).id(), 100));
+            assertPage(
+                    all.subList(100, 200),
+                    true,
+                    page(session, null, all.get(200).id(), 100));
             assertPage(List.of(), false, page(session, null, all.get(0).id(), 10));
         }
     }
@@ -324,7 +339,8 @@ public abstract class StoreContract {
 
         List<ChatMessage> forwards = new ArrayList<>(List.of(all.get(0)));
         do {
-            page = page(session, forwards.get(forwards.size() - 1).id(), null, 11).orElseThrow();
+            page = page(session, forwards.get(forwards.size() - 1).id(), null, 11)
+                    .orElseThrow();
             forwards.addAll(page.messages());
         } while (page.hasMore());
         assertEquals(all, forwards);
@@ -370,7 +386,8 @@ public abstract class StoreContract {
         ChatMessage second = append(session, "two");
         ChatMessage third = append(session, "three");
 
-        MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn turn =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
         assertEquals(session.id(), turn.sessionId());
         assertEquals(first, turn.message());
         assertEquals("agent", turn.mode());
@@ -379,16 +396,19 @@ public abstract class StoreContract {
         assertEquals(Optional.empty(), store.messages().claimNext(session.id(), "node-a", lease(30)));
         assertEquals(Optional.empty(), store.messages().claimNext(session.id(), "node-b", lease(30)));
 
-        ChatMessage reply = store.messages().reply(turn, "re: one", clock.instant()).orElseThrow();
+        ChatMessage reply =
+                store.messages().reply(turn, "re: one", clock.instant()).orElseThrow();
         assertEquals(MessageStore.replyId(first.id()), reply.id());
         assertEquals(ChatMessage.ASSISTANT, reply.role());
 
-        MessageStore.Turn next = store.messages().claimNext(session.id(), "node-b", lease(30)).orElseThrow();
+        MessageStore.Turn next =
+                store.messages().claimNext(session.id(), "node-b", lease(30)).orElseThrow();
         assertEquals(second, next.message());
         assertEquals(null, next.mode());
         assertNotEquals(turn.claimId(), next.claimId());
         store.messages().reply(next, "re: two", clock.instant()).orElseThrow();
-        MessageStore.Turn last = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn last =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
         assertEquals(third, last.message());
         store.messages().reply(last, "re: three", clock.instant()).orElseThrow();
 
@@ -413,7 +433,8 @@ public abstract class StoreContract {
     void replyWhenStoredThenUnderReplyIdAfterItsMessageAndListenersToldAtOnce() {
         EmbedSession session = created(Duration.ofHours(1));
         ChatMessage message = append(session, "question");
-        MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn turn =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
         events.clear();
         Instant at = clock.instant().plusMillis(1500);
 
@@ -424,14 +445,17 @@ public abstract class StoreContract {
         MessageStore.Page page = page(session, null, null, 10).orElseThrow();
         assertEquals(List.of(message, reply), page.messages());
         assertFalse(page.responding());
-        assertEquals(List.of(reply), page(session, message.id(), null, 10).orElseThrow().messages());
+        assertEquals(
+                List.of(reply),
+                page(session, message.id(), null, 10).orElseThrow().messages());
     }
 
     @Test
     void replyWhenRepeatedThenStoredOnce() {
         EmbedSession session = created(Duration.ofHours(1));
         append(session, "question");
-        MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn turn =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
 
         assertTrue(store.messages().reply(turn, "answer", clock.instant()).isPresent());
         assertEquals(Optional.empty(), store.messages().reply(turn, "answer again", clock.instant()));
@@ -443,9 +467,14 @@ public abstract class StoreContract {
     void replyWhenRacedForOneTurnThenStoredOnce() throws Exception {
         EmbedSession session = created(Duration.ofHours(1));
         append(session, "question");
-        MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn turn =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
 
-        List<Boolean> stored = race(10, i -> store.messages().reply(turn, "answer " + i, clock.instant()).isPresent());
+        List<Boolean> stored = race(
+                10,
+                i -> store.messages()
+                        .reply(turn, "answer " + i, clock.instant())
+                        .isPresent());
 
         assertEquals(1, stored.stream().filter(b -> b).count());
         assertEquals(2, page(session, null, null, 10).orElseThrow().messages().size());
@@ -455,7 +484,8 @@ public abstract class StoreContract {
     void replyWhenSessionEndedThenDropped() {
         EmbedSession session = created(Duration.ofHours(1));
         append(session, "question");
-        MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn turn =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
         store.sessions().end(session.id());
         events.clear();
 
@@ -467,11 +497,14 @@ public abstract class StoreContract {
     void claimStaleWhenLeaseRunsOutThenAnotherNodeTakesOverAndTheLostClaimsReplyIsDropped() {
         EmbedSession session = created(Duration.ofHours(1));
         ChatMessage message = append(session, "question");
-        MessageStore.Turn first = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn first =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
 
-        assertEquals(List.of(), turnsOf(session, store.messages().claimStale("node-b", clock.instant(), lease(30), 10)));
+        assertEquals(
+                List.of(), turnsOf(session, store.messages().claimStale("node-b", clock.instant(), lease(30), 10)));
         clock.advance(Duration.ofSeconds(29));
-        assertEquals(List.of(), turnsOf(session, store.messages().claimStale("node-b", clock.instant(), lease(30), 10)));
+        assertEquals(
+                List.of(), turnsOf(session, store.messages().claimStale("node-b", clock.instant(), lease(30), 10)));
         clock.advance(Duration.ofSeconds(2));
         List<MessageStore.Turn> taken =
                 turnsOf(session, store.messages().claimStale("node-b", clock.instant(), lease(30), 10));
@@ -482,7 +515,9 @@ public abstract class StoreContract {
         assertEquals("node-b", second.owner());
         assertNotEquals(first.claimId(), second.claimId());
         assertEquals(Optional.empty(), store.messages().reply(first, "from the node presumed dead", clock.instant()));
-        assertTrue(store.messages().reply(second, "from the node that took over", clock.instant()).isPresent());
+        assertTrue(store.messages()
+                .reply(second, "from the node that took over", clock.instant())
+                .isPresent());
         assertEquals(
                 List.of("question", "from the node that took over"),
                 page(session, null, null, 10).orElseThrow().messages().stream()
@@ -494,10 +529,12 @@ public abstract class StoreContract {
     void claimNextWhenLeaseRanOutThenTakesTheTurnOver() {
         EmbedSession session = created(Duration.ofHours(1));
         append(session, "question");
-        MessageStore.Turn first = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn first =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
         clock.advance(Duration.ofSeconds(31));
 
-        MessageStore.Turn second = store.messages().claimNext(session.id(), "node-b", lease(30)).orElseThrow();
+        MessageStore.Turn second =
+                store.messages().claimNext(session.id(), "node-b", lease(30)).orElseThrow();
 
         assertEquals(first.message(), second.message());
         assertEquals(Optional.empty(), store.messages().reply(first, "late", clock.instant()));
@@ -515,8 +552,10 @@ public abstract class StoreContract {
         ChatMessage threeFirst = append(three, "three: first");
         Set<String> mine = Set.of(two.id(), one.id(), three.id());
 
-        List<MessageStore.Turn> firstTwo = mineOnly(mine, store.messages().claimStale("node-a", clock.instant(), lease(30), 2));
-        List<MessageStore.Turn> rest = mineOnly(mine, store.messages().claimStale("node-b", clock.instant(), lease(30), 100));
+        List<MessageStore.Turn> firstTwo =
+                mineOnly(mine, store.messages().claimStale("node-a", clock.instant(), lease(30), 2));
+        List<MessageStore.Turn> rest =
+                mineOnly(mine, store.messages().claimStale("node-b", clock.instant(), lease(30), 100));
 
         assertTrue(firstTwo.size() <= 2, () -> "max is 2: " + firstTwo);
         List<MessageStore.Turn> all = new ArrayList<>(firstTwo);
@@ -534,7 +573,8 @@ public abstract class StoreContract {
         append(session, "question");
         clock.advance(Duration.ofMinutes(2));
 
-        assertEquals(List.of(), turnsOf(session, store.messages().claimStale("node-a", clock.instant(), lease(30), 10)));
+        assertEquals(
+                List.of(), turnsOf(session, store.messages().claimStale("node-a", clock.instant(), lease(30), 10)));
         assertEquals(Optional.empty(), store.messages().claimNext(session.id(), "node-a", lease(30)));
     }
 
@@ -551,7 +591,11 @@ public abstract class StoreContract {
         Set<String> mine = new HashSet<>();
         others.forEach(s -> mine.add(s.id()));
 
-        List<Boolean> next = race(16, i -> store.messages().claimNext(session.id(), "node-" + i, lease(30)).isPresent());
+        List<Boolean> next = race(
+                16,
+                i -> store.messages()
+                        .claimNext(session.id(), "node-" + i, lease(30))
+                        .isPresent());
         List<List<MessageStore.Turn>> stale =
                 race(8, i -> mineOnly(mine, store.messages().claimStale("node-" + i, clock.instant(), lease(30), 100)));
 
@@ -648,7 +692,9 @@ public abstract class StoreContract {
         List<Optional<LinkStore.Link>> results = race(100, i -> store.links().take(sha256(cacheKey)));
 
         assertEquals(1, results.stream().filter(Optional::isPresent).count());
-        assertEquals(Optional.of(link), results.stream().filter(Optional::isPresent).findFirst().orElseThrow());
+        assertEquals(
+                Optional.of(link),
+                results.stream().filter(Optional::isPresent).findFirst().orElseThrow());
     }
 
     // ---- rate limits
@@ -715,7 +761,8 @@ public abstract class StoreContract {
         assertTrue(store.rateLimits().tryAcquire(key, List.of(one)).allowed());
         assertFalse(store.rateLimits().tryAcquire(key, List.of(one)).allowed());
         assertTrue(store.rateLimits().tryAcquire(other, List.of(one)).allowed());
-        assertTrue(store.rateLimits().tryAcquire(key, List.of(sameShapeOtherName)).allowed());
+        assertTrue(
+                store.rateLimits().tryAcquire(key, List.of(sameShapeOtherName)).allowed());
     }
 
     @Test
@@ -740,7 +787,8 @@ public abstract class StoreContract {
 
         append(session, "hello");
         assertEquals(List.of("stored " + session.id()), events);
-        MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
+        MessageStore.Turn turn =
+                store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
         assertEquals(List.of("stored " + session.id()), events, "a claim is not a new message");
         store.messages().reply(turn, "hi", clock.instant());
         assertEquals(List.of("stored " + session.id(), "stored " + session.id()), events);
@@ -757,7 +805,8 @@ public abstract class StoreContract {
         store.links().put(sha256(newCacheKey()), link(Duration.ofMinutes(15)));
         store.revocations().revokeSession(expiring.id(), expiring.expiresAt());
         store.revocations().revokeToken(newId("jti_"), clock.instant().plus(Duration.ofMinutes(5)));
-        store.rateLimits().tryAcquire(bucketKey(), List.of(new RateLimitStore.Limit("minute", 5, 5, Duration.ofMinutes(1))));
+        store.rateLimits()
+                .tryAcquire(bucketKey(), List.of(new RateLimitStore.Limit("minute", 5, 5, Duration.ofMinutes(1))));
         long before = entries(store);
 
         clock.advance(Duration.ofHours(2));
@@ -804,13 +853,27 @@ public abstract class StoreContract {
                 List.of(new AgentContext.ReferenceQuery("Hours", "When are you open?")),
                 "gpt-5",
                 Map.of(
-                        "theme_mode", "dark",
-                        "show_sidebar", Boolean.TRUE,
-                        "theme_id", 7L,
-                        "custom_css_vars", Map.of("--accent", "#123456")),
+                        "theme_mode",
+                        "dark",
+                        "show_sidebar",
+                        Boolean.TRUE,
+                        "theme_id",
+                        7L,
+                        "custom_css_vars",
+                        Map.of("--accent", "#123456")),
                 Map.of("hourly", 10L, "daily", 100L));
         return new EmbedSession(
-                newId("ses_"), "tenant-b", null, null, "uid-42", null, "chat", "iframe", now, now.plus(ttl), List.of(),
+                newId("ses_"),
+                "tenant-b",
+                null,
+                null,
+                "uid-42",
+                null,
+                "chat",
+                "iframe",
+                now,
+                now.plus(ttl),
+                List.of(),
                 link);
     }
 
@@ -830,8 +893,11 @@ public abstract class StoreContract {
         List<ChatMessage> stored = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             stored.add(append(session, "question " + i));
-            MessageStore.Turn turn = store.messages().claimNext(session.id(), "node-a", lease(30)).orElseThrow();
-            stored.add(store.messages().reply(turn, "answer " + i, clock.instant()).orElseThrow());
+            MessageStore.Turn turn = store.messages()
+                    .claimNext(session.id(), "node-a", lease(30))
+                    .orElseThrow();
+            stored.add(
+                    store.messages().reply(turn, "answer " + i, clock.instant()).orElseThrow());
         }
         return stored;
     }
@@ -849,7 +915,11 @@ public abstract class StoreContract {
         EmbedSession session = linkSession(ttl);
         store.sessions().create(session);
         return new LinkStore.Link(
-                session.id(), "uid-42", List.of("docs", "faq"), clock.instant(), clock.instant().plus(ttl));
+                session.id(),
+                "uid-42",
+                List.of("docs", "faq"),
+                clock.instant(),
+                clock.instant().plus(ttl));
     }
 
     /** A new flow D cache key: never to be stored, only its hash. */

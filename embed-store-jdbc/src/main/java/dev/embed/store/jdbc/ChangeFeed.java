@@ -152,7 +152,11 @@ final class ChangeFeed implements AutoCloseable {
             for (int page = 0; page < 20; page++) {
                 int before = read.size();
                 try (PreparedStatement statement = db.prepare(connection, readAfter)) {
-                    statement.setLong(1, read.isEmpty() ? lastSeen : read.get(read.size() - 1).id());
+                    statement.setLong(
+                            1,
+                            read.isEmpty()
+                                    ? lastSeen
+                                    : read.get(read.size() - 1).id());
                     readRows(statement, read);
                 }
                 if (read.size() - before < PAGE) {
@@ -170,8 +174,10 @@ final class ChangeFeed implements AutoCloseable {
             return read;
         });
         if (resync) {
-            LOG.log(System.Logger.Level.INFO, "embed: the jdbc store missed other nodes' changes for a while;"
-                    + " revocations reloaded, local copies dropped");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "embed: the jdbc store missed other nodes' changes for a while;"
+                            + " revocations reloaded, local copies dropped");
             cacheForResync.invalidateAll();
         }
         List<Changes.Row> fresh = new ArrayList<>();
@@ -232,7 +238,11 @@ final class ChangeFeed implements AutoCloseable {
                 long until = rows.getLong(4);
                 Long untilOrNull = rows.wasNull() ? null : until;
                 into.add(new Changes.Row(
-                        rows.getLong(1), rows.getString(2).charAt(0), rows.getString(3), untilOrNull, rows.getString(5)));
+                        rows.getLong(1),
+                        rows.getString(2).charAt(0),
+                        rows.getString(3),
+                        untilOrNull,
+                        rows.getString(5)));
             }
         }
     }

@@ -3,7 +3,6 @@ package dev.embed.store.jdbc;
 import dev.embed.store.EmbedStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
@@ -51,7 +50,8 @@ final class Changes {
         this.clock = clock;
         this.cache = cache;
         this.revocations = revocations;
-        String insert = "INSERT INTO " + tables.change() + " (kind, ref, until_at, origin, created_at) VALUES (?, ?, ?, ?, ?)";
+        String insert =
+                "INSERT INTO " + tables.change() + " (kind, ref, until_at, origin, created_at) VALUES (?, ?, ?, ?, ?)";
         this.insert = db.database() == Database.POSTGRESQL
                 ? "WITH c AS (" + insert + " RETURNING id) SELECT pg_notify('" + tables.channel()
                         + "', CAST(c.id AS TEXT)) FROM c"
@@ -79,9 +79,7 @@ final class Changes {
             statement.setString(4, origin);
             statement.setLong(5, clock.millis());
             if (db.database() == Database.POSTGRESQL) {
-                try (ResultSet ignored = statement.executeQuery()) {
-                    // pg_notify's one row
-                }
+                statement.executeQuery().close(); // pg_notify's one row
             } else {
                 statement.executeUpdate();
             }

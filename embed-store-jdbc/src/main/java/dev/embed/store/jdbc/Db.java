@@ -134,7 +134,9 @@ final class Db implements AutoCloseable {
                             + "); requests that need the database answer 503 until it is back",
                     e);
         } else {
-            LOG.log(System.Logger.Level.DEBUG, () -> "embed: the jdbc store could not " + operation + " (" + describe(e) + ")");
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    () -> "embed: the jdbc store could not " + operation + " (" + describe(e) + ")");
         }
         // EmbedException carries no cause (nor stack): the log line above has it.
         return EmbedError.serviceUnavailable(UNAVAILABLE).toException();

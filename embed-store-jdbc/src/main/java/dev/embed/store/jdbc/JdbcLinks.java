@@ -65,7 +65,8 @@ final class JdbcLinks implements LinkStore {
         if (!HASH.matcher(keyHash).matches()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(db.read("read a link", connection -> one(connection, peek, keyHash, clock.millis())));
+        return Optional.ofNullable(
+                db.read("read a link", connection -> one(connection, peek, keyHash, clock.millis())));
     }
 
     private @Nullable Link one(Connection connection, String sql, String keyHash, @Nullable Long now)

@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
 final class JdbcMessages implements MessageStore {
     /** Most user messages of one session awaiting the agent at once. */
     static final int MAX_PENDING_TURNS = 32;
+
     private static final int MAX_STALE_CLAIMS = 1000;
     private static final String PREFIX = "msg_";
     private static final int DIGITS = 12;
@@ -86,7 +87,8 @@ final class JdbcMessages implements MessageStore {
         this.updateSession = "UPDATE " + s + " SET last_seq = ?, stored_bytes = ? WHERE id = ?";
         this.insertMessage =
                 "INSERT INTO " + m + " (session_id, seq, id, role, content, created_at) VALUES (?, ?, ?, ?, ?, ?)";
-        this.insertTurn = "INSERT INTO " + t + " (session_id, seq, message_id, mode, lease_until) VALUES (?, ?, ?, ?, 0)";
+        this.insertTurn =
+                "INSERT INTO " + t + " (session_id, seq, message_id, mode, lease_until) VALUES (?, ?, ?, ?, 0)";
         this.deleteTurn = "DELETE FROM " + t + " WHERE session_id = ? AND message_id = ? AND claim_id = ?";
         this.cursor = "SELECT seq FROM " + m + " WHERE session_id = ? AND id = ?";
         String columns = "SELECT m.id, m.role, m.content, m.created_at, CASE WHEN EXISTS (SELECT 1 FROM " + t
@@ -107,7 +109,8 @@ final class JdbcMessages implements MessageStore {
     }
 
     @Override
-    public ChatMessage appendUserMessage(EmbedSession session, String content, @Nullable String mode, Instant createdAt) {
+    public ChatMessage appendUserMessage(
+            EmbedSession session, String content, @Nullable String mode, Instant createdAt) {
         String sessionId = session.id();
         long bytes = utf8Length(content);
         ChatMessage message = db.transaction("store a message", connection -> {
@@ -117,7 +120,8 @@ final class JdbcMessages implements MessageStore {
                 statement.setString(1, sessionId);
                 try (ResultSet rows = statement.executeQuery()) {
                     if (!rows.next() || rows.getLong(3) <= clock.millis()) {
-                        throw EmbedError.notFound("the chat session does not exist or has ended").toException();
+                        throw EmbedError.notFound("the chat session does not exist or has ended")
+                                .toException();
                     }
                     lastSeq = rows.getLong(1);
                     storedBytes = rows.getLong(2);
@@ -234,7 +238,8 @@ final class JdbcMessages implements MessageStore {
             readMessages(statement, newestFirst, responding);
         }
         boolean truncated = newestFirst.size() > LocalCache.TAIL_SIZE;
-        List<ChatMessage> messages = new ArrayList<>(newestFirst.subList(0, Math.min(newestFirst.size(), LocalCache.TAIL_SIZE)));
+        List<ChatMessage> messages =
+                new ArrayList<>(newestFirst.subList(0, Math.min(newestFirst.size(), LocalCache.TAIL_SIZE)));
         Collections.reverse(messages);
         return new LocalCache.Tail(messages, truncated, responding[0]);
     }
@@ -289,7 +294,10 @@ final class JdbcMessages implements MessageStore {
         try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 into.add(new ChatMessage(
-                        rows.getString(1), rows.getString(2), rows.getString(3), Instant.ofEpochMilli(rows.getLong(4))));
+                        rows.getString(1),
+                        rows.getString(2),
+                        rows.getString(3),
+                        Instant.ofEpochMilli(rows.getLong(4))));
                 responding[0] = rows.getInt(5) == 1;
             }
         }
@@ -329,9 +337,20 @@ final class JdbcMessages implements MessageStore {
 
     /** Claims each candidate row whose lease has run out; the conditional UPDATE decides races. */
     private void claimRows(
-            Connection connection, PreparedStatement candidates, String owner, long now, Instant leaseUntil, List<Turn> into)
+            Connection connection,
+            PreparedStatement candidates,
+            String owner,
+            long now,
+            Instant leaseUntil,
+            List<Turn> into)
             throws SQLException {
-        record Candidate(String sessionId, long seq, String messageId, @Nullable String mode, String content, long createdAt) {}
+        record Candidate(
+                String sessionId,
+                long seq,
+                String messageId,
+                @Nullable String mode,
+                String content,
+                long createdAt) {}
         List<Candidate> found = new ArrayList<>();
         try (ResultSet rows = candidates.executeQuery()) {
             while (rows.next()) {
@@ -412,7 +431,8 @@ final class JdbcMessages implements MessageStore {
         return reply;
     }
 
-    private void updateSession(Connection connection, String sessionId, long seq, long storedBytes) throws SQLException {
+    private void updateSession(Connection connection, String sessionId, long seq, long storedBytes)
+            throws SQLException {
         try (PreparedStatement statement = db.prepare(connection, updateSession)) {
             statement.setLong(1, seq);
             statement.setLong(2, storedBytes);
@@ -458,7 +478,9 @@ final class JdbcMessages implements MessageStore {
                 bytes++;
             } else if (c < 0x800) {
                 bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
                 bytes += 4;
                 i++;
             } else {

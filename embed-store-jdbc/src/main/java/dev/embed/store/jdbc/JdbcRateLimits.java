@@ -39,7 +39,8 @@ final class JdbcRateLimits implements RateLimitStore {
         String t = tables.rateLimit();
         this.lock = "SELECT state FROM " + t + " WHERE key_hash = ? FOR UPDATE";
         this.insert = db.database() == Database.POSTGRESQL
-                ? "INSERT INTO " + t + " (key_hash, state, full_at) VALUES (?, '{}', 0) ON CONFLICT (key_hash) DO NOTHING"
+                ? "INSERT INTO " + t
+                        + " (key_hash, state, full_at) VALUES (?, '{}', 0) ON CONFLICT (key_hash) DO NOTHING"
                 : "MERGE INTO " + t + " r USING (VALUES (CAST(? AS CHAR(64)))) v (key_hash) ON r.key_hash = v.key_hash"
                         + " WHEN NOT MATCHED THEN INSERT (key_hash, state, full_at) VALUES (v.key_hash, '{}', 0)";
         this.update = "UPDATE " + t + " SET state = ?, full_at = ? WHERE key_hash = ?";
@@ -93,7 +94,8 @@ final class JdbcRateLimits implements RateLimitStore {
                 long fullAt = now + (long) Math.ceil((limit.burst() - left) * limit.millisPerPermit());
                 buckets.put(limit.name(), new Bucket(left, now, fullAt));
             }
-            long fullAt = buckets.values().stream().mapToLong(Bucket::fullAt).max().orElse(now);
+            long fullAt =
+                    buckets.values().stream().mapToLong(Bucket::fullAt).max().orElse(now);
             try (PreparedStatement statement = db.prepare(connection, update)) {
                 statement.setString(1, write(buckets));
                 statement.setLong(2, fullAt);

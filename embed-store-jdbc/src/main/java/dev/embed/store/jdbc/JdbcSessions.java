@@ -146,9 +146,19 @@ final class JdbcSessions implements SessionStore {
     }
 
     private static EmbedSession inMillis(EmbedSession s) {
-        return new EmbedSession(s.id(), s.tenant(), s.spaceId(), s.agentId(), s.externalUserId(), s.displayName(),
-                s.mode(), s.kind(), Instant.ofEpochMilli(s.createdAt().toEpochMilli()),
-                Instant.ofEpochMilli(s.expiresAt().toEpochMilli()), s.frameAncestors(), s.link());
+        return new EmbedSession(
+                s.id(),
+                s.tenant(),
+                s.spaceId(),
+                s.agentId(),
+                s.externalUserId(),
+                s.displayName(),
+                s.mode(),
+                s.kind(),
+                Instant.ofEpochMilli(s.createdAt().toEpochMilli()),
+                Instant.ofEpochMilli(s.expiresAt().toEpochMilli()),
+                s.frameAncestors(),
+                s.link());
     }
 
     private boolean live(EmbedSession session) {

@@ -32,7 +32,9 @@ record JdbcSettings(
         String dataSource = config.isSet(ConfigKey.STORE_JDBC_DATA_SOURCE)
                 ? config.get(ConfigKey.STORE_JDBC_DATA_SOURCE).strip()
                 : null;
-        String url = config.isSet(ConfigKey.STORE_JDBC_URL) ? config.get(ConfigKey.STORE_JDBC_URL).strip() : null;
+        String url = config.isSet(ConfigKey.STORE_JDBC_URL)
+                ? config.get(ConfigKey.STORE_JDBC_URL).strip()
+                : null;
         if (dataSource == null && url == null) {
             throw new ConfigException("embed: embed.store=jdbc needs a database: set "
                     + ConfigKey.STORE_JDBC_DATA_SOURCE.key() + " (a JNDI name such as java:comp/env/jdbc/embed, env "

@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  *       once with PostgreSQL's {@code NOTIFY}, within {@code pollMillis} without, and never
  *       later than a second (the listeners fire at the same moment).
  *   <li><b>Writes</b> (mints, messages, replies, claims, redemptions, revocations, rate limits)
- *       are one transaction each, and only then acknowledged.
+ *       are one transaction each, and only then acknowledged. Times are kept to the millisecond.
  * </ul>
  *
  * Both caches together are bounded by {@code embed.store.jdbc.cacheMegabytes} (weights are
@@ -106,7 +106,10 @@ final class JdbcStore implements EmbedStore {
         this.cache = new LocalCache(settings.cacheBytes(), this::copiesUsable);
         this.changes = new Changes(db, tables, newNodeId(), clock, cache, revocationMemory);
         Wakeup wakeup = db.database() == Database.POSTGRESQL
-                ? new PgWakeup(listenOpener(settings, dataSource), tables.channel(), settings.timeoutSeconds(),
+                ? new PgWakeup(
+                        listenOpener(settings, dataSource),
+                        tables.channel(),
+                        settings.timeoutSeconds(),
                         settings.dataSource() != null)
                 : Wakeup.sleeping();
         this.feed = new ChangeFeed(db, tables, changes, revocationMemory, cache, clock, settings.pollMillis(), wakeup);
@@ -165,8 +168,10 @@ final class JdbcStore implements EmbedStore {
                 String url = meta.getURL();
                 durable = !(database == Database.H2 && url != null && url.startsWith("jdbc:h2:mem:"));
             } catch (SQLException e) {
-                throw new ConfigException("embed: the jdbc store cannot reach its database (" + settings.source()
-                        + "): SQLState " + e.getSQLState() + ": " + e.getMessage(), e);
+                throw new ConfigException(
+                        "embed: the jdbc store cannot reach its database (" + settings.source() + "): SQLState "
+                                + e.getSQLState() + ": " + e.getMessage(),
+                        e);
             }
             Db db = new Db(dataSource, pool, database, settings.timeoutSeconds());
             Schema.check(db, new Tables(settings.tablePrefix()), settings.upgrade(), settings.source());
@@ -190,17 +195,21 @@ final class JdbcStore implements EmbedStore {
             feed.load();
         } catch (RuntimeException e) {
             close();
-            throw new ConfigException("embed: the jdbc store could not load its revocations (" + settings.source()
-                    + "); see the log for the database's error", e);
+            throw new ConfigException(
+                    "embed: the jdbc store could not load its revocations (" + settings.source()
+                            + "); see the log for the database's error",
+                    e);
         }
         feed.start();
-        sweeper.scheduleWithFixedDelay(this::sweepQuietly, settings.sweepSeconds(), settings.sweepSeconds(),
-                TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(
+                this::sweepQuietly, settings.sweepSeconds(), settings.sweepSeconds(), TimeUnit.SECONDS);
         String changes = db.database() == Database.H2
                 ? "one node"
                 : feed.listening()
-                        ? "other nodes' changes by LISTEN/NOTIFY, polled every " + settings.pollMillis() + " ms behind it"
-                        : "no LISTEN connection yet: other nodes' changes polled every " + settings.pollMillis() + " ms";
+                        ? "other nodes' changes by LISTEN/NOTIFY, polled every " + settings.pollMillis()
+                                + " ms behind it"
+                        : "no LISTEN connection yet: other nodes' changes polled every " + settings.pollMillis()
+                                + " ms";
         LOG.log(System.Logger.Level.INFO, "embed: store " + description + "; " + changes);
     }
 
@@ -320,12 +329,15 @@ final class JdbcStore implements EmbedStore {
         try {
             found = new InitialContext().lookup(name);
         } catch (NamingException e) {
-            throw new ConfigException("embed: configuration key embed.store.jdbc.dataSource names " + name
-                    + ", but JNDI has no DataSource there: " + e.getMessage(), e);
+            throw new ConfigException(
+                    "embed: configuration key embed.store.jdbc.dataSource names " + name
+                            + ", but JNDI has no DataSource there: " + e.getMessage(),
+                    e);
         }
         if (!(found instanceof DataSource dataSource)) {
-            throw new ConfigException("embed: configuration key embed.store.jdbc.dataSource names " + name
-                    + ", which is a " + (found == null ? "null" : found.getClass().getName()) + ", not a DataSource");
+            throw new ConfigException(
+                    "embed: configuration key embed.store.jdbc.dataSource names " + name + ", which is a "
+                            + (found == null ? "null" : found.getClass().getName()) + ", not a DataSource");
         }
         return dataSource;
     }
@@ -340,8 +352,8 @@ final class JdbcStore implements EmbedStore {
     }
 
     private static @Nullable Class<?> driverClass(Database database) {
-        for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
-                JdbcStore.class.getClassLoader()}) {
+        for (ClassLoader loader :
+                new ClassLoader[] {Thread.currentThread().getContextClassLoader(), JdbcStore.class.getClassLoader()}) {
             if (loader != null) {
                 try {
                     return Class.forName(database.driverClassName(), true, loader);

@@ -77,12 +77,14 @@ final class LocalCache {
     }
 
     /** The cached session, or null (not cached, caches off, or the feed is not fresh). */
-    @Nullable EmbedSession session(String sessionId) {
+    @Nullable
+    EmbedSession session(String sessionId) {
         return sessions != null && fresh.getAsBoolean() ? sessions.getIfPresent(sessionId) : null;
     }
 
     /** The cached tail of a session's history, or null. */
-    @Nullable Tail tail(String sessionId) {
+    @Nullable
+    Tail tail(String sessionId) {
         return tails != null && fresh.getAsBoolean() ? tails.getIfPresent(sessionId) : null;
     }
 
@@ -159,9 +161,14 @@ final class LocalCache {
 
     /** Approximate heap of a session: object headers plus two bytes a character. */
     static int weight(EmbedSession session) {
-        long chars = session.id().length() + session.tenant().length() + length(session.spaceId())
-                + length(session.agentId()) + session.externalUserId().length() + length(session.displayName())
-                + session.mode().length() + session.kind().length();
+        long chars = session.id().length()
+                + session.tenant().length()
+                + length(session.spaceId())
+                + length(session.agentId())
+                + session.externalUserId().length()
+                + length(session.displayName())
+                + session.mode().length()
+                + session.kind().length();
         for (String origin : session.frameAncestors()) {
             chars += origin.length() + 24;
         }

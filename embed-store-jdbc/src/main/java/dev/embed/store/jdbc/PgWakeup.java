@@ -74,8 +74,10 @@ final class PgWakeup implements Wakeup {
             return notifications != null && notifications.length > 0;
         } catch (SQLException e) {
             if (!closed) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "embed: the LISTEN connection failed (" + e.getMessage()
-                        + "); polling alone until it is back");
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        () -> "embed: the LISTEN connection failed (" + e.getMessage()
+                                + "); polling alone until it is back");
             }
             release();
             retryAtNanos = System.nanoTime() + RETRY_NANOS;

@@ -57,8 +57,10 @@ final class Schema {
                 }
             }
         } catch (SQLException e) {
-            throw new ConfigException("embed: the jdbc store could not check its tables (prefix " + tables.prefix()
-                    + ", " + where + "): SQLState " + e.getSQLState() + ": " + e.getMessage(), e);
+            throw new ConfigException(
+                    "embed: the jdbc store could not check its tables (prefix " + tables.prefix() + ", " + where
+                            + "): SQLState " + e.getSQLState() + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -108,8 +110,9 @@ final class Schema {
         if (!applied.isEmpty()) {
             List<String> names = new ArrayList<>();
             applied.forEach(script -> names.add(script.fileName()));
-            LOG.log(System.Logger.Level.INFO, "embed: the jdbc store applied " + names + " (table prefix "
-                    + tables.prefix() + ")");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "embed: the jdbc store applied " + names + " (table prefix " + tables.prefix() + ")");
         }
     }
 

@@ -47,7 +47,8 @@ final class Scripts {
             }
             Matcher m = NAME.matcher(name);
             if (!m.matches() || Integer.parseInt(m.group(1)) != expected) {
-                throw new IllegalStateException(dir + "scripts.txt: expected V" + expected + "__<what>.sql, found " + name);
+                throw new IllegalStateException(
+                        dir + "scripts.txt: expected V" + expected + "__<what>.sql, found " + name);
             }
             scripts.add(new Script(expected++, name, dir + name));
         }
@@ -83,7 +84,8 @@ final class Scripts {
             }
         }
         if (!current.toString().isBlank()) {
-            throw new IllegalStateException("script ends inside a statement: " + current.toString().strip());
+            throw new IllegalStateException(
+                    "script ends inside a statement: " + current.toString().strip());
         }
         return List.copyOf(statements);
     }

@@ -26,14 +26,18 @@ class H2OnlyClasspathTest {
                 urls.add(Path.of(entry).toUri().toURL());
             }
         }
-        try (URLClassLoader withoutPgjdbc = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader withoutPgjdbc =
+                new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
             assertThrows(ClassNotFoundException.class, () -> withoutPgjdbc.loadClass("org.postgresql.Driver"));
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             String report;
             thread.setContextClassLoader(withoutPgjdbc);
             try {
-                report = (String) withoutPgjdbc.loadClass(H2OnlyProbe.class.getName()).getMethod("run").invoke(null);
+                report = (String) withoutPgjdbc
+                        .loadClass(H2OnlyProbe.class.getName())
+                        .getMethod("run")
+                        .invoke(null);
             } finally {
                 thread.setContextClassLoader(previous);
             }

@@ -22,7 +22,8 @@ public final class H2OnlyProbe {
     /** What happened, as text the test checks. */
     public static String run() {
         EmbedStore.Provider provider = null;
-        for (EmbedStore.Provider candidate : ServiceLoader.load(EmbedStore.Provider.class, H2OnlyProbe.class.getClassLoader())) {
+        for (EmbedStore.Provider candidate :
+                ServiceLoader.load(EmbedStore.Provider.class, H2OnlyProbe.class.getClassLoader())) {
             if (candidate.name().equals("jdbc")) {
                 provider = candidate;
             }
@@ -38,19 +39,40 @@ public final class H2OnlyProbe {
                         "embed.store.jdbc.schema", "upgrade")),
                 Clock.systemUTC(),
                 scheduler)) {
-            EmbedSession session = new EmbedSession("ses_h2only", "tenant", null, null, "user", null, "chat",
-                    "session", Clock.systemUTC().instant(), Clock.systemUTC().instant().plus(Duration.ofHours(1)),
-                    List.of(), null);
+            EmbedSession session = new EmbedSession(
+                    "ses_h2only",
+                    "tenant",
+                    null,
+                    null,
+                    "user",
+                    null,
+                    "chat",
+                    "session",
+                    Clock.systemUTC().instant(),
+                    Clock.systemUTC().instant().plus(Duration.ofHours(1)),
+                    List.of(),
+                    null);
             store.sessions().create(session);
-            store.messages().appendUserMessage(session, "hello", null, Clock.systemUTC().instant());
-            store.revocations().revokeSession("ses_other", Clock.systemUTC().instant().plusSeconds(60));
-            report.append(store.describe()).append(" | messages=")
-                    .append(store.messages().page(session.id(), null, null, 10).orElseThrow().messages().size())
-                    .append(" | revoked=").append(store.revocations().isSessionRevoked("ses_other"));
+            store.messages()
+                    .appendUserMessage(session, "hello", null, Clock.systemUTC().instant());
+            store.revocations()
+                    .revokeSession("ses_other", Clock.systemUTC().instant().plusSeconds(60));
+            report.append(store.describe())
+                    .append(" | messages=")
+                    .append(store.messages()
+                            .page(session.id(), null, null, 10)
+                            .orElseThrow()
+                            .messages()
+                            .size())
+                    .append(" | revoked=")
+                    .append(store.revocations().isSessionRevoked("ses_other"));
         }
         try {
-            provider.open(EmbedConfig.of(Map.of("embed.store.jdbc.url", "jdbc:postgresql://localhost/embed")),
-                    Clock.systemUTC(), scheduler).close();
+            provider.open(
+                            EmbedConfig.of(Map.of("embed.store.jdbc.url", "jdbc:postgresql://localhost/embed")),
+                            Clock.systemUTC(),
+                            scheduler)
+                    .close();
             report.append(" | postgresql opened?!");
         } catch (ConfigException e) {
             report.append(" | ").append(e.getMessage());

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class H2RestartTest {
     @Test
     void restartWhenOnTheSameFileThenNothingAcknowledgedIsLost() {
-        String url = "jdbc:h2:file:" + Path.of("target", "h2", "restart-" + System.nanoTime()).toAbsolutePath();
+        String url = "jdbc:h2:file:"
+                + Path.of("target", "h2", "restart-" + System.nanoTime()).toAbsolutePath();
         String prefix = TestStores.newPrefix();
 
         RestartScenario.run(clock -> TestStores.open(url, prefix, clock));

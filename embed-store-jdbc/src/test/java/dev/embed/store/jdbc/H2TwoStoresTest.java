@@ -59,11 +59,15 @@ class H2TwoStoresTest {
         EmbedSession session = TestStores.session(clock, Duration.ofHours(1));
         a.sessions().create(session);
         assertEquals(Optional.of(session), b.sessions().find(session.id()));
-        assertEquals(List.of(), b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
+        assertEquals(
+                List.of(),
+                b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
 
         ChatMessage message = a.messages().appendUserMessage(session, "hello", null, clock.instant());
         assertEquals("stored " + session.id(), heardByB.poll(1, TimeUnit.SECONDS));
-        assertEquals(List.of(message), b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
+        assertEquals(
+                List.of(message),
+                b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
 
         a.revocations().revokeSession(session.id(), session.expiresAt());
         a.sessions().end(session.id());

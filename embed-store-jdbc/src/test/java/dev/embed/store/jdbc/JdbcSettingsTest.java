@@ -89,7 +89,8 @@ class JdbcSettingsTest {
                         "embed.store.jdbc.timeoutSeconds",
                         "1"));
 
-        assertTrue(e.getMessage().contains("cannot reach its database (URL jdbc:postgresql://127.0.0.1:"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("cannot reach its database (URL jdbc:postgresql://127.0.0.1:"), e.getMessage());
         assertFalse(e.getMessage().contains("in-the-url"), e.getMessage());
     }
 }

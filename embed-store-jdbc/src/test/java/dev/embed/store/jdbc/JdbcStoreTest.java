@@ -68,12 +68,17 @@ class JdbcStoreTest {
         store.messages().appendUserMessage(session, text, null, clock.instant());
 
         EmbedException e = assertThrows(
-                EmbedException.class,
-                () -> store.messages().appendUserMessage(session, text, null, clock.instant()));
+                EmbedException.class, () -> store.messages().appendUserMessage(session, text, null, clock.instant()));
 
         assertEquals(429, e.error().status());
         assertTrue(e.error().description().contains("65536 bytes"), e.error().description());
-        assertEquals(2, store.messages().page(session.id(), null, null, 10).orElseThrow().messages().size());
+        assertEquals(
+                2,
+                store.messages()
+                        .page(session.id(), null, null, 10)
+                        .orElseThrow()
+                        .messages()
+                        .size());
     }
 
     @Test
@@ -84,8 +89,12 @@ class JdbcStoreTest {
         ChatMessage first = store.messages().appendUserMessage(session, "one", null, clock.instant());
         ChatMessage second = store.messages().appendUserMessage(session, "two", null, clock.instant());
         ChatMessage reply = store.messages()
-                .reply(store.messages().claimNext(session.id(), "n", clock.instant().plusSeconds(30)).orElseThrow(),
-                        "re", clock.instant())
+                .reply(
+                        store.messages()
+                                .claimNext(session.id(), "n", clock.instant().plusSeconds(30))
+                                .orElseThrow(),
+                        "re",
+                        clock.instant())
                 .orElseThrow();
 
         assertEquals("msg_000000000001", first.id());
@@ -96,9 +105,11 @@ class JdbcStoreTest {
     @Test
     void linkWhenKeyIsNotAHashThenRefusedWithoutEchoingIt() {
         String cacheKey = "ck_the-raw-cache-key-itself";
-        LinkStore.Link link = new LinkStore.Link("ses_x", "uid", List.of(), clock.instant(), clock.instant().plusSeconds(60));
+        LinkStore.Link link = new LinkStore.Link(
+                "ses_x", "uid", List.of(), clock.instant(), clock.instant().plusSeconds(60));
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.links().put(cacheKey, link));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> store.links().put(cacheKey, link));
 
         assertFalse(e.getMessage().contains(cacheKey), e.getMessage());
         assertEquals(Optional.empty(), store.links().take(cacheKey));
@@ -109,7 +120,9 @@ class JdbcStoreTest {
     void durableWhenInMemoryThenFalseAndOnAFileThenTrue() {
         assertFalse(store.durable());
         try (JdbcStore file = TestStores.open(
-                "jdbc:h2:file:" + Path.of("target", "h2", "durable-" + System.nanoTime()).toAbsolutePath(),
+                "jdbc:h2:file:"
+                        + Path.of("target", "h2", "durable-" + System.nanoTime())
+                                .toAbsolutePath(),
                 "embed_",
                 clock)) {
             assertTrue(file.durable());
@@ -120,10 +133,12 @@ class JdbcStoreTest {
     @Test
     void rateLimitWhenStoredThenOnlyTheKeysHashIsKept() throws Exception {
         String key = "visitor|key-1|support|fingerprint-in-the-clear";
-        store.rateLimits().tryAcquire(key, List.of(new dev.embed.store.RateLimitStore.Limit("m", 1, 1, Duration.ofMinutes(1))));
+        store.rateLimits()
+                .tryAcquire(key, List.of(new dev.embed.store.RateLimitStore.Limit("m", 1, 1, Duration.ofMinutes(1))));
 
         String kept = store.db().read("read", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("SELECT key_hash, state FROM embed_rate_limit");
+            try (PreparedStatement statement =
+                            connection.prepareStatement("SELECT key_hash, state FROM embed_rate_limit");
                     var rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getString(1) + " " + rows.getString(2);
@@ -139,7 +154,12 @@ class JdbcStoreTest {
         EmbedSession session = TestStores.session(clock, Duration.ofHours(1));
         store.sessions().create(session);
         try (JdbcStore other = TestStores.open(url, "embed_", clock)) {
-            assertEquals(List.of(), other.messages().page(session.id(), null, null, 10).orElseThrow().messages());
+            assertEquals(
+                    List.of(),
+                    other.messages()
+                            .page(session.id(), null, null, 10)
+                            .orElseThrow()
+                            .messages());
             assertTrue(other.cache().size() > 0, "the other store keeps copies");
             other.feed().close();
             Thread.sleep(800);
@@ -148,7 +168,10 @@ class JdbcStoreTest {
 
             assertEquals(
                     List.of(message),
-                    other.messages().page(session.id(), null, null, 10).orElseThrow().messages(),
+                    other.messages()
+                            .page(session.id(), null, null, 10)
+                            .orElseThrow()
+                            .messages(),
                     "a store whose feed is stale does not trust its copies");
         }
     }

@@ -73,7 +73,8 @@ class JndiDataSourceTest {
 
     @Test
     void openWhenTheDataSourceIsBoundThenTheStoreUsesIt() {
-        try (JdbcStore store = TestStores.open(Map.of(
+        try (JdbcStore store = TestStores.open(
+                Map.of(
                         "embed.store.jdbc.dataSource", "java:comp/env/jdbc/embed",
                         "embed.store.jdbc.schema", "upgrade"),
                 clock)) {
@@ -92,9 +93,11 @@ class JndiDataSourceTest {
                 () -> TestStores.open(Map.of("embed.store.jdbc.dataSource", "java:comp/env/jdbc/missing"), clock));
         ConfigException wrong = assertThrows(
                 ConfigException.class,
-                () -> TestStores.open(Map.of("embed.store.jdbc.dataSource", "java:comp/env/jdbc/notADataSource"), clock));
+                () -> TestStores.open(
+                        Map.of("embed.store.jdbc.dataSource", "java:comp/env/jdbc/notADataSource"), clock));
 
-        assertTrue(unbound.getMessage().contains("embed.store.jdbc.dataSource names java:comp/env/jdbc/missing"),
+        assertTrue(
+                unbound.getMessage().contains("embed.store.jdbc.dataSource names java:comp/env/jdbc/missing"),
                 unbound.getMessage());
         assertTrue(wrong.getMessage().contains("not a DataSource"), wrong.getMessage());
     }

@@ -67,10 +67,15 @@ class PostgresOutageIT {
             calls.put("append", () -> store.messages().appendUserMessage(session, "during", null, clock.instant()));
             calls.put("page", () -> store.messages().page(session.id(), null, null, 10));
             calls.put("claimStale", () -> store.messages().claimStale("n", clock.instant(), clock.instant(), 10));
-            calls.put("revoke", () -> store.revocations().revokeSession("ses_x", clock.instant().plusSeconds(60)));
+            calls.put(
+                    "revoke",
+                    () -> store.revocations()
+                            .revokeSession("ses_x", clock.instant().plusSeconds(60)));
             calls.put("take", () -> store.links().take(TestStores.sha256("k")));
-            calls.put("tryAcquire", () -> store.rateLimits().tryAcquire("k", List.of(
-                    new RateLimitStore.Limit("m", 1, 1, Duration.ofMinutes(1)))));
+            calls.put(
+                    "tryAcquire",
+                    () -> store.rateLimits()
+                            .tryAcquire("k", List.of(new RateLimitStore.Limit("m", 1, 1, Duration.ofMinutes(1)))));
             calls.put("end", () -> other.sessions().end(session.id()));
             for (Map.Entry<String, Runnable> call : calls.entrySet()) {
                 long start = System.nanoTime();
@@ -92,7 +97,8 @@ class PostgresOutageIT {
             server = EmbeddedPg.start(data, port);
 
             long restarted = System.nanoTime();
-            ChatMessage after = retry(() -> store.messages().appendUserMessage(session, "after", null, clock.instant()));
+            ChatMessage after =
+                    retry(() -> store.messages().appendUserMessage(session, "after", null, clock.instant()));
             System.out.println("outage: served again " + (System.nanoTime() - restarted) / 1_000_000
                     + " ms after PostgreSQL was started again");
             assertEquals(Optional.of(session), store.sessions().find(session.id()));

@@ -36,7 +36,11 @@ final class RestartScenario {
         String bucket = "uid|tenant-a|uid-1|" + System.nanoTime();
         List<RateLimitStore.Limit> limits = List.of(new RateLimitStore.Limit("hourly", 2, 2, Duration.ofHours(1)));
         LinkStore.Link link = new LinkStore.Link(
-                session.id(), "user-1", List.of("docs"), clock.instant(), clock.instant().plusSeconds(900));
+                session.id(),
+                "user-1",
+                List.of("docs"),
+                clock.instant(),
+                clock.instant().plusSeconds(900));
         List<ChatMessage> history = new ArrayList<>();
         ChatMessage unanswered;
 
@@ -47,11 +51,15 @@ final class RestartScenario {
                 MessageStore.Turn turn = before.messages()
                         .claimNext(session.id(), "node-a", clock.instant().plusSeconds(30))
                         .orElseThrow();
-                history.add(before.messages().reply(turn, "answer " + i, clock.instant()).orElseThrow());
+                history.add(before.messages()
+                        .reply(turn, "answer " + i, clock.instant())
+                        .orElseThrow());
             }
             unanswered = before.messages().appendUserMessage(session, "the node dies now", "agent", clock.instant());
             history.add(unanswered);
-            before.messages().claimNext(session.id(), "node-a", clock.instant().plusSeconds(30)).orElseThrow();
+            before.messages()
+                    .claimNext(session.id(), "node-a", clock.instant().plusSeconds(30))
+                    .orElseThrow();
             before.revocations().revokeSession(revokedSession, clock.instant().plus(Duration.ofHours(1)));
             before.revocations().revokeToken(revokedToken, clock.instant().plus(Duration.ofHours(1)));
             before.links().put(usedLink, link);
@@ -64,7 +72,8 @@ final class RestartScenario {
 
         try (JdbcStore after = open.apply(clock)) {
             assertEquals(Optional.of(session), after.sessions().find(session.id()));
-            MessageStore.Page page = after.messages().page(session.id(), null, null, 100).orElseThrow();
+            MessageStore.Page page =
+                    after.messages().page(session.id(), null, null, 100).orElseThrow();
             assertEquals(history, page.messages());
             assertTrue(page.responding());
             assertTrue(after.revocations().isSessionRevoked(revokedSession));
@@ -73,17 +82,32 @@ final class RestartScenario {
             assertEquals(Optional.of(link), after.links().take(waitingLink));
             assertFalse(after.rateLimits().tryAcquire(bucket, limits).allowed());
 
-            assertEquals(Optional.empty(), after.messages().claimNext(session.id(), "node-b", clock.instant().plusSeconds(30)));
+            assertEquals(
+                    Optional.empty(),
+                    after.messages()
+                            .claimNext(session.id(), "node-b", clock.instant().plusSeconds(30)));
             clock.advance(Duration.ofSeconds(31));
-            List<MessageStore.Turn> stale = after.messages()
-                    .claimStale("node-b", clock.instant(), clock.instant().plusSeconds(30), 10).stream()
-                    .filter(t -> t.sessionId().equals(session.id()))
-                    .toList();
+            List<MessageStore.Turn> stale =
+                    after
+                            .messages()
+                            .claimStale(
+                                    "node-b", clock.instant(), clock.instant().plusSeconds(30), 10)
+                            .stream()
+                            .filter(t -> t.sessionId().equals(session.id()))
+                            .toList();
             assertEquals(1, stale.size());
             assertEquals(unanswered, stale.get(0).message());
             assertEquals("agent", stale.get(0).mode());
-            assertTrue(after.messages().reply(stale.get(0), "answered after the restart", clock.instant()).isPresent());
-            assertEquals(history.size() + 1, after.messages().page(session.id(), null, null, 100).orElseThrow().messages().size());
+            assertTrue(after.messages()
+                    .reply(stale.get(0), "answered after the restart", clock.instant())
+                    .isPresent());
+            assertEquals(
+                    history.size() + 1,
+                    after.messages()
+                            .page(session.id(), null, null, 100)
+                            .orElseThrow()
+                            .messages()
+                            .size());
         }
     }
 }

@@ -66,7 +66,8 @@ class SchemaTest {
     void openWhenUpgradingTwiceThenEachVersionIsAppliedAndRecordedOnce() throws SQLException {
         TestStores.open(url, "acme_", clock).close();
         TestStores.open(url, "acme_", clock).close();
-        TestStores.open(url, "acme_", clock, "embed.store.jdbc.schema", "validate").close();
+        TestStores.open(url, "acme_", clock, "embed.store.jdbc.schema", "validate")
+                .close();
 
         try (Connection connection = DriverManager.getConnection(url);
                 Statement statement = connection.createStatement();
@@ -93,21 +94,27 @@ class SchemaTest {
     void scriptsWhenListedThenEveryFileOfTheDirectoryInOrderAndEachRecordsItsVersionLast(Database database)
             throws IOException, URISyntaxException {
         List<Scripts.Script> scripts = Scripts.list(database);
-        Path directory = Path.of(getClass().getClassLoader()
-                .getResource("META-INF/embed/sql/" + database.id() + "/scripts.txt")
-                .toURI())
+        Path directory = Path.of(getClass()
+                        .getClassLoader()
+                        .getResource("META-INF/embed/sql/" + database.id() + "/scripts.txt")
+                        .toURI())
                 .getParent();
         Set<String> files = new TreeSet<>();
         try (Stream<Path> list = Files.list(directory)) {
-            list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).forEach(files::add);
+            list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".sql"))
+                    .forEach(files::add);
         }
 
-        assertEquals(files, new TreeSet<>(scripts.stream().map(Scripts.Script::fileName).toList()));
+        assertEquals(
+                files,
+                new TreeSet<>(scripts.stream().map(Scripts.Script::fileName).toList()));
         for (Scripts.Script script : scripts) {
             List<String> statements = Scripts.statements(Scripts.text(script, "x_"));
             String last = statements.get(statements.size() - 1);
             assertTrue(
-                    last.startsWith("INSERT INTO x_schema_version (version, description) VALUES (" + script.version() + ","),
+                    last.startsWith(
+                            "INSERT INTO x_schema_version (version, description) VALUES (" + script.version() + ","),
                     () -> script.fileName() + " ends with " + last);
         }
     }
@@ -130,8 +137,8 @@ class SchemaTest {
 
     @Test
     void statementsWhenSplitThenCommentsDroppedAndEachEndsAtItsSemicolon() {
-        List<String> statements = Scripts.statements("-- a comment; with a semicolon\nCREATE TABLE a (\n  x INT\n);\n\n"
-                + "INSERT INTO a VALUES (1);\n");
+        List<String> statements = Scripts.statements(
+                "-- a comment; with a semicolon\nCREATE TABLE a (\n  x INT\n);\n\n" + "INSERT INTO a VALUES (1);\n");
 
         assertEquals(List.of("CREATE TABLE a (\n  x INT\n)", "INSERT INTO a VALUES (1)"), statements);
         assertThrows(IllegalStateException.class, () -> Scripts.statements("CREATE TABLE a (x INT)\n"));

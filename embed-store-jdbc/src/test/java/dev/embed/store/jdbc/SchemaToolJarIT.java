@@ -50,8 +50,7 @@ class SchemaToolJarIT {
             }
             connection.commit();
         }
-        try (JdbcStore store = TestStores.open(
-                url, "dba_", Clock.systemUTC(), "embed.store.jdbc.schema", "validate")) {
+        try (JdbcStore store = TestStores.open(url, "dba_", Clock.systemUTC(), "embed.store.jdbc.schema", "validate")) {
             assertTrue(store.describe().contains("PostgreSQL"), store.describe());
         }
     }

@@ -38,8 +38,7 @@ final class TestStores {
         t.setDaemon(true);
         return t;
     });
-    private static final Set<String> TABLES =
-            Set.of("session", "message", "turn", "link", "revocation", "rate_limit");
+    private static final Set<String> TABLES = Set.of("session", "message", "turn", "link", "revocation", "rate_limit");
 
     private TestStores() {}
 
@@ -76,12 +75,25 @@ final class TestStores {
         }
     }
 
-    /** A flow B session living for {@code ttl} from the clock's now, not yet stored. */
+    /**
+     * A flow B session living for {@code ttl} from the clock's now, not yet stored; in whole
+     * milliseconds, as the store keeps times.
+     */
     static EmbedSession session(Clock clock, Duration ttl) {
-        Instant now = clock.instant();
+        Instant now = Instant.ofEpochMilli(clock.millis());
         return new EmbedSession(
-                "ses_" + UUID.randomUUID().toString().replace("-", ""), "tenant-a", "space-1", "support", "user-1",
-                null, "chat", "session", now, now.plus(ttl), List.of(), null);
+                "ses_" + UUID.randomUUID().toString().replace("-", ""),
+                "tenant-a",
+                "space-1",
+                "support",
+                "user-1",
+                null,
+                "chat",
+                "session",
+                now,
+                now.plus(ttl),
+                List.of(),
+                null);
     }
 
     static String sha256(String text) {
@@ -148,8 +160,13 @@ final class TestStores {
         try (ResultSet rows = meta.getColumns(null, schema, "%", "%")) {
             while (rows.next()) {
                 int type = rows.getInt("DATA_TYPE");
-                if (type == Types.VARCHAR || type == Types.CHAR || type == Types.CLOB || type == Types.LONGVARCHAR
-                        || type == Types.NVARCHAR || type == Types.NCHAR || type == Types.NCLOB) {
+                if (type == Types.VARCHAR
+                        || type == Types.CHAR
+                        || type == Types.CLOB
+                        || type == Types.LONGVARCHAR
+                        || type == Types.NVARCHAR
+                        || type == Types.NCHAR
+                        || type == Types.NCLOB) {
                     columns.add(new String[] {rows.getString("TABLE_NAME"), rows.getString("COLUMN_NAME")});
                 }
             }

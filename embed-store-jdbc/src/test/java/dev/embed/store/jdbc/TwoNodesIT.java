@@ -66,7 +66,11 @@ class TwoNodesIT {
         String keyHash = TestStores.sha256("cache-key-" + System.nanoTime());
         EmbedSession session = session(a, Duration.ofMinutes(15));
         LinkStore.Link link = new LinkStore.Link(
-                session.id(), "uid-1", List.of("docs"), clock.instant(), clock.instant().plusSeconds(900));
+                session.id(),
+                "uid-1",
+                List.of("docs"),
+                clock.instant(),
+                clock.instant().plusSeconds(900));
         a.links().put(keyHash, link);
 
         List<Optional<LinkStore.Link>> results =
@@ -101,7 +105,9 @@ class TwoNodesIT {
     void messageWhenStoredOnOneNodeThenTheOtherIsToldWithinOneSecondAndPagesIt() throws Exception {
         EmbedSession session = session(a, Duration.ofHours(1));
         // B has read the (empty) history: its copy must not hide what A stores next.
-        assertEquals(List.of(), b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
+        assertEquals(
+                List.of(),
+                b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
         heardByA.clear();
         heardByB.clear();
 
@@ -112,7 +118,9 @@ class TwoNodesIT {
         assertEquals("stored " + session.id(), heardByB.poll(1, TimeUnit.SECONDS));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(millis < 1000, () -> "took " + millis + " ms");
-        assertEquals(List.of(message), b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
+        assertEquals(
+                List.of(message),
+                b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
     }
 
     @Test
@@ -139,7 +147,8 @@ class TwoNodesIT {
             assertEquals(session.id(), heard.poll(1, TimeUnit.SECONDS));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < 300, () -> "NOTIFY woke the other node after " + millis + " ms");
-            MessageStore.Turn turn = a.messages().claimNext(session.id(), "node-a", clock.instant().plusSeconds(30))
+            MessageStore.Turn turn = a.messages()
+                    .claimNext(session.id(), "node-a", clock.instant().plusSeconds(30))
                     .orElseThrow();
             a.messages().reply(turn, "pong", clock.instant());
             assertEquals(session.id(), heard.poll(1, TimeUnit.SECONDS));
@@ -150,15 +159,32 @@ class TwoNodesIT {
     void replyWhenStoredOnOneNodeThenTheOthersCopyOfTheHistoryShowsItWithinOneSecond() throws Exception {
         EmbedSession session = session(a, Duration.ofHours(1));
         ChatMessage question = a.messages().appendUserMessage(session, "question", null, clock.instant());
-        waitUntil(() -> b.messages().page(session.id(), null, null, 10).orElseThrow().messages().size() == 1);
-        MessageStore.Turn turn = b.messages().claimNext(session.id(), "node-b", clock.instant().plusSeconds(30))
+        waitUntil(() -> b.messages()
+                        .page(session.id(), null, null, 10)
+                        .orElseThrow()
+                        .messages()
+                        .size()
+                == 1);
+        MessageStore.Turn turn = b.messages()
+                .claimNext(session.id(), "node-b", clock.instant().plusSeconds(30))
                 .orElseThrow();
         ChatMessage reply = b.messages().reply(turn, "answer", clock.instant()).orElseThrow();
 
-        waitUntil(() -> a.messages().page(session.id(), question.id(), null, 10).orElseThrow().messages().size() == 1);
+        waitUntil(() -> a.messages()
+                        .page(session.id(), question.id(), null, 10)
+                        .orElseThrow()
+                        .messages()
+                        .size()
+                == 1);
 
-        assertEquals(List.of(reply), a.messages().page(session.id(), question.id(), null, 10).orElseThrow().messages());
-        assertFalse(a.messages().page(session.id(), null, null, 10).orElseThrow().responding());
+        assertEquals(
+                List.of(reply),
+                a.messages()
+                        .page(session.id(), question.id(), null, 10)
+                        .orElseThrow()
+                        .messages());
+        assertFalse(
+                a.messages().page(session.id(), null, null, 10).orElseThrow().responding());
     }
 
     @Test
@@ -182,7 +208,8 @@ class TwoNodesIT {
 
         a.sessions().extend(session.id(), later);
 
-        waitUntil(() -> b.sessions().find(session.id()).map(EmbedSession::expiresAt).equals(Optional.of(later)));
+        waitUntil(() ->
+                b.sessions().find(session.id()).map(EmbedSession::expiresAt).equals(Optional.of(later)));
     }
 
     @Test
@@ -196,7 +223,8 @@ class TwoNodesIT {
 
         assertTrue(a.revocations().isSessionRevoked(sessionId), "at once on the node that revoked");
         assertTrue(a.revocations().isTokenRevoked(jti));
-        waitUntil(() -> b.revocations().isSessionRevoked(sessionId) && b.revocations().isTokenRevoked(jti));
+        waitUntil(() ->
+                b.revocations().isSessionRevoked(sessionId) && b.revocations().isTokenRevoked(jti));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(millis < 1000, () -> "took " + millis + " ms");
     }
@@ -205,17 +233,31 @@ class TwoNodesIT {
     void turnWhenItsNodeDiesMidReplyThenTheOtherAnswersItOnceAfterTheLease() {
         EmbedSession session = session(a, Duration.ofHours(1));
         ChatMessage question = a.messages().appendUserMessage(session, "question", null, clock.instant());
-        MessageStore.Turn dying = a.messages().claimNext(session.id(), "node-a", clock.instant().plusSeconds(30))
+        MessageStore.Turn dying = a.messages()
+                .claimNext(session.id(), "node-a", clock.instant().plusSeconds(30))
                 .orElseThrow();
         a.close();
 
-        assertEquals(List.of(), turnsOf(session, b.messages().claimStale("node-b", clock.instant(), clock.instant().plusSeconds(30), 10)));
+        assertEquals(
+                List.of(),
+                turnsOf(
+                        session,
+                        b.messages()
+                                .claimStale(
+                                        "node-b",
+                                        clock.instant(),
+                                        clock.instant().plusSeconds(30),
+                                        10)));
         clock.advance(Duration.ofSeconds(31));
-        List<MessageStore.Turn> taken =
-                turnsOf(session, b.messages().claimStale("node-b", clock.instant(), clock.instant().plusSeconds(30), 10));
+        List<MessageStore.Turn> taken = turnsOf(
+                session,
+                b.messages()
+                        .claimStale("node-b", clock.instant(), clock.instant().plusSeconds(30), 10));
         assertEquals(1, taken.size());
         assertEquals(question, taken.get(0).message());
-        assertTrue(b.messages().reply(taken.get(0), "answered by B", clock.instant()).isPresent());
+        assertTrue(b.messages()
+                .reply(taken.get(0), "answered by B", clock.instant())
+                .isPresent());
 
         // Node A comes back and finishes the reply it had started: dropped.
         JdbcStore restarted = node(a.tables().prefix(), new LinkedBlockingQueue<>());
@@ -243,7 +285,8 @@ class TwoNodesIT {
         assertEquals(Optional.of(session), stores.get(1).sessions().find(session.id()));
         try (Connection connection = DriverManager.getConnection(fresh);
                 Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT version, COUNT(*) FROM embed_schema_version GROUP BY version")) {
+                ResultSet rows =
+                        statement.executeQuery("SELECT version, COUNT(*) FROM embed_schema_version GROUP BY version")) {
             assertTrue(rows.next());
             assertEquals(1, rows.getInt(1));
             assertEquals(1, rows.getInt(2));

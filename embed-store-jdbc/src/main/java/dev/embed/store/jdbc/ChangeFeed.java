@@ -53,6 +53,7 @@ final class ChangeFeed implements AutoCloseable {
     private long lastCatchUpNanos;
 
     private volatile long freshSinceNanos;
+    private volatile long notified;
     private volatile boolean running;
     private @org.jspecify.annotations.Nullable Thread thread;
 
@@ -114,6 +115,11 @@ final class ChangeFeed implements AutoCloseable {
         return running && System.nanoTime() - freshSinceNanos < FRESH_NANOS;
     }
 
+    /** How many waits a notification ended (tests: proof that NOTIFY, not polling, woke the feed). */
+    long notified() {
+        return notified;
+    }
+
     /** Whether notifications can arrive (PostgreSQL, a listening connection open). */
     boolean listening() {
         return wakeup.listening();
@@ -122,7 +128,9 @@ final class ChangeFeed implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                wakeup.await(pollMillis);
+                if (wakeup.await(pollMillis)) {
+                    notified++;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -270,15 +270,21 @@ final class ChangeFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the feed: ends its wait and lets a read in progress finish (interrupting a thread in
+     * JDBC can break an H2 file), interrupting it only if it does not stop in time.
+     */
     @Override
     public void close() {
         running = false;
         wakeup.close();
         Thread t = thread;
         if (t != null) {
-            t.interrupt();
             try {
-                t.join(Math.max(2000, pollMillis * 4));
+                t.join((db.timeoutSeconds() * 2L + 1) * 1000);
+                if (t.isAlive()) {
+                    t.interrupt();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

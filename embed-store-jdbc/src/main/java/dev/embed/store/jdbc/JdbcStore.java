@@ -318,8 +318,17 @@ final class JdbcStore implements EmbedStore {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            sweeper.shutdownNow();
+            // A sweep in progress finishes its statement: interrupting JDBC can break an H2 file.
+            sweeper.shutdown();
             feed.close();
+            try {
+                if (!sweeper.awaitTermination(db.timeoutSeconds() * 2L + 1, TimeUnit.SECONDS)) {
+                    sweeper.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                sweeper.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
             db.close();
         }
     }

@@ -29,6 +29,7 @@ final class PgWakeup implements Wakeup {
         Connection open() throws SQLException;
     }
 
+    private final Wakeup.Sleeping pause = new Wakeup.Sleeping();
     private final Opener opener;
     private final String channel;
     private final int timeoutSeconds;
@@ -57,7 +58,7 @@ final class PgWakeup implements Wakeup {
         PGConnection listening = pg;
         if (listening == null) {
             if (now - retryAtNanos < 0 || (listening = open()) == null) {
-                Thread.sleep(millis);
+                pause.await(millis);
                 return false;
             }
         }
@@ -156,9 +157,11 @@ final class PgWakeup implements Wakeup {
         closeQuietly(current);
     }
 
+    /** Ends a wait at once: a pause returns, a blocked read fails on the closed connection. */
     @Override
     public void close() {
         closed = true;
+        pause.close();
         closeQuietly(connection);
     }
 

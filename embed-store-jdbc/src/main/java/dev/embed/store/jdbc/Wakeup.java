@@ -21,22 +21,34 @@ interface Wakeup extends AutoCloseable {
     @Override
     void close();
 
-    /** Polling alone (H2, or no notifications). */
+    /** Polling alone (H2, or no notifications); {@link #close} ends a wait at once. */
     static Wakeup sleeping() {
-        return new Wakeup() {
-            @Override
-            public boolean await(long millis) throws InterruptedException {
-                Thread.sleep(millis);
-                return false;
-            }
+        return new Sleeping();
+    }
 
-            @Override
-            public boolean listening() {
-                return false;
-            }
+    /** A wait that {@link #close} ends without interrupting the thread (which may be in JDBC). */
+    final class Sleeping implements Wakeup {
+        private boolean closed;
 
-            @Override
-            public void close() {}
-        };
+        @Override
+        public synchronized boolean await(long millis) throws InterruptedException {
+            long until = System.nanoTime() + millis * 1_000_000L;
+            long left;
+            while (!closed && (left = until - System.nanoTime()) > 0) {
+                wait(Math.max(1, left / 1_000_000L));
+            }
+            return false;
+        }
+
+        @Override
+        public boolean listening() {
+            return false;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            notifyAll();
+        }
     }
 }

@@ -856,7 +856,7 @@ public abstract class StoreContract {
                         "theme_mode",
                         "dark",
                         "show_sidebar",
-                        Boolean.TRUE,
+                        true,
                         "theme_id",
                         7L,
                         "custom_css_vars",

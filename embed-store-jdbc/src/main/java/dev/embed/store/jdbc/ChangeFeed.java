@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads what the other nodes changed, from the {@code change} table, after the last id this node
@@ -53,7 +54,9 @@ final class ChangeFeed implements AutoCloseable {
     private long lastCatchUpNanos;
 
     private volatile long freshSinceNanos;
-    private volatile long notified;
+    /** Written by the feed's thread only, read by tests. */
+    private final AtomicLong notified = new AtomicLong();
+
     private volatile boolean running;
     private @org.jspecify.annotations.Nullable Thread thread;
 
@@ -85,15 +88,16 @@ final class ChangeFeed implements AutoCloseable {
      * committed after the load is missed), then every revocation in force.
      */
     void load() {
-        db.read("load revocations", connection -> {
+        lastSeen = db.read("load revocations", connection -> {
+            long last;
             try (PreparedStatement statement =
                             db.prepare(connection, "SELECT COALESCE(MAX(id), 0) FROM " + tables.change());
                     ResultSet rows = statement.executeQuery()) {
                 rows.next();
-                lastSeen = rows.getLong(1);
+                last = rows.getLong(1);
             }
             loadRevocations(connection, readRevocations, null);
-            return null;
+            return last;
         });
         long now = System.nanoTime();
         lastGoodNanos = now;
@@ -117,7 +121,7 @@ final class ChangeFeed implements AutoCloseable {
 
     /** How many waits a notification ended (tests: proof that NOTIFY, not polling, woke the feed). */
     long notified() {
-        return notified;
+        return notified.get();
     }
 
     /** Whether notifications can arrive (PostgreSQL, a listening connection open). */
@@ -129,7 +133,7 @@ final class ChangeFeed implements AutoCloseable {
         while (running) {
             try {
                 if (wakeup.await(pollMillis)) {
-                    notified++;
+                    notified.incrementAndGet();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -35,6 +35,12 @@ final class Db implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
+    /** Work on a connection that answers nothing (a write); a {@link SQLException} becomes a 503. */
+    @FunctionalInterface
+    interface Update {
+        void run(Connection connection) throws SQLException;
+    }
+
     /**
      * @param ownPool the pool this store created and closes, or null for a container's DataSource
      *     (whose connections then get a network timeout, and on H2 a lock timeout, when borrowed)
@@ -75,6 +81,14 @@ final class Db implements AutoCloseable {
         } catch (SQLException e) {
             throw failure(operation, e);
         }
+    }
+
+    /** Runs {@code work}, which answers nothing, in one transaction, as {@link #transaction} does. */
+    void update(String operation, Update work) {
+        transaction(operation, connection -> {
+            work.run(connection);
+            return Boolean.TRUE;
+        });
     }
 
     /** Runs {@code work} on a connection in auto-commit mode (reads). */

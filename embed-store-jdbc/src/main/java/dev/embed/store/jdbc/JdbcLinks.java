@@ -37,7 +37,7 @@ final class JdbcLinks implements LinkStore {
     @Override
     public void put(String keyHash, Link link) {
         requireHash(keyHash);
-        db.transaction("store a link", connection -> {
+        db.update("store a link", connection -> {
             try (PreparedStatement statement = db.prepare(connection, insert)) {
                 statement.setString(1, keyHash);
                 statement.setString(2, link.sessionId());
@@ -47,7 +47,6 @@ final class JdbcLinks implements LinkStore {
                 statement.setLong(6, link.expiresAt().toEpochMilli());
                 statement.executeUpdate();
             }
-            return null;
         });
     }
 
@@ -56,8 +55,8 @@ final class JdbcLinks implements LinkStore {
         if (!HASH.matcher(keyHash).matches()) {
             return Optional.empty();
         }
-        Link link = db.transaction("redeem a link", connection -> one(connection, take, keyHash, null));
-        return link != null && link.expiresAt().toEpochMilli() > clock.millis() ? Optional.of(link) : Optional.empty();
+        Optional<Link> link = db.transaction("redeem a link", connection -> one(connection, take, keyHash, null));
+        return link.filter(taken -> taken.expiresAt().toEpochMilli() > clock.millis());
     }
 
     @Override
@@ -65,11 +64,10 @@ final class JdbcLinks implements LinkStore {
         if (!HASH.matcher(keyHash).matches()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(
-                db.read("read a link", connection -> one(connection, peek, keyHash, clock.millis())));
+        return db.read("read a link", connection -> one(connection, peek, keyHash, clock.millis()));
     }
 
-    private @Nullable Link one(Connection connection, String sql, String keyHash, @Nullable Long now)
+    private Optional<Link> one(Connection connection, String sql, String keyHash, @Nullable Long now)
             throws SQLException {
         try (PreparedStatement statement = db.prepare(connection, sql)) {
             statement.setString(1, keyHash);
@@ -78,14 +76,14 @@ final class JdbcLinks implements LinkStore {
             }
             try (ResultSet rows = statement.executeQuery()) {
                 if (!rows.next()) {
-                    return null;
+                    return Optional.empty();
                 }
-                return new Link(
+                return Optional.of(new Link(
                         rows.getString(1),
                         rows.getString(2),
                         JsonText.sources(rows.getString(3)),
                         Instant.ofEpochMilli(rows.getLong(4)),
-                        Instant.ofEpochMilli(rows.getLong(5)));
+                        Instant.ofEpochMilli(rows.getLong(5))));
             }
         }
     }

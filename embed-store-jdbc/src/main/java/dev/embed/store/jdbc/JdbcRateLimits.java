@@ -79,7 +79,9 @@ final class JdbcRateLimits implements RateLimitStore {
                 Bucket bucket = buckets.get(limit.name());
                 double permits = bucket == null
                         ? limit.burst()
-                        : Math.min(limit.burst(), bucket.permits() + (now - bucket.at()) / limit.millisPerPermit());
+                        : Math.min(
+                                (double) limit.burst(),
+                                bucket.permits() + (now - bucket.at()) / limit.millisPerPermit());
                 level[i] = permits;
                 if (permits < 1) {
                     waitMillis = Math.max(waitMillis, (long) Math.ceil((1 - permits) * limit.millisPerPermit()));

@@ -58,7 +58,7 @@ final class JdbcRevocations implements RevocationStore {
 
     private void revoke(char kind, String id, Instant until) {
         long untilMillis = until.toEpochMilli();
-        db.transaction("store a revocation", connection -> {
+        db.update("store a revocation", connection -> {
             try (PreparedStatement statement = db.prepare(connection, upsert)) {
                 statement.setString(1, String.valueOf(kind));
                 statement.setString(2, id);
@@ -67,7 +67,6 @@ final class JdbcRevocations implements RevocationStore {
                 statement.executeUpdate();
             }
             changes.record(connection, kind, id, untilMillis);
-            return null;
         });
         changes.committed(kind, id, untilMillis);
     }

@@ -50,7 +50,7 @@ final class JdbcSessions implements SessionStore {
     @Override
     public void create(EmbedSession session) {
         long generation = cache.generation(session.id());
-        db.transaction("store a session", connection -> {
+        db.update("store a session", connection -> {
             try (PreparedStatement statement = db.prepare(connection, insert)) {
                 statement.setString(1, session.id());
                 statement.setString(2, session.tenant());
@@ -65,7 +65,6 @@ final class JdbcSessions implements SessionStore {
                 statement.setString(11, JsonText.sessionData(session.frameAncestors(), session.link()));
                 statement.executeUpdate();
             }
-            return null;
         });
         // As every node reads it back: times in milliseconds.
         cache.putSession(inMillis(session), generation);
@@ -75,14 +74,13 @@ final class JdbcSessions implements SessionStore {
     public Optional<EmbedSession> extend(String sessionId, Instant until) {
         long generation = cache.generation(sessionId);
         boolean[] changed = new boolean[1];
-        EmbedSession session = db.transaction("extend a session", connection -> {
-            EmbedSession current = selectOne(connection, selectForUpdate, sessionId);
-            if (current == null || !live(current)) {
-                return null;
+        Optional<EmbedSession> extended = db.transaction("extend a session", connection -> {
+            Optional<EmbedSession> found =
+                    selectOne(connection, selectForUpdate, sessionId).filter(this::live);
+            if (found.isEmpty() || !until.isAfter(found.get().expiresAt())) {
+                return found;
             }
-            if (!until.isAfter(current.expiresAt())) {
-                return current;
-            }
+            EmbedSession current = found.get();
             try (PreparedStatement statement = db.prepare(connection, extend)) {
                 statement.setLong(1, until.toEpochMilli());
                 statement.setString(2, sessionId);
@@ -90,11 +88,12 @@ final class JdbcSessions implements SessionStore {
             }
             changes.record(connection, Changes.UPDATED, sessionId, null);
             changed[0] = true;
-            return current.extendedTo(Instant.ofEpochMilli(until.toEpochMilli()));
+            return Optional.of(current.extendedTo(Instant.ofEpochMilli(until.toEpochMilli())));
         });
-        if (session == null) {
+        if (extended.isEmpty()) {
             return Optional.empty();
         }
+        EmbedSession session = extended.get();
         if (changed[0]) {
             changes.committed(Changes.UPDATED, sessionId, null);
             cache.putSession(session, cache.generation(sessionId));
@@ -111,12 +110,11 @@ final class JdbcSessions implements SessionStore {
             return live(cached) ? Optional.of(cached) : Optional.empty();
         }
         long generation = cache.generation(sessionId);
-        EmbedSession session = db.read("read a session", connection -> selectOne(connection, select, sessionId));
-        if (session == null || !live(session)) {
-            return Optional.empty();
-        }
-        cache.putSession(session, generation);
-        return Optional.of(session);
+        Optional<EmbedSession> session = db.read(
+                        "read a session", connection -> selectOne(connection, select, sessionId))
+                .filter(this::live);
+        session.ifPresent(found -> cache.putSession(found, generation));
+        return session;
     }
 
     /** Whether the session is live without asking the database when the cache knows it. */
@@ -126,23 +124,23 @@ final class JdbcSessions implements SessionStore {
 
     @Override
     public Optional<EmbedSession> end(String sessionId) {
-        EmbedSession ended = db.transaction("end a session", connection -> {
-            EmbedSession deleted = selectOne(connection, delete, sessionId);
+        Optional<EmbedSession> ended = db.transaction("end a session", connection -> {
+            Optional<EmbedSession> deleted = selectOne(connection, delete, sessionId);
             try (PreparedStatement statement = db.prepare(connection, deleteLinks)) {
                 statement.setString(1, sessionId);
                 statement.executeUpdate();
             }
-            if (deleted != null) {
+            if (deleted.isPresent()) {
                 changes.record(connection, Changes.ENDED, sessionId, null);
             }
             return deleted;
         });
-        if (ended == null) {
+        if (ended.isEmpty()) {
             cache.invalidate(sessionId);
             return Optional.empty();
         }
         changes.committed(Changes.ENDED, sessionId, null);
-        return live(ended) ? Optional.of(ended) : Optional.empty();
+        return ended.filter(this::live);
     }
 
     private static EmbedSession inMillis(EmbedSession s) {
@@ -165,11 +163,11 @@ final class JdbcSessions implements SessionStore {
         return session.expiresAt().toEpochMilli() > clock.millis();
     }
 
-    private @Nullable EmbedSession selectOne(Connection connection, String sql, String sessionId) throws SQLException {
+    private Optional<EmbedSession> selectOne(Connection connection, String sql, String sessionId) throws SQLException {
         try (PreparedStatement statement = db.prepare(connection, sql)) {
             statement.setString(1, sessionId);
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? session(rows) : null;
+                return rows.next() ? Optional.of(session(rows)) : Optional.empty();
             }
         }
     }

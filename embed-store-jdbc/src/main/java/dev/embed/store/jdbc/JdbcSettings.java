@@ -4,6 +4,7 @@ import dev.embed.config.ConfigException;
 import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,10 +31,10 @@ record JdbcSettings(
 
     static JdbcSettings from(EmbedConfig config) {
         String dataSource = config.isSet(ConfigKey.STORE_JDBC_DATA_SOURCE)
-                ? config.get(ConfigKey.STORE_JDBC_DATA_SOURCE).strip()
+                ? config.get(ConfigKey.STORE_JDBC_DATA_SOURCE, "").strip()
                 : null;
         String url = config.isSet(ConfigKey.STORE_JDBC_URL)
-                ? config.get(ConfigKey.STORE_JDBC_URL).strip()
+                ? config.get(ConfigKey.STORE_JDBC_URL, "").strip()
                 : null;
         if (dataSource == null && url == null) {
             throw new ConfigException("embed: embed.store=jdbc needs a database: set "
@@ -51,12 +52,18 @@ record JdbcSettings(
             throw config.invalid(
                     ConfigKey.STORE_JDBC_URL, "must be a PostgreSQL (jdbc:postgresql:...) or H2 (jdbc:h2:...) URL");
         }
-        String prefix = config.get(ConfigKey.STORE_JDBC_TABLE_PREFIX).strip();
+        // Both keys have a default: get(key) is never null for them.
+        String prefix = Objects.requireNonNull(
+                        config.get(ConfigKey.STORE_JDBC_TABLE_PREFIX), ConfigKey.STORE_JDBC_TABLE_PREFIX.key())
+                .strip();
         String problem = Scripts.prefixProblem(prefix);
         if (problem != null) {
             throw config.invalid(ConfigKey.STORE_JDBC_TABLE_PREFIX, problem);
         }
-        String schema = config.get(ConfigKey.STORE_JDBC_SCHEMA).strip().toLowerCase(Locale.ROOT);
+        String schema = Objects.requireNonNull(
+                        config.get(ConfigKey.STORE_JDBC_SCHEMA), ConfigKey.STORE_JDBC_SCHEMA.key())
+                .strip()
+                .toLowerCase(Locale.ROOT);
         if (!schema.equals("validate") && !schema.equals("upgrade")) {
             throw config.invalid(ConfigKey.STORE_JDBC_SCHEMA, "must be validate or upgrade");
         }

@@ -58,11 +58,11 @@ final class JsonText {
         List<AgentContext.KnowledgeEntry> entries = new ArrayList<>();
         for (Map<?, ?> item : maps(json.get("knowledgeEntries"))) {
             entries.add(new AgentContext.KnowledgeEntry(
-                    item.get("title") instanceof String title ? title : null, (String) item.get("content")));
+                    item.get("title") instanceof String title ? title : null, string(item, "content")));
         }
         List<AgentContext.ReferenceQuery> queries = new ArrayList<>();
         for (Map<?, ?> item : maps(json.get("referenceQueries"))) {
-            queries.add(new AgentContext.ReferenceQuery((String) item.get("title"), (String) item.get("query")));
+            queries.add(new AgentContext.ReferenceQuery(string(item, "title"), string(item, "query")));
         }
         Map<String, Long> limits = new LinkedHashMap<>();
         if (json.get("limits") instanceof Map<?, ?> map) {
@@ -96,6 +96,14 @@ final class JsonText {
 
     static String write(Map<String, ?> json) {
         return JsonUtil.toJson(json);
+    }
+
+    /** A member that {@link #sessionData} always writes as a string. */
+    private static String string(Map<?, ?> item, String name) {
+        if (item.get(name) instanceof String value) {
+            return value;
+        }
+        throw new IllegalStateException("embed jdbc store: a session's data column has no string " + name);
     }
 
     private static List<String> strings(@Nullable Object value) {

@@ -161,7 +161,7 @@ final class LocalCache {
 
     /** Approximate heap of a session: object headers plus two bytes a character. */
     static int weight(EmbedSession session) {
-        long chars = session.id().length()
+        long chars = (long) session.id().length()
                 + session.tenant().length()
                 + length(session.spaceId())
                 + length(session.agentId())

@@ -59,20 +59,20 @@ public final class SchemaTool {
             }
             String value = args[++i];
             switch (option) {
-                case "--database":
+                case "--database" -> {
                     database = Database.byId(value);
                     if (database.isEmpty()) {
                         return usage(err, "--database must be postgresql or h2, not " + value);
                     }
-                    break;
-                case "--prefix":
+                }
+                case "--prefix" -> {
                     String problem = Scripts.prefixProblem(value);
                     if (problem != null) {
                         return usage(err, "--prefix " + problem);
                     }
                     prefix = value;
-                    break;
-                case "--from":
+                }
+                case "--from" -> {
                     try {
                         from = Integer.parseInt(value);
                     } catch (NumberFormatException e) {
@@ -81,9 +81,10 @@ public final class SchemaTool {
                     if (from < 1) {
                         return usage(err, "--from must be a schema version, 1 or more, not " + value);
                     }
-                    break;
-                default:
+                }
+                default -> {
                     return usage(err, "unknown option: " + option);
+                }
             }
         }
         if (database.isEmpty()) {

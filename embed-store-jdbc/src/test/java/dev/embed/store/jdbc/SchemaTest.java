@@ -137,8 +137,14 @@ class SchemaTest {
 
     @Test
     void statementsWhenSplitThenCommentsDroppedAndEachEndsAtItsSemicolon() {
-        List<String> statements = Scripts.statements(
-                "-- a comment; with a semicolon\nCREATE TABLE a (\n  x INT\n);\n\n" + "INSERT INTO a VALUES (1);\n");
+        List<String> statements = Scripts.statements("""
+                -- a comment; with a semicolon
+                CREATE TABLE a (
+                  x INT
+                );
+
+                INSERT INTO a VALUES (1);
+                """);
 
         assertEquals(List.of("CREATE TABLE a (\n  x INT\n)", "INSERT INTO a VALUES (1)"), statements);
         assertThrows(IllegalStateException.class, () -> Scripts.statements("CREATE TABLE a (x INT)\n"));
@@ -148,7 +154,7 @@ class SchemaTest {
         Set<String> tables = new TreeSet<>();
         for (String statement : Scripts.statements(script)) {
             if (statement.startsWith("CREATE TABLE IF NOT EXISTS ")) {
-                tables.add(statement.split("\\s+")[5]);
+                tables.add(statement.split("\\s+", -1)[5]);
             }
         }
         return tables;

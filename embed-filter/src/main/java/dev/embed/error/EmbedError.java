@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param description the {@code error_description}: what happened and what to do about it
  * @param tokenPresented for 401s: whether the client sent a credential at all (RFC 6750 §3.1: no
  *     {@code error} attribute when it did not)
- * @param retryAfterSeconds for 429s: the {@code Retry-After} value, else 0
+ * @param retryAfterSeconds for 429s and 503s: the {@code Retry-After} value, else 0
  */
 public record EmbedError(int status, String code, String description, boolean tokenPresented, long retryAfterSeconds) {
 
@@ -72,8 +72,14 @@ public record EmbedError(int status, String code, String description, boolean to
                 500, "server_error", "the server could not complete the request; it has been logged", true, 0);
     }
 
+    /** 503 for a back end that is down or slow (a store's database): retry after a few seconds. */
     public static EmbedError serviceUnavailable(String description) {
-        return new EmbedError(503, "temporarily_unavailable", description, true, 0);
+        return serviceUnavailable(description, 5);
+    }
+
+    /** 503 with the {@code Retry-After} value to send. */
+    public static EmbedError serviceUnavailable(String description, long retryAfterSeconds) {
+        return new EmbedError(503, "temporarily_unavailable", description, true, Math.max(1, retryAfterSeconds));
     }
 
     /** This error as an exception, to leave a deep call stack. */

@@ -8,7 +8,7 @@ import java.util.Map;
  * Renders an {@link EmbedError} as the answer of DESIGN §5: a JSON body {@code {"error",
  * "error_description"}}, {@code Cache-Control: no-store}, {@code WWW-Authenticate} on 401 and 403
  * (RFC 6750 §3: {@code realm}, {@code error}, {@code error_description}, {@code scope} in that
- * order; no {@code error} when no credential was sent) and {@code Retry-After} on 429.
+ * order; no {@code error} when no credential was sent) and {@code Retry-After} on 429 and 503.
  *
  * <p>The one writer of error answers: both adapters call it.
  */
@@ -44,7 +44,7 @@ public final class ErrorWriter {
         if (error.status() == 401 || (error.status() == 403 && "insufficient_scope".equals(error.code()))) {
             headers.put("WWW-Authenticate", wwwAuthenticate(error));
         }
-        if (error.status() == 429) {
+        if (error.status() == 429 || (error.status() == 503 && error.retryAfterSeconds() > 0)) {
             headers.put("Retry-After", Long.toString(error.retryAfterSeconds()));
         }
         return headers;

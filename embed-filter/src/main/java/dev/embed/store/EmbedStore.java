@@ -20,7 +20,10 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <ul>
  *   <li><b>Acknowledged means kept.</b> When a write method returns, what it wrote is visible to
- *       every later call on every node, and (for a durable store) survives a restart.
+ *       every later call on every node, and (for a durable store) survives a restart. Two reads
+ *       may answer from a copy the store keeps on each node, and then see another node's write
+ *       as late as its listeners hear of it (within 1 s): {@link SessionStore#find} and {@link
+ *       MessageStore#page}; a node that was told is never behind.
  *   <li><b>Changes reach every node.</b> A store calls its {@link Listener}s on every node when a
  *       session gets a new message or ends: at once on the node that wrote, within 1 s elsewhere
  *       (a lost notification only delays it, never loses it).

@@ -45,9 +45,10 @@ public interface MessageStore {
      *
      * @param mode the message's own {@code mode}, or null for the session's
      * @return the stored message, with its new id
-     * @throws dev.embed.error.EmbedException 429 when too many turns of the session already await
-     *     the agent, or when storing it would exceed a byte budget; 503 when the store cannot be
-     *     reached. Nothing is stored then.
+     * @throws dev.embed.error.EmbedException 404 when the session is not live in the store
+     *     (unknown, ended or expired: it may have ended on another node since it was read); 429
+     *     when too many turns of the session already await the agent, or when storing it would
+     *     exceed a byte budget; 503 when the store cannot be reached. Nothing is stored then.
      */
     ChatMessage appendUserMessage(EmbedSession session, String content, @Nullable String mode, Instant createdAt);
 
@@ -59,6 +60,10 @@ public interface MessageStore {
      *   <li>with {@code beforeId}: the last {@code limit} messages stored before it;
      *   <li>with neither: the last {@code limit} messages.
      * </ul>
+     *
+     * <p>On the node that stored a message, a page has it as soon as the store call returned; on
+     * another node, by the time that node's listeners are told (within 1 s), so a store may answer
+     * from a copy it keeps (the embed GET then costs no round trip to a database).
      *
      * @param limit 1 to {@link #MAX_PAGE_SIZE}
      * @return empty when {@code afterId} or {@code beforeId} is not the id of a message of the

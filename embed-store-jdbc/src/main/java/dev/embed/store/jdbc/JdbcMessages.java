@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A page comes from this node's copy of the session's newest {@value LocalCache#TAIL_SIZE}
  * messages when it holds the answer (the repeated {@code after} read of a polling client always
- * does), else from the database.
+ * does), else from the database: a cursor the copy does not hold is looked up there, since another
+ * node may have stored it before this node heard of it.
  */
 final class JdbcMessages implements MessageStore {
     /** Most user messages of one session awaiting the agent at once. */
@@ -178,46 +179,40 @@ final class JdbcMessages implements MessageStore {
             tail = db.read("read messages", connection -> loadTail(connection, sessionId));
             cache.putTail(sessionId, tail, generation);
         }
-        TailAnswer answer = tail == null ? null : fromTail(tail, afterId, beforeId, limit);
+        Page answer = tail == null ? null : fromTail(tail, afterId, beforeId, limit);
         if (answer != null) {
-            return Optional.ofNullable(answer.page());
+            return Optional.of(answer);
         }
         return db.read("read messages", connection -> fromDatabase(connection, sessionId, afterId, beforeId, limit));
     }
 
-    /** What the tail can say about a page: the page, that the cursor is unknown, or nothing. */
-    private record TailAnswer(@Nullable Page page, boolean unknownCursor) {
-        static final TailAnswer UNKNOWN_CURSOR = new TailAnswer(null, true);
-
-        static TailAnswer of(Page page) {
-            return new TailAnswer(page, false);
-        }
-    }
-
-    /** The tail's answer, or null when only the database knows. */
-    private static @Nullable TailAnswer fromTail(
+    /**
+     * The tail's answer, or null when only the database knows: among them a cursor the tail does
+     * not hold, which may be a message another node stored before this node heard of it.
+     */
+    private static @Nullable Page fromTail(
             LocalCache.Tail tail, @Nullable String afterId, @Nullable String beforeId, int limit) {
         List<ChatMessage> messages = tail.messages();
         int size = messages.size();
         if (afterId == null && beforeId == null) {
             if (limit < size) {
-                return TailAnswer.of(new Page(messages.subList(size - limit, size), true, tail.responding()));
+                return new Page(messages.subList(size - limit, size), true, tail.responding());
             }
-            return tail.truncated() ? null : TailAnswer.of(new Page(messages, false, tail.responding()));
+            return tail.truncated() ? null : new Page(messages, false, tail.responding());
         }
         int at = indexOf(messages, afterId != null ? afterId : beforeId);
         if (at < 0) {
-            return tail.truncated() ? null : TailAnswer.UNKNOWN_CURSOR;
+            return null;
         }
         if (afterId != null) {
             int rest = size - at - 1;
             int to = at + 1 + Math.min(rest, limit);
-            return TailAnswer.of(new Page(messages.subList(at + 1, to), rest > limit, tail.responding()));
+            return new Page(messages.subList(at + 1, to), rest > limit, tail.responding());
         }
         if (at > limit) {
-            return TailAnswer.of(new Page(messages.subList(at - limit, at), true, tail.responding()));
+            return new Page(messages.subList(at - limit, at), true, tail.responding());
         }
-        return tail.truncated() ? null : TailAnswer.of(new Page(messages.subList(0, at), false, tail.responding()));
+        return tail.truncated() ? null : new Page(messages.subList(0, at), false, tail.responding());
     }
 
     private static int indexOf(List<ChatMessage> messages, @Nullable String id) {

@@ -75,4 +75,32 @@ class H2TwoStoresTest {
         assertTrue(b.revocations().isSessionRevoked(session.id()));
         assertEquals(Optional.empty(), b.sessions().find(session.id()));
     }
+
+    @Test
+    void pageWhenCursorIsAMessageTheOtherStoreHasNotHeardOfThenReadFromTheDatabase() {
+        EmbedSession session = TestStores.session(clock, Duration.ofHours(1));
+        a.sessions().create(session);
+        // b copies the session's (empty) tail before a stores a message...
+        assertEquals(
+                List.of(),
+                b.messages().page(session.id(), null, null, 10).orElseThrow().messages());
+        ChatMessage first = a.messages().appendUserMessage(session, "hello", null, clock.instant());
+        ChatMessage second = a.messages().appendUserMessage(session, "again", null, clock.instant());
+
+        // ...and is asked, before its poll, for what follows the first one: a client that posted
+        // through node a and reads through node b. Its copy does not know the cursor; the database does.
+        assertEquals(
+                List.of(second),
+                b.messages()
+                        .page(session.id(), first.id(), null, 10)
+                        .orElseThrow()
+                        .messages());
+        assertEquals(
+                List.of(first),
+                b.messages()
+                        .page(session.id(), null, second.id(), 10)
+                        .orElseThrow()
+                        .messages());
+        assertEquals(Optional.empty(), b.messages().page(session.id(), "msg_unknown", null, 10));
+    }
 }

@@ -238,7 +238,86 @@ public enum ConfigKey {
             "30",
             false,
             "embed-langchain4j: seconds (1-600) to connect to the provider and for it to start answering; the"
-                    + " whole reply is bounded by embed.agent.timeoutSeconds.");
+                    + " whole reply is bounded by embed.agent.timeoutSeconds."),
+    STORE_JDBC_DATA_SOURCE(
+            "embed.store.jdbc.dataSource",
+            "EMBED_STORE_JDBC_DATA_SOURCE",
+            "",
+            false,
+            "embed.store=jdbc: JNDI name of the container's DataSource, e.g. java:comp/env/jdbc/embed."
+                    + " Set this or embed.store.jdbc.url."),
+    STORE_JDBC_URL(
+            "embed.store.jdbc.url",
+            "EMBED_STORE_JDBC_URL",
+            "",
+            false,
+            "embed.store=jdbc: JDBC URL that the library pools itself (HikariCP), e.g."
+                    + " jdbc:postgresql://db/embed or jdbc:h2:file:/var/lib/app/embed. The driver is the host's."),
+    STORE_JDBC_USER(
+            "embed.store.jdbc.user",
+            "EMBED_STORE_JDBC_USER",
+            "",
+            false,
+            "embed.store=jdbc: the database user of embed.store.jdbc.url."),
+    STORE_JDBC_PASSWORD(
+            "embed.store.jdbc.password",
+            "EMBED_STORE_JDBC_PASSWORD",
+            "",
+            true,
+            "embed.store=jdbc: the password of embed.store.jdbc.user."),
+    STORE_JDBC_TABLE_PREFIX(
+            "embed.store.jdbc.tablePrefix",
+            "EMBED_STORE_JDBC_TABLE_PREFIX",
+            "embed_",
+            false,
+            "embed.store=jdbc: prefix of the store's table names: a lowercase identifier of 1-30 characters."),
+    STORE_JDBC_SCHEMA(
+            "embed.store.jdbc.schema",
+            "EMBED_STORE_JDBC_SCHEMA",
+            "validate",
+            false,
+            "embed.store=jdbc: validate (start-up fails, naming the SQL a DBA applies, when a schema version is"
+                    + " missing) or upgrade (the library applies what is missing, under a lock)."),
+    STORE_JDBC_POOL_SIZE(
+            "embed.store.jdbc.poolSize",
+            "EMBED_STORE_JDBC_POOL_SIZE",
+            "10",
+            false,
+            "embed.store=jdbc with a URL: most pooled connections (1-1000)."),
+    STORE_JDBC_TIMEOUT_SECONDS(
+            "embed.store.jdbc.timeoutSeconds",
+            "EMBED_STORE_JDBC_TIMEOUT_SECONDS",
+            "5",
+            false,
+            "embed.store=jdbc: longest wait for a connection, a login and each statement (1-300); a database"
+                    + " that is down or slower answers 503 with Retry-After."),
+    STORE_JDBC_POLL_MILLIS(
+            "embed.store.jdbc.pollMillis",
+            "EMBED_STORE_JDBC_POLL_MILLIS",
+            "250",
+            false,
+            "embed.store=jdbc: how often each node reads what other nodes changed (50-1000 ms), behind"
+                    + " PostgreSQL's LISTEN/NOTIFY."),
+    STORE_JDBC_SWEEP_SECONDS(
+            "embed.store.jdbc.sweepSeconds",
+            "EMBED_STORE_JDBC_SWEEP_SECONDS",
+            "60",
+            false,
+            "embed.store=jdbc: how often expired rows are deleted, in bounded batches (1-86400)."),
+    STORE_JDBC_CACHE_MEGABYTES(
+            "embed.store.jdbc.cacheMegabytes",
+            "EMBED_STORE_JDBC_CACHE_MEGABYTES",
+            "64",
+            false,
+            "embed.store=jdbc: heap for this node's copies of sessions and recent messages (0-65536; 0 reads"
+                    + " every time from the database)."),
+    STORE_JDBC_MAX_SESSION_BYTES(
+            "embed.store.jdbc.maxSessionBytes",
+            "EMBED_STORE_JDBC_MAX_SESSION_BYTES",
+            "4194304",
+            false,
+            "embed.store=jdbc: most bytes of message text one session may store (65536-1073741824); past it a"
+                    + " message answers 429.");
 
     /** Prefix of the per-key entries of the default API-key store: {@code embed.apiKey.<id>}. */
     public static final String API_KEY_PREFIX = "embed.apiKey.";

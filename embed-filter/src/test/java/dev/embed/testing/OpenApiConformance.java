@@ -101,7 +101,6 @@ public final class OpenApiConformance {
         }
         writeCoverage(document);
         if (!failures.isEmpty()) {
-            List<String> distinct = failures.stream().distinct().toList();
             StringBuilder message = new StringBuilder()
                     .append(failures.size())
                     .append(" of ")

@@ -336,11 +336,11 @@ public final class OpenApiDocument {
     /** Each event's data against {@code x-embed-events} of the media type. */
     private void checkEvents(String stream, String mediaPointer, List<String> violations) {
         JsonNode events = node(mediaPointer + "/x-embed-events");
-        for (String block : stream.split("\r?\n\r?\n")) {
+        for (String block : stream.split("\r?\n\r?\n", -1)) {
             String name = "message";
             StringBuilder data = new StringBuilder();
             boolean any = false;
-            for (String line : block.split("\r?\n")) {
+            for (String line : block.split("\r?\n", -1)) {
                 if (line.startsWith("event:")) {
                     name = line.substring(6).strip();
                     any = true;
@@ -391,20 +391,12 @@ public final class OpenApiDocument {
             JsonNode parameter = node(parameterPointer);
             String name = parameter.path("name").asString("");
             String in = parameter.path("in").asString("");
-            Optional<String> value;
-            switch (in) {
-                case "path":
-                    value = Optional.ofNullable(pathValues.get(name)).map(OpenApiDocument::decode);
-                    break;
-                case "query":
-                    value = Optional.ofNullable(query.get(name));
-                    break;
-                case "header":
-                    value = exchange.requestHeader(name).stream().findFirst();
-                    break;
-                default:
-                    value = Optional.empty();
-            }
+            Optional<String> value = switch (in) {
+                case "path" -> Optional.ofNullable(pathValues.get(name)).map(OpenApiDocument::decode);
+                case "query" -> Optional.ofNullable(query.get(name));
+                case "header" -> exchange.requestHeader(name).stream().findFirst();
+                default -> Optional.empty();
+            };
             if (value.isEmpty()) {
                 if (parameter.path("required").asBoolean(false)) {
                     violations.add(in + " parameter " + name + " is missing");
@@ -561,7 +553,10 @@ public final class OpenApiDocument {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return query;
         }
-        for (String pair : rawQuery.split("&")) {
+        for (String pair : rawQuery.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue; // a&&b or a trailing &: no parameter
+            }
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             query.putIfAbsent(name, eq < 0 ? "" : decode(pair.substring(eq + 1)));

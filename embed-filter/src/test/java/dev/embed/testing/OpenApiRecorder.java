@@ -53,8 +53,8 @@ public final class OpenApiRecorder {
      * (separated by {@code \n}, without {@code Host}), {@code body} the body or null.
      */
     public static void record(URI base, String head, String body, RawHttp.Answer answer) {
-        String[] lines = head.split("\n");
-        String[] requestLine = lines[0].split(" ");
+        String[] lines = head.split("\n", -1);
+        String[] requestLine = lines[0].split(" ", -1);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         boolean folded = false;
         for (int i = 1; i < lines.length; i++) {

@@ -1,7 +1,6 @@
 package dev.embed.demo;
 
 import dev.embed.error.EmbedError;
-import dev.embed.internal.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jose4j.json.JsonUtil;
 
 /**
  * The demo customer's own backend: {@code POST /demo/embed-url} mints an iframe URL for the
@@ -46,7 +46,7 @@ public final class CustomerBackendServlet extends HttpServlet {
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
+                .POST(HttpRequest.BodyPublishers.ofString(JsonUtil.toJson(body)))
                 .build();
         response.setHeader("Cache-Control", "no-store");
         response.setContentType("application/json; charset=utf-8");
@@ -58,7 +58,8 @@ public final class CustomerBackendServlet extends HttpServlet {
             Thread.currentThread().interrupt();
             response.setStatus(503);
             response.getWriter()
-                    .write(Json.write(Map.of("error", EmbedError.serverError().code())));
+                    .write(JsonUtil.toJson(
+                            Map.of("error", EmbedError.serverError().code())));
         }
     }
 }

@@ -35,8 +35,16 @@ final class BurstTool {
         String store = env.stores("memory").get(0);
         o.checkAllRead();
         Server server = env.server("burst", store, Map.of("EMBED_DEMO_AGENT_DELAY_MS", delay), List.of());
-        List<String> header = List.of("round", "replies", "failed", "p50 ms", "p99 ms", "max ms", "threads before",
-                "threads max", "server cpu s");
+        List<String> header = List.of(
+                "round",
+                "replies",
+                "failed",
+                "p50 ms",
+                "p99 ms",
+                "max ms",
+                "threads before",
+                "threads max",
+                "server cpu s");
         List<List<String>> rows = new ArrayList<>();
         List<Double> p50s = new ArrayList<>();
         List<Double> p99s = new ArrayList<>();
@@ -48,22 +56,45 @@ final class BurstTool {
                 env.requireJdbc(server, sessionsCount);
             }
             Figures f = burst(env, server, sessions, events, sources);
-            rows.add(List.of(Integer.toString(round), Long.toString(f.latency.count()), Integer.toString(f.failed.get()),
-                    f2(f.latency.ms(50)), f2(f.latency.ms(99)), f2(f.latency.maxMs()), Integer.toString(f.threadsBefore),
-                    Integer.toString(f.threadsMax), f2(f.cpuSeconds)));
+            rows.add(List.of(
+                    Integer.toString(round),
+                    Long.toString(f.latency.count()),
+                    Integer.toString(f.failed.get()),
+                    f2(f.latency.ms(50)),
+                    f2(f.latency.ms(99)),
+                    f2(f.latency.maxMs()),
+                    Integer.toString(f.threadsBefore),
+                    Integer.toString(f.threadsMax),
+                    f2(f.cpuSeconds)));
             p50s.add(f.latency.ms(50));
             p99s.add(f.latency.ms(99));
             threadMax.add((double) f.threadsMax);
             cpus.add(f.cpuSeconds);
-            System.out.printf(Locale.ROOT, "load: round %d: %s; threads max %d; failures %d %s%n", round, f.latency.summary(),
-                    f.threadsMax, f.failed.get(), f.firstProblem == null ? "" : "(first: " + f.firstProblem + ")");
+            System.out.printf(
+                    Locale.ROOT,
+                    "load: round %d: %s; threads max %d; failures %d %s%n",
+                    round,
+                    f.latency.summary(),
+                    f.threadsMax,
+                    f.failed.get(),
+                    f.firstProblem == null ? "" : "(first: " + f.firstProblem + ")");
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "== burst: %d sessions send one message at the same moment, agent %s ms, replies by %s ==%n",
-                sessionsCount, delay, events ? "event stream (/events)" : "long-poll (?after=&wait=30)");
+        System.out.printf(
+                Locale.ROOT,
+                "== burst: %d sessions send one message at the same moment, agent %s ms, replies by %s ==%n",
+                sessionsCount,
+                delay,
+                events ? "event stream (/events)" : "long-poll (?after=&wait=30)");
         Env.table(header, rows);
-        System.out.printf(Locale.ROOT, "medians of %d rounds: send->reply p50 %s ms, p99 %s ms; server threads max %s;"
-                + " server CPU %s s per burst%n", rounds, f1(median(p50s)), f1(median(p99s)), f1(median(threadMax)),
+        System.out.printf(
+                Locale.ROOT,
+                "medians of %d rounds: send->reply p50 %s ms, p99 %s ms; server threads max %s;"
+                        + " server CPU %s s per burst%n",
+                rounds,
+                f1(median(p50s)),
+                f1(median(p99s)),
+                f1(median(threadMax)),
                 f2(median(cpus)));
         System.out.println("goal (issue 14): p99 <= 2000 ms with <= 300 threads");
     }
@@ -84,7 +115,8 @@ final class BurstTool {
         }
     }
 
-    private static Figures burst(Env env, Server server, List<Session> sessions, boolean events, int sources) throws Exception {
+    private static Figures burst(Env env, Server server, List<Session> sessions, boolean events, int sources)
+            throws Exception {
         Http http = env.http;
         int n = sessions.size();
         Figures f = new Figures();
@@ -106,32 +138,36 @@ final class BurstTool {
                         replied.countDown();
                     }
                 });
-                streams.get(i).send(Drive.events(server, session, null), new Http.Handler() {
-                    @Override
-                    public void head(int status, Map<String, String> headers, long nanos) {
-                        if (status != 200) {
-                            f.problem("events answered " + status);
-                            replied.countDown();
-                        }
-                        ready.countDown();
-                    }
+                streams.get(i)
+                        .send(
+                                Drive.events(server, session, null),
+                                new Http.Handler() {
+                                    @Override
+                                    public void head(int status, Map<String, String> headers, long nanos) {
+                                        if (status != 200) {
+                                            f.problem("events answered " + status);
+                                            replied.countDown();
+                                        }
+                                        ready.countDown();
+                                    }
 
-                    @Override
-                    public void data(byte[] bytes, int offset, int length, long nanos) {
-                        sse.feed(bytes, offset, length, nanos);
-                    }
+                                    @Override
+                                    public void data(byte[] bytes, int offset, int length, long nanos) {
+                                        sse.feed(bytes, offset, length, nanos);
+                                    }
 
-                    @Override
-                    public void end(long nanos) {}
+                                    @Override
+                                    public void end(long nanos) {}
 
-                    @Override
-                    public void failed(Exception error) {
-                        if (moment[0] == 0) {
-                            ready.countDown();
-                        }
-                        f.problem("stream: " + error.getMessage());
-                    }
-                }, 0);
+                                    @Override
+                                    public void failed(Exception error) {
+                                        if (moment[0] == 0) {
+                                            ready.countDown();
+                                        }
+                                        f.problem("stream: " + error.getMessage());
+                                    }
+                                },
+                                0);
             }
         }
         if (!ready.await(120, TimeUnit.SECONDS)) {
@@ -176,8 +212,16 @@ final class BurstTool {
         return f;
     }
 
-    private static void poll(Http http, Server server, Conn conn, Session session, String after, long moment, Figures f,
-            CountDownLatch replied, int attempt) {
+    private static void poll(
+            Http http,
+            Server server,
+            Conn conn,
+            Session session,
+            String after,
+            long moment,
+            Figures f,
+            CountDownLatch replied,
+            int attempt) {
         Http.Collect got = new Http.Collect(1 << 20);
         conn.send(Drive.get(server, session, "?after=" + after + "&wait=30"), got, Drive.TIMEOUT_MILLIS);
         Drive.whenDone(got.future, (r, e) -> {
@@ -192,7 +236,9 @@ final class BurstTool {
                 replied.countDown();
             } else if (attempt < 5) {
                 List<Map<String, Object>> messages = ThroughputTools.messages(text);
-                String last = messages.isEmpty() ? after : String.valueOf(messages.get(messages.size() - 1).get("id"));
+                String last = messages.isEmpty()
+                        ? after
+                        : String.valueOf(messages.get(messages.size() - 1).get("id"));
                 poll(http, server, conn, session, last, moment, f, replied, attempt + 1);
             } else {
                 f.problem("no reply after 5 polls");

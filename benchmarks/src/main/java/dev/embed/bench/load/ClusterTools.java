@@ -92,30 +92,34 @@ final class ClusterTools {
                         woke[0] = nanos; // arrived before we knew its id: checked below
                     }
                 });
-                waiter.send(Drive.events(b, session, expectAfter), new Http.Handler() {
-                    @Override
-                    public void head(int status, Map<String, String> headers, long nanos) {
-                        if (status == 200) {
-                            open.complete(null);
-                        } else {
-                            open.completeExceptionally(new IllegalStateException("events on B answered " + status));
-                        }
-                    }
+                waiter.send(
+                        Drive.events(b, session, expectAfter),
+                        new Http.Handler() {
+                            @Override
+                            public void head(int status, Map<String, String> headers, long nanos) {
+                                if (status == 200) {
+                                    open.complete(null);
+                                } else {
+                                    open.completeExceptionally(
+                                            new IllegalStateException("events on B answered " + status));
+                                }
+                            }
 
-                    @Override
-                    public void data(byte[] bytes, int offset, int length, long nanos) {
-                        sse.feed(bytes, offset, length, nanos);
-                    }
+                            @Override
+                            public void data(byte[] bytes, int offset, int length, long nanos) {
+                                sse.feed(bytes, offset, length, nanos);
+                            }
 
-                    @Override
-                    public void end(long nanos) {}
+                            @Override
+                            public void end(long nanos) {}
 
-                    @Override
-                    public void failed(Exception error) {
-                        open.completeExceptionally(error);
-                        wake.completeExceptionally(error);
-                    }
-                }, 0);
+                            @Override
+                            public void failed(Exception error) {
+                                open.completeExceptionally(error);
+                                wake.completeExceptionally(error);
+                            }
+                        },
+                        0);
                 open.get(30, TimeUnit.SECONDS);
                 Thread.sleep(settle);
                 long sent = System.nanoTime();
@@ -138,14 +142,19 @@ final class ClusterTools {
                 waiter.close();
                 last[s] = id + "r";
             } else {
-                CompletableFuture<Response> poll = http.send(onB, Drive.get(b, session, "?after=" + expectAfter + "&wait=30"),
-                        Drive.TIMEOUT_MILLIS, 1 << 20);
+                CompletableFuture<Response> poll = http.send(
+                        onB,
+                        Drive.get(b, session, "?after=" + expectAfter + "&wait=30"),
+                        Drive.TIMEOUT_MILLIS,
+                        1 << 20);
                 Thread.sleep(settle);
                 if (poll.isDone()) {
                     failures++;
                     Response early = poll.get();
-                    firstProblem = firstProblem == null ? "the long-poll on B answered before the POST: " + early.status() + " "
-                            + MiniJson.abbreviate(early.text()) : firstProblem;
+                    firstProblem = firstProblem == null
+                            ? "the long-poll on B answered before the POST: " + early.status() + " "
+                                    + MiniJson.abbreviate(early.text())
+                            : firstProblem;
                     continue;
                 }
                 long sent = System.nanoTime();
@@ -158,11 +167,14 @@ final class ClusterTools {
                         fromSend.recordNanos(r.endNanos() - sent);
                     } else {
                         failures++;
-                        firstProblem = firstProblem == null ? "B answered " + r.status() + " without the message" : firstProblem;
+                        firstProblem = firstProblem == null
+                                ? "B answered " + r.status() + " without the message"
+                                : firstProblem;
                     }
                 } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                     failures++;
-                    firstProblem = firstProblem == null ? "the long-poll on B did not wake within 10 s: " + e : firstProblem;
+                    firstProblem =
+                            firstProblem == null ? "the long-poll on B did not wake within 10 s: " + e : firstProblem;
                     onB.close();
                 }
                 last[s] = id + "r";
@@ -175,12 +187,26 @@ final class ClusterTools {
             }
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "== wakeup: message stored through node A, %s on node B; %d samples ==%n",
-                events ? "event stream" : "long-poll", samples);
-        Env.table(List.of("measured from", "p50 ms", "p99 ms", "max ms", "n"), List.of(
-                List.of("A's 202", f2(from202.ms(50)), f2(from202.ms(99)), f2(from202.maxMs()), Long.toString(from202.count())),
-                List.of("POST sent to A", f2(fromSend.ms(50)), f2(fromSend.ms(99)), f2(fromSend.maxMs()),
-                        Long.toString(fromSend.count()))));
+        System.out.printf(
+                Locale.ROOT,
+                "== wakeup: message stored through node A, %s on node B; %d samples ==%n",
+                events ? "event stream" : "long-poll",
+                samples);
+        Env.table(
+                List.of("measured from", "p50 ms", "p99 ms", "max ms", "n"),
+                List.of(
+                        List.of(
+                                "A's 202",
+                                f2(from202.ms(50)),
+                                f2(from202.ms(99)),
+                                f2(from202.maxMs()),
+                                Long.toString(from202.count())),
+                        List.of(
+                                "POST sent to A",
+                                f2(fromSend.ms(50)),
+                                f2(fromSend.ms(99)),
+                                f2(fromSend.maxMs()),
+                                Long.toString(fromSend.count()))));
         System.out.println("failures: " + failures + (firstProblem == null ? "" : " (first: " + firstProblem + ")"));
         System.out.println("goal (issue 12): p50 <= 100 ms, p99 <= 1000 ms");
         onA.close();
@@ -229,23 +255,48 @@ final class ClusterTools {
                     conns.add(http.connection(node.address, null));
                     target.add(node);
                 }
-                Result r = Drive.closedLoop(http, conns, (worker, previous) -> {
-                    int n = counter[0]++;
-                    return Drive.post(target.get(worker), sessions.get(n % sessionCount), "message " + n);
-                }, warmup, seconds);
+                Result r = Drive.closedLoop(
+                        http,
+                        conns,
+                        (worker, previous) -> {
+                            int n = counter[0]++;
+                            return Drive.post(target.get(worker), sessions.get(n % sessionCount), "message " + n);
+                        },
+                        warmup,
+                        seconds);
                 Drive.close(http, conns);
                 (variant == 1 ? one : two).add(r.rate());
-                rows.add(List.of(Integer.toString(round), variant == 1 ? "A only" : "A and B", f2(r.rate()), f2(r.latency.ms(50)),
-                        f2(r.latency.ms(99)), Integer.toString(r.count("429")), Long.toString(r.failed)));
-                System.out.printf(Locale.ROOT, "load: round %d %s: %.1f messages/s, %s, answers %s%n", round,
-                        variant == 1 ? "A only" : "A and B", r.rate(), r.latency.summary(), r.statusSummary());
+                rows.add(List.of(
+                        Integer.toString(round),
+                        variant == 1 ? "A only" : "A and B",
+                        f2(r.rate()),
+                        f2(r.latency.ms(50)),
+                        f2(r.latency.ms(99)),
+                        Integer.toString(r.count("429")),
+                        Long.toString(r.failed)));
+                System.out.printf(
+                        Locale.ROOT,
+                        "load: round %d %s: %.1f messages/s, %s, answers %s%n",
+                        round,
+                        variant == 1 ? "A only" : "A and B",
+                        r.rate(),
+                        r.latency.summary(),
+                        r.statusSummary());
             }
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "== messages-2n: POST messages, closed loop, %d connections, %d sessions, %d s per phase ==%n",
-                connections, sessionCount, seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "== messages-2n: POST messages, closed loop, %d connections, %d sessions, %d s per phase ==%n",
+                connections,
+                sessionCount,
+                seconds);
         Env.table(List.of("round", "through", "messages/s", "p50 ms", "p99 ms", "429", "failed"), rows);
-        System.out.printf(Locale.ROOT, "medians: one node %s messages/s, two nodes %s messages/s, two/one %s%n", f2(median(one)),
-                f2(median(two)), Drive.f3(median(two) / median(one)));
+        System.out.printf(
+                Locale.ROOT,
+                "medians: one node %s messages/s, two nodes %s messages/s, two/one %s%n",
+                f2(median(one)),
+                f2(median(two)),
+                Drive.f3(median(two) / median(one)));
     }
 }

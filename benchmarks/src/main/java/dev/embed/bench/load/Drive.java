@@ -33,7 +33,9 @@ final class Drive {
         long ok;
         long failed;
         double seconds;
-        @Nullable String firstProblem;
+
+        @Nullable
+        String firstProblem;
 
         double rate() {
             return ok / seconds;
@@ -86,7 +88,8 @@ final class Drive {
      * for {@code warmup} seconds (not counted) and then {@code seconds} (counted: latency from the
      * write of each request); throughput is successes per second.
      */
-    static Result closedLoop(Http http, List<Conn> conns, Work work, int warmup, int seconds) throws InterruptedException {
+    static Result closedLoop(Http http, List<Conn> conns, Work work, int warmup, int seconds)
+            throws InterruptedException {
         Result result = new Result();
         long start = System.nanoTime();
         long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
@@ -153,7 +156,8 @@ final class Drive {
      * latency is measured from the time it was due, so a stall is counted in full for every request
      * it delayed (no coordinated omission). The first {@code warmup} seconds are not counted.
      */
-    static Result openLoop(Http http, List<Conn> conns, IntFunction<Request> request, double rate, int warmup, int seconds)
+    static Result openLoop(
+            Http http, List<Conn> conns, IntFunction<Request> request, double rate, int warmup, int seconds)
             throws InterruptedException {
         Result result = new Result();
         long start = System.nanoTime() + 50_000_000;
@@ -200,7 +204,8 @@ final class Drive {
                             } else {
                                 result.failed++;
                                 if (result.firstProblem == null) {
-                                    result.firstProblem = response.status() + " " + MiniJson.abbreviate(response.text());
+                                    result.firstProblem =
+                                            response.status() + " " + MiniJson.abbreviate(response.text());
                                 }
                             }
                         }
@@ -242,7 +247,8 @@ final class Drive {
 
     static Session session(Response minted) {
         if (minted.status() != 200) {
-            throw new IllegalStateException("mint answered " + minted.status() + ": " + MiniJson.abbreviate(minted.text()));
+            throw new IllegalStateException(
+                    "mint answered " + minted.status() + ": " + MiniJson.abbreviate(minted.text()));
         }
         Map<String, Object> answer = MiniJson.object(minted.text());
         String token = MiniJson.string(answer, "token");
@@ -255,7 +261,11 @@ final class Drive {
 
     static Request get(Server server, Session session, String query) {
         return Request.of(
-                "GET", server.hostPort(), sessionPath(session) + query, Map.of("Authorization", session.authorization()), null);
+                "GET",
+                server.hostPort(),
+                sessionPath(session) + query,
+                Map.of("Authorization", session.authorization()),
+                null);
     }
 
     static Request post(Server server, Session session, String message) {
@@ -280,13 +290,15 @@ final class Drive {
     /** The {@code messageId} of a 202 answer to a POST. */
     static String messageId(Response accepted) {
         if (accepted.status() != 202) {
-            throw new IllegalStateException("POST answered " + accepted.status() + ": " + MiniJson.abbreviate(accepted.text()));
+            throw new IllegalStateException(
+                    "POST answered " + accepted.status() + ": " + MiniJson.abbreviate(accepted.text()));
         }
         return MiniJson.string(MiniJson.object(accepted.text()), "messageId");
     }
 
     /** Mints {@code count} sessions over {@code parallel} connections; users "{prefix}-{i}". */
-    static List<Session> mintSessions(Http http, Server server, int count, int parallel, String prefix) throws Exception {
+    static List<Session> mintSessions(Http http, Server server, int count, int parallel, String prefix)
+            throws Exception {
         List<Conn> conns = connections(http, server, Math.min(parallel, count), 1);
         List<CompletableFuture<Session>> futures = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -296,7 +308,13 @@ final class Drive {
         }
         List<Session> sessions = new ArrayList<>();
         for (CompletableFuture<Session> f : futures) {
-            sessions.add(f.get(120, TimeUnit.SECONDS));
+            try {
+                sessions.add(f.get(120, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                close(http, conns);
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new IllegalStateException("minting failed: " + cause.getMessage(), cause);
+            }
         }
         close(http, conns);
         return sessions;
@@ -343,7 +361,8 @@ final class Drive {
     }
 
     /** {@code future.whenComplete(action)}, the returned stage deliberately unused. */
-    static <T> void whenDone(CompletableFuture<T> future, java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+    static <T> void whenDone(
+            CompletableFuture<T> future, java.util.function.BiConsumer<? super T, ? super Throwable> action) {
         CompletableFuture<T> unused = future.whenComplete(action);
     }
 

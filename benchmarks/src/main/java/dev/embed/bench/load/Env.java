@@ -42,30 +42,35 @@ final class Env implements AutoCloseable {
     Env(Options options) throws IOException {
         this.options = options;
         keep = options.flag("keep");
-        work = Files.createTempDirectory(Path.of(options.get("work-dir", System.getProperty("java.io.tmpdir"))), "embed-load-",
+        work = Files.createTempDirectory(
+                Path.of(options.get("work-dir", System.getProperty("java.io.tmpdir"))),
+                "embed-load-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         http = new Http("load-client");
         nextPort = options.integer("port", 18090, 1024, 65000);
         serverOptions = options.get("server-opts", "-Xms2g -Xmx2g");
         String url = options.get("url", "");
+        Path jar = Path.of(options.get("demo-jar", "embed-demo-war/target/embed-demo.jar"));
         if (!url.isEmpty()) {
             URI uri = URI.create(url);
             if (!"127.0.0.1".equals(uri.getHost()) && !"localhost".equals(uri.getHost())) {
-                throw new IllegalArgumentException("--url must be a loopback address (this tool loads local servers only)");
+                throw new IllegalArgumentException(
+                        "--url must be a loopback address (this tool loads local servers only)");
             }
             String keyFile = options.get("key-file", "");
             if (keyFile.isEmpty()) {
                 throw new IllegalArgumentException("--url needs --key-file (a file holding the demo API key)");
             }
-            String key = Files.readString(Path.of(keyFile), StandardCharsets.UTF_8).strip();
+            String key =
+                    Files.readString(Path.of(keyFile), StandardCharsets.UTF_8).strip();
             long pid = Long.parseLong(options.get("pid", "-1"));
             external = new Server("external", Servers.loopback(uri.getPort()), key, pid);
             launcher = null;
         } else {
             external = null;
-            Path jar = Path.of(options.get("demo-jar", "embed-demo-war/target/embed-demo.jar"));
             if (!Files.isRegularFile(jar)) {
-                throw new IllegalArgumentException("no demo jar at " + jar + " (build it, or give --demo-jar or --url)");
+                throw new IllegalArgumentException(
+                        "no demo jar at " + jar + " (build it, or give --demo-jar or --url)");
             }
             launcher = new Launcher(jar, Arrays.asList(serverOptions.strip().split("\\s+")), work);
         }
@@ -105,8 +110,14 @@ final class Env implements AutoCloseable {
             all.putAll(Launcher.memoryEnv());
         }
         int port = nextPort++;
-        System.out.printf(Locale.ROOT, "load: starting server %s (%s store) on 127.0.0.1:%d, %s %s%n", label, store, port,
-                serverOptions, String.join(" ", javaOptions));
+        System.out.printf(
+                Locale.ROOT,
+                "load: starting server %s (%s store) on 127.0.0.1:%d, %s %s%n",
+                label,
+                store,
+                port,
+                serverOptions,
+                String.join(" ", javaOptions));
         Server server = l.start(label, port, all, javaOptions);
         started.add(server);
         System.out.printf(Locale.ROOT, "load: server %s up (pid %d, log %s)%n", label, server.pid(), server.log);
@@ -136,9 +147,10 @@ final class Env implements AutoCloseable {
         String table = options.get("pg-table-prefix", "embed_") + "session";
         long rows = pg().rows(table);
         if (rows < atLeast) {
-            throw new IllegalStateException("server " + server.label + " was started with EMBED_STORE=jdbc but the table "
-                    + table + " has " + (rows < 0 ? "not been created" : rows + " rows") + " after " + atLeast
-                    + " mints: the demo does not honour EMBED_STORE / EMBED_STORE_JDBC_URL yet (DESIGN §7)");
+            throw new IllegalStateException(
+                    "server " + server.label + " was started with EMBED_STORE=jdbc but the table "
+                            + table + " has " + (rows < 0 ? "not been created" : rows + " rows") + " after " + atLeast
+                            + " mints: the demo does not honour EMBED_STORE / EMBED_STORE_JDBC_URL yet (DESIGN §7)");
         }
     }
 
@@ -156,7 +168,8 @@ final class Env implements AutoCloseable {
             System.out.println("load: kept the work directory " + work);
         } else {
             try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }

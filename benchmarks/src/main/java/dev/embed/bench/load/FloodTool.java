@@ -60,10 +60,17 @@ final class FloodTool {
                 hugeStored++;
             }
         }
-        long hugeBytes = Drive.call(http, setup, Drive.get(server, huge, readQuery)).bodyLength();
+        long hugeBytes =
+                Drive.call(http, setup, Drive.get(server, huge, readQuery)).bodyLength();
         setup.close();
-        System.out.printf(Locale.ROOT, "load: huge session: %d of %d messages stored (answers %s); a GET%s answers %d bytes%n",
-                hugeStored, hugeMessages, hugeAnswers, readQuery, hugeBytes);
+        System.out.printf(
+                Locale.ROOT,
+                "load: huge session: %d of %d messages stored (answers %s); a GET%s answers %d bytes%n",
+                hugeStored,
+                hugeMessages,
+                hugeAnswers,
+                readQuery,
+                hugeBytes);
 
         // The victim: one GET of its own session every interval, on its own connection, whole run.
         Latency[] victimPhases = {new Latency(), new Latency(), new Latency()};
@@ -123,8 +130,28 @@ final class FloodTool {
         });
         sampler.setDaemon(true);
         sampler.start();
-        Drive.Work work = (worker, previous) -> worker < visitors ? posts[worker] : hugeGet;
-        Result flood = Drive.closedLoop(http, all, work, 0, seconds);
+        // posts and reads as two closed loops at the same time, so their answers are counted apart
+        Result[] readResult = {new Result()};
+        Exception[] readProblem = {null};
+        Thread reading = new Thread(
+                () -> {
+                    try {
+                        if (!readerConns.isEmpty()) {
+                            readResult[0] =
+                                    Drive.closedLoop(http, readerConns, (worker, previous) -> hugeGet, 0, seconds);
+                        }
+                    } catch (InterruptedException | RuntimeException e) {
+                        readProblem[0] = e;
+                    }
+                },
+                "flood-readers");
+        reading.start();
+        Result flood = Drive.closedLoop(http, posters, (worker, previous) -> posts[worker], 0, seconds);
+        reading.join();
+        if (readProblem[0] != null) {
+            throw new IllegalStateException("the readers failed", readProblem[0]);
+        }
+        Result reads = readResult[0];
         Drive.close(http, all);
         http.execute(() -> phase[0] = 2);
         double cpu = server.cpuSeconds() - cpu0;
@@ -137,22 +164,34 @@ final class FloodTool {
         List<String> oom = server.logLines("OutOfMemoryError");
         boolean alive = server.alive();
         System.out.println();
-        System.out.printf(Locale.ROOT, "== flood: %d visitors posting %d-character messages + %d readers of a %d-byte session,"
-                + " %d s, server %s ==%n", visitors, chars, readers, hugeBytes, seconds, heap);
-        Env.table(List.of("figure", "value"), List.of(
-                List.of("server alive at the end", Boolean.toString(alive)),
-                List.of("OutOfMemoryError lines in the server log", Integer.toString(oom.size())),
-                List.of("answers during the flood (posts and reads)", flood.statusSummary()),
-                List.of("5xx during the flood", Integer.toString(flood.count5xx())),
-                List.of("429 during the flood", Integer.toString(flood.count("429"))),
-                List.of("413 during the flood", Integer.toString(flood.count("413"))),
-                List.of("flood requests answered 2xx per s", f2(flood.rate())),
-                List.of("server threads before / max during", threads0 + " / " + threadsMax[0]),
-                List.of("server CPU s during the flood", f2(cpu)),
-                List.of("victim p50 / p95 / p99 ms before", victim(victimPhases[0])),
-                List.of("victim p50 / p95 / p99 ms during", victim(victimPhases[1])),
-                List.of("victim p50 / p95 / p99 ms after", victim(victimPhases[2])),
-                List.of("victim failures before / during / after", Arrays.toString(victimFailures))));
+        System.out.printf(
+                Locale.ROOT,
+                "== flood: %d visitors posting %d-character messages + %d readers of a %d-byte session,"
+                        + " %d s, server %s ==%n",
+                visitors,
+                chars,
+                readers,
+                hugeBytes,
+                seconds,
+                heap);
+        Env.table(
+                List.of("figure", "value"),
+                List.of(
+                        List.of("server alive at the end", Boolean.toString(alive)),
+                        List.of("OutOfMemoryError lines in the server log", Integer.toString(oom.size())),
+                        List.of("answers to the posts", flood.statusSummary()),
+                        List.of("answers to the reads of the huge session", reads.statusSummary()),
+                        List.of("5xx posts / reads", flood.count5xx() + " / " + reads.count5xx()),
+                        List.of("429 posts / reads", flood.count("429") + " / " + reads.count("429")),
+                        List.of("413 posts", Integer.toString(flood.count("413"))),
+                        List.of("posts / reads answered 2xx per s", f2(flood.rate()) + " / " + f2(reads.rate())),
+                        List.of("reads p50 / p99 ms", f2(reads.latency.ms(50)) + " / " + f2(reads.latency.ms(99))),
+                        List.of("server threads before / max during", threads0 + " / " + threadsMax[0]),
+                        List.of("server CPU s during the flood", f2(cpu)),
+                        List.of("victim p50 / p95 / p99 ms before", victim(victimPhases[0])),
+                        List.of("victim p50 / p95 / p99 ms during", victim(victimPhases[1])),
+                        List.of("victim p50 / p95 / p99 ms after", victim(victimPhases[2])),
+                        List.of("victim failures before / during / after", Arrays.toString(victimFailures))));
         if (!oom.isEmpty()) {
             System.out.println("first OutOfMemoryError line: " + oom.get(0));
         }

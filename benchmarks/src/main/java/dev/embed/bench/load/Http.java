@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -81,7 +80,8 @@ final class Http implements AutoCloseable {
             this.path = path;
         }
 
-        static Request of(String method, String hostPort, String path, Map<String, String> headers, byte @Nullable [] body) {
+        static Request of(
+                String method, String hostPort, String path, Map<String, String> headers, byte @Nullable [] body) {
             StringBuilder head = new StringBuilder(256 + path.length())
                     .append(method)
                     .append(' ')
@@ -89,7 +89,8 @@ final class Http implements AutoCloseable {
                     .append(" HTTP/1.1\r\nHost: ")
                     .append(hostPort)
                     .append("\r\n");
-            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            headers.forEach((name, value) ->
+                    head.append(name).append(": ").append(value).append("\r\n"));
             if (body != null) {
                 head.append("Content-Length: ").append(body.length).append("\r\n");
             }
@@ -114,7 +115,8 @@ final class Http implements AutoCloseable {
         private final long startNanos;
         private final long endNanos;
 
-        Response(int status, Map<String, String> headers, byte[] body, long bodyLength, long startNanos, long endNanos) {
+        Response(
+                int status, Map<String, String> headers, byte[] body, long bodyLength, long startNanos, long endNanos) {
             this.status = status;
             this.headers = headers;
             this.body = body;

@@ -39,6 +39,12 @@ final class Latency {
     /** "p50 p99 p999 max" in ms. */
     String summary() {
         return String.format(
-                Locale.ROOT, "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (n=%d)", ms(50), ms(99), ms(99.9), maxMs(), count());
+                Locale.ROOT,
+                "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (n=%d)",
+                ms(50),
+                ms(99),
+                ms(99.9),
+                maxMs(),
+                count());
     }
 }

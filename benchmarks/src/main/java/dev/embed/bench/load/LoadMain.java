@@ -44,33 +44,40 @@ public final class LoadMain {
                 }
             }
         }
-        System.out.printf(java.util.Locale.ROOT, "load: %s took %.0f s; load average at end %s%n", command,
-                (System.nanoTime() - started) / 1e9, loadAverage());
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "load: %s took %.0f s; load average at end %s%n",
+                command,
+                (System.nanoTime() - started) / 1e9,
+                loadAverage());
         // the client's selector thread is a daemon; stop promptly
         System.exit(0);
     }
 
     private static void usage() {
-        System.out.println(String.join("\n", List.of(
-                "usage: bench/load.sh <subcommand> [--option value ...]",
-                "  mint-rate      flow B mints, open loop at --rate (1000/s): p50/p99/p99.9, alloc/mint   [--stores memory|jdbc|memory,jdbc]",
-                "  mint-saturate  flow B mints, closed loop, --connections (16): mints/s, p99, alloc/mint",
-                "  embed-get      warm-token GET, memory vs jdbc store, alternating: req/s, jdbc/memory",
-                "  history        paged reads of 1,000-message sessions, memory vs jdbc: pages/s, p99",
-                "  burst          --sessions (5000) send at once, agent 400 ms: send->reply p50/p99, threads [--events]",
-                "  streams        --streams (10000) /events streams: 202->event p50/p99, threads, heap [--shared]",
-                "  wakeup         two nodes on PostgreSQL: POST on A wakes B's long-poll [--events]: p50/p99",
-                "  messages-2n    two nodes on PostgreSQL: messages/s through A alone and through A and B",
-                "  flood          issue 13 findings 2/3 in -Xmx256m: OOMs, 5xx, 429, victim p95 before/during/after",
-                "common: --demo-jar PATH --port 18090 --server-opts '-Xms2g -Xmx2g' --rounds N --duration S --warmup S",
-                "        --url http://127.0.0.1:PORT --key-file FILE [--pid N]  (an already running server)",
-                "        --pg-url jdbc:postgresql://127.0.0.1:5432/postgres --pg-user U (password: env BENCH_PG_PASSWORD)",
-                "        --keep (keep the work directory: server logs)")));
+        System.out.println(String.join(
+                "\n",
+                List.of(
+                        "usage: bench/load.sh <subcommand> [--option value ...]",
+                        "  mint-rate      flow B mints, open loop at --rate (1000/s): p50/p99/p99.9, alloc/mint   [--stores memory|jdbc|memory,jdbc]",
+                        "  mint-saturate  flow B mints, closed loop, --connections (16): mints/s, p99, alloc/mint",
+                        "  embed-get      warm-token GET, memory vs jdbc store, alternating: req/s, jdbc/memory",
+                        "  history        paged reads of 1,000-message sessions, memory vs jdbc: pages/s, p99",
+                        "  burst          --sessions (5000) send at once, agent 400 ms: send->reply p50/p99, threads [--events]",
+                        "  streams        --streams (10000) /events streams: 202->event p50/p99, threads, heap [--shared]",
+                        "  wakeup         two nodes on PostgreSQL: POST on A wakes B's long-poll [--events]: p50/p99",
+                        "  messages-2n    two nodes on PostgreSQL: messages/s through A alone and through A and B",
+                        "  flood          issue 13 findings 2/3 in -Xmx256m: OOMs, 5xx, 429, victim p95 before/during/after",
+                        "common: --demo-jar PATH --port 18090 --server-opts '-Xms2g -Xmx2g' --rounds N --duration S --warmup S",
+                        "        --url http://127.0.0.1:PORT --key-file FILE [--pid N]  (an already running server)",
+                        "        --pg-url jdbc:postgresql://127.0.0.1:5432/postgres --pg-user U (password: env BENCH_PG_PASSWORD)",
+                        "        --keep (keep the work directory: server logs)")));
     }
 
     static String loadAverage() {
         try {
-            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).split(" ", -1);
+            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
+                    .split(" ", -1);
             return f[0] + " " + f[1] + " " + f[2];
         } catch (java.io.IOException | RuntimeException e) {
             return "unknown";

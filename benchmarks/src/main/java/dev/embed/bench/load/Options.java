@@ -52,12 +52,15 @@ final class Options {
         String text = values.get(name);
         int value;
         try {
-            value = text == null ? fallback : Integer.parseInt(text.replace("_", "").replace(",", ""));
+            value = text == null
+                    ? fallback
+                    : Integer.parseInt(text.replace("_", "").replace(",", ""));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " must be an integer, got " + text, e);
         }
         if (value < min || value > max) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "--%s must be %d-%d, got %d", name, min, max, value));
+            throw new IllegalArgumentException(
+                    String.format(Locale.ROOT, "--%s must be %d-%d, got %d", name, min, max, value));
         }
         return value;
     }

@@ -187,7 +187,8 @@ final class Servers {
             command.addAll(extraJavaOptions);
             command.add("-jar");
             command.add(demoJar.toString());
-            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
             Map<String, String> environment = builder.environment();
             environment.put("EMBED_PORT", Integer.toString(port));
             environment.put("EMBED_HOST", "127.0.0.1");
@@ -297,7 +298,8 @@ final class Servers {
             return -1;
         }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII)) {
+            for (String line :
+                    Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("Threads:")) {
                     return Integer.parseInt(line.substring(8).strip());
                 }

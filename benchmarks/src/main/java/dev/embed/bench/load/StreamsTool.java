@@ -43,7 +43,10 @@ final class StreamsTool {
         long heapBefore = -1;
         long heapOpen = -1;
         double openSeconds;
-        @Nullable String firstProblem;
+
+        @Nullable
+        String firstProblem;
+
         volatile boolean closing;
     }
 
@@ -63,24 +66,38 @@ final class StreamsTool {
 
     static void print(Figures f, int n, boolean shared, int posts, int postRate) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "== streams: %d /events streams on %s; %d message(s) stored at %d/s ==%n", n,
-                shared ? "ONE shared session" : "one session each", posts, postRate);
-        Env.table(List.of("figure", "value"), List.of(
-                List.of("streams opened (200)", Integer.toString(f.opened)),
-                List.of("stream answers by status", f.openStatuses.toString()),
-                List.of("seconds to open them", f2(f.openSeconds)),
-                List.of("message events expected / received", f.expected + " / " + f.received),
-                List.of("202 -> event p50 ms", f2(f.from202.ms(50))),
-                List.of("202 -> event p99 ms", f2(f.from202.ms(99))),
-                List.of("202 -> event max ms", f2(f.from202.maxMs())),
-                List.of("POST sent -> event p50 / p99 ms", f2(f.fromSend.ms(50)) + " / " + f2(f.fromSend.ms(99))),
-                List.of("events that arrived before the 202", Integer.toString(f.eventsBefore202)),
-                List.of("keep-alive comments received", Integer.toString(f.comments)),
-                List.of("streams failed or closed early", Integer.toString(f.streamFailures.get())),
-                List.of("server threads before / streams open", f.threadsBefore + " / " + f.threadsOpen),
-                List.of("server heap after GC before / streams open", Servers.mib(f.heapBefore) + " / " + Servers.mib(f.heapOpen)),
-                List.of("heap per open stream", f.heapBefore < 0 || f.opened == 0 ? "n/a"
-                        : f1((f.heapOpen - f.heapBefore) / (double) f.opened) + " bytes")));
+        System.out.printf(
+                Locale.ROOT,
+                "== streams: %d /events streams on %s; %d message(s) stored at %d/s ==%n",
+                n,
+                shared ? "ONE shared session" : "one session each",
+                posts,
+                postRate);
+        Env.table(
+                List.of("figure", "value"),
+                List.of(
+                        List.of("streams opened (200)", Integer.toString(f.opened)),
+                        List.of("stream answers by status", f.openStatuses.toString()),
+                        List.of("seconds to open them", f2(f.openSeconds)),
+                        List.of("message events expected / received", f.expected + " / " + f.received),
+                        List.of("202 -> event p50 ms", f2(f.from202.ms(50))),
+                        List.of("202 -> event p99 ms", f2(f.from202.ms(99))),
+                        List.of("202 -> event max ms", f2(f.from202.maxMs())),
+                        List.of(
+                                "POST sent -> event p50 / p99 ms",
+                                f2(f.fromSend.ms(50)) + " / " + f2(f.fromSend.ms(99))),
+                        List.of("events that arrived before the 202", Integer.toString(f.eventsBefore202)),
+                        List.of("keep-alive comments received", Integer.toString(f.comments)),
+                        List.of("streams failed or closed early", Integer.toString(f.streamFailures.get())),
+                        List.of("server threads before / streams open", f.threadsBefore + " / " + f.threadsOpen),
+                        List.of(
+                                "server heap after GC before / streams open",
+                                Servers.mib(f.heapBefore) + " / " + Servers.mib(f.heapOpen)),
+                        List.of(
+                                "heap per open stream",
+                                f.heapBefore < 0 || f.opened == 0
+                                        ? "n/a"
+                                        : f1((f.heapOpen - f.heapBefore) / (double) f.opened) + " bytes")));
         if (f.firstProblem != null) {
             System.out.println("first problem: " + f.firstProblem);
         }
@@ -92,7 +109,8 @@ final class StreamsTool {
      * The measurement itself (also run by the unit test against a fake server): mint, open the
      * streams, wait for all to answer, sample threads and heap, post, wait for the events.
      */
-    static Figures measure(Http http, Server server, int n, boolean shared, int posts, int postRate, int sources, boolean gc)
+    static Figures measure(
+            Http http, Server server, int n, boolean shared, int posts, int postRate, int sources, boolean gc)
             throws Exception {
         Figures f = new Figures();
         List<Session> sessions = Drive.mintSessions(http, server, shared ? 1 : n, 32, "streams");
@@ -130,46 +148,50 @@ final class StreamsTool {
                     f.comments++;
                 }
             });
-            streams.get(i).send(Drive.events(server, session, null), new Http.Handler() {
-                @Override
-                public void head(int status, Map<String, String> headers, long nanos) {
-                    headSeen[0] = true;
-                    f.openStatuses.merge(Integer.toString(status), 1, Integer::sum);
-                    if (status == 200) {
-                        f.opened++;
-                    } else if (f.firstProblem == null) {
-                        f.firstProblem = "a stream answered " + status;
-                    }
-                    opened.countDown();
-                }
+            streams.get(i)
+                    .send(
+                            Drive.events(server, session, null),
+                            new Http.Handler() {
+                                @Override
+                                public void head(int status, Map<String, String> headers, long nanos) {
+                                    headSeen[0] = true;
+                                    f.openStatuses.merge(Integer.toString(status), 1, Integer::sum);
+                                    if (status == 200) {
+                                        f.opened++;
+                                    } else if (f.firstProblem == null) {
+                                        f.firstProblem = "a stream answered " + status;
+                                    }
+                                    opened.countDown();
+                                }
 
-                @Override
-                public void data(byte[] bytes, int offset, int length, long nanos) {
-                    sse.feed(bytes, offset, length, nanos);
-                }
+                                @Override
+                                public void data(byte[] bytes, int offset, int length, long nanos) {
+                                    sse.feed(bytes, offset, length, nanos);
+                                }
 
-                @Override
-                public void end(long nanos) {
-                    if (!f.closing) {
-                        f.streamFailures.incrementAndGet();
-                    }
-                }
+                                @Override
+                                public void end(long nanos) {
+                                    if (!f.closing) {
+                                        f.streamFailures.incrementAndGet();
+                                    }
+                                }
 
-                @Override
-                public void failed(Exception error) {
-                    if (f.closing) {
-                        return;
-                    }
-                    f.streamFailures.incrementAndGet();
-                    if (!headSeen[0]) {
-                        f.openStatuses.merge("error", 1, Integer::sum);
-                        opened.countDown();
-                    }
-                    if (f.firstProblem == null) {
-                        f.firstProblem = "stream: " + error.getMessage();
-                    }
-                }
-            }, 0);
+                                @Override
+                                public void failed(Exception error) {
+                                    if (f.closing) {
+                                        return;
+                                    }
+                                    f.streamFailures.incrementAndGet();
+                                    if (!headSeen[0]) {
+                                        f.openStatuses.merge("error", 1, Integer::sum);
+                                        opened.countDown();
+                                    }
+                                    if (f.firstProblem == null) {
+                                        f.firstProblem = "stream: " + error.getMessage();
+                                    }
+                                }
+                            },
+                            0);
         }
         if (!opened.await(300, TimeUnit.SECONDS)) {
             throw new IllegalStateException("streams not answered within 300 s: " + opened.getCount() + " left");

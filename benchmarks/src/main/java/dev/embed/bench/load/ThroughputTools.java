@@ -33,8 +33,15 @@ final class ThroughputTools {
         Map<String, Double> run(Server server, String store, int round) throws Exception;
     }
 
-    private static void alternate(String title, List<String> stores, Map<String, Server> servers, int rounds, Phase phase,
-            List<String> columns, String ratioColumn) throws Exception {
+    private static void alternate(
+            String title,
+            List<String> stores,
+            Map<String, Server> servers,
+            int rounds,
+            Phase phase,
+            List<String> columns,
+            String ratioColumn)
+            throws Exception {
         Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
         for (String store : stores) {
             figures.put(store, new LinkedHashMap<>());
@@ -48,10 +55,18 @@ final class ThroughputTools {
                 Map<String, Double> got = phase.run(Drive.at(servers, store), store, round);
                 StringBuilder line = new StringBuilder();
                 got.forEach((k, v) -> {
-                    Drive.at(figures, store).computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+                    Drive.at(figures, store)
+                            .computeIfAbsent(k, x -> new ArrayList<>())
+                            .add(v);
                     line.append(k).append(' ').append(f2(v)).append("  ");
                 });
-                System.out.printf(Locale.ROOT, "load: round %d/%d %-6s %s(load %s)%n", round, rounds, store, line,
+                System.out.printf(
+                        Locale.ROOT,
+                        "load: round %d/%d %-6s %s(load %s)%n",
+                        round,
+                        rounds,
+                        store,
+                        line,
                         dev.embed.bench.load.LoadMain.loadAverage());
             }
         }
@@ -120,7 +135,8 @@ final class ThroughputTools {
             if (warmup > 0) {
                 run(env, conns, server, saturate, rate, users, warmup);
             }
-            Allocation recording = allocation && server.pid() > 0 ? Allocation.start(server.pid(), env.work, store + round) : null;
+            Allocation recording =
+                    allocation && server.pid() > 0 ? Allocation.start(server.pid(), env.work, store + round) : null;
             if (recording != null) {
                 Thread.sleep(Allocation.SETTLE_MILLIS);
             }
@@ -143,17 +159,18 @@ final class ThroughputTools {
                 got.put("alloc KB/mint", bytes / 1024.0 / Math.max(1, r.ok + r.failed));
             }
             if (r.failed > 0) {
-                System.out.println("load: " + store + ": answers " + r.statusSummary() + "; first problem: " + r.firstProblem);
+                System.out.println(
+                        "load: " + store + ": answers " + r.statusSummary() + "; first problem: " + r.firstProblem);
             }
             Drive.close(env.http, conns);
             return got;
         };
         String title = saturate
                 ? "mint-saturate: flow B mints, closed loop, " + connections + " connections, " + seconds + " s"
-                : "mint-rate: flow B mints, open loop at " + rate + "/s (latency from the scheduled send), " + connections
-                        + " connections, " + seconds + " s";
-        List<String> columns = new ArrayList<>(List.of("mints/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "failed",
-                "server cpu ms/mint"));
+                : "mint-rate: flow B mints, open loop at " + rate + "/s (latency from the scheduled send), "
+                        + connections + " connections, " + seconds + " s";
+        List<String> columns = new ArrayList<>(
+                List.of("mints/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "failed", "server cpu ms/mint"));
         if (allocation) {
             columns.add("alloc KB/mint");
         }
@@ -167,11 +184,12 @@ final class ThroughputTools {
         }
     }
 
-    private static Result run(Env env, List<Conn> conns, Server server, boolean saturate, int rate, int[] users, int seconds)
+    private static Result run(
+            Env env, List<Conn> conns, Server server, boolean saturate, int rate, int[] users, int seconds)
             throws Exception {
         if (saturate) {
-            return Drive.closedLoop(env.http, conns, (worker, previous) -> Drive.mintRequest(server, "load-" + users[0]++), 0,
-                    seconds);
+            return Drive.closedLoop(
+                    env.http, conns, (worker, previous) -> Drive.mintRequest(server, "load-" + users[0]++), 0, seconds);
         }
         return Drive.openLoop(env.http, conns, i -> Drive.mintRequest(server, "load-" + users[0]++), rate, 0, seconds);
     }
@@ -210,13 +228,21 @@ final class ThroughputTools {
             got.put("failed", (double) r.failed);
             return got;
         };
-        alternate("embed-get: GET /api/v1/embed/chat-sessions/{id}, one warm token, " + connections + " connections, "
-                + seconds + " s", stores, servers, rounds, phase, List.of("req/s", "p50 ms", "p99 ms", "failed"), "req/s");
+        alternate(
+                "embed-get: GET /api/v1/embed/chat-sessions/{id}, one warm token, " + connections + " connections, "
+                        + seconds + " s",
+                stores,
+                servers,
+                rounds,
+                phase,
+                List.of("req/s", "p50 ms", "p99 ms", "failed"),
+                "req/s");
         System.out.println("goal (issue 12): jdbc/memory req/s >= 0.95");
     }
 
     /** Waits until the session holds at least {@code messages} messages. */
-    static void waitForReply(Env env, Server server, Conn conn, Session session, int messages, int seconds) throws Exception {
+    static void waitForReply(Env env, Server server, Conn conn, Session session, int messages, int seconds)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             Response r = Drive.call(env.http, conn, Drive.get(server, session, "?limit=" + Math.min(500, messages)));
@@ -225,7 +251,8 @@ final class ThroughputTools {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("session " + session.id() + " did not reach " + messages + " messages in " + seconds + " s");
+        throw new IllegalStateException(
+                "session " + session.id() + " did not reach " + messages + " messages in " + seconds + " s");
     }
 
     @SuppressWarnings("unchecked")
@@ -265,7 +292,12 @@ final class ThroughputTools {
             List<Session> list = Drive.mintSessions(env.http, server, sessionCount, 8, "history");
             fill(env, server, list, messages);
             sessions.put(store, list);
-            System.out.printf(Locale.ROOT, "load: %s: %d sessions of %d messages written in %.1f s%n", store, sessionCount, messages,
+            System.out.printf(
+                    Locale.ROOT,
+                    "load: %s: %d sessions of %d messages written in %.1f s%n",
+                    store,
+                    sessionCount,
+                    messages,
                     (System.nanoTime() - started) / 1e9);
         }
         Phase phase = (server, store, round) -> {
@@ -284,10 +316,14 @@ final class ThroughputTools {
                         pagesRead[0]++;
                         List<Map<String, Object>> page = messages(previous.text());
                         seen[worker] += page.size();
-                        boolean more = Boolean.TRUE.equals(MiniJson.object(previous.text()).get("hasMore"));
+                        boolean more = Boolean.TRUE.equals(
+                                MiniJson.object(previous.text()).get("hasMore"));
                         if (more && !page.isEmpty()) {
                             pages[worker]++;
-                            return Drive.get(server, session, "?limit=" + limit + "&before=" + page.get(0).get("id"));
+                            return Drive.get(
+                                    server,
+                                    session,
+                                    "?limit=" + limit + "&before=" + page.get(0).get("id"));
                         }
                         if (seen[worker] < messages) {
                             shortWalks[0]++;
@@ -311,11 +347,18 @@ final class ThroughputTools {
             got.put("short walks", (double) shortWalks[0]);
             return got;
         };
-        alternate("history: paged reads (limit " + limit + ", before=) of " + sessionCount + " sessions of " + messages
-                + " messages, " + connections + " connections, " + seconds + " s", stores, servers, rounds, phase,
-                List.of("pages/s", "messages/s", "p50 ms", "p99 ms", "failed", "short walks"), "pages/s");
-        System.out.println("short walks: walks from the latest page to hasMore=false that saw fewer messages than written"
-                + " (must be 0)");
+        alternate(
+                "history: paged reads (limit " + limit + ", before=) of " + sessionCount + " sessions of " + messages
+                        + " messages, " + connections + " connections, " + seconds + " s",
+                stores,
+                servers,
+                rounds,
+                phase,
+                List.of("pages/s", "messages/s", "p50 ms", "p99 ms", "failed", "short walks"),
+                "pages/s");
+        System.out.println(
+                "short walks: walks from the latest page to hasMore=false that saw fewer messages than written"
+                        + " (must be 0)");
     }
 
     /** Writes {@code messages} messages into each session: user messages, each answered by the agent. */
@@ -342,7 +385,9 @@ final class ThroughputTools {
         for (Session session : sessions) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (true) {
-                List<Map<String, Object>> last = messages(Drive.call(env.http, conn, Drive.get(server, session, "?limit=1")).text());
+                List<Map<String, Object>> last =
+                        messages(Drive.call(env.http, conn, Drive.get(server, session, "?limit=1"))
+                                .text());
                 if (!last.isEmpty() && "assistant".equals(last.get(0).get("role"))) {
                     break;
                 }
@@ -354,18 +399,28 @@ final class ThroughputTools {
         }
         Drive.close(env.http, conns);
         if (retries[0] > 0) {
-            System.out.println("load: filling the sessions met " + retries[0] + " 429 answers (waited as told by Retry-After)");
+            System.out.println(
+                    "load: filling the sessions met " + retries[0] + " 429 answers (waited as told by Retry-After)");
         }
     }
 
-    private static void postNext(Env env, Server server, Conn conn, Session session, int i, int posts, int[] retries,
+    private static void postNext(
+            Env env,
+            Server server,
+            Conn conn,
+            Session session,
+            int i,
+            int posts,
+            int[] retries,
             java.util.concurrent.CompletableFuture<Void> finished) {
         if (i == posts) {
             finished.complete(null);
             return;
         }
         Http.Collect collect = new Http.Collect(64 * 1024);
-        conn.send(Drive.post(server, session, String.format(Locale.ROOT, "history message %05d", i)), collect,
+        conn.send(
+                Drive.post(server, session, String.format(Locale.ROOT, "history message %05d", i)),
+                collect,
                 Drive.TIMEOUT_MILLIS);
         Drive.whenDone(collect.future, (r, e) -> {
             if (e != null) {
@@ -375,18 +430,21 @@ final class ThroughputTools {
             } else if (r.status() == 429 || r.status() == 503) {
                 retries[0]++;
                 long wait = retryAfterMillis(r);
-                env.http.at(System.nanoTime() + wait * 1_000_000,
+                env.http.at(
+                        System.nanoTime() + wait * 1_000_000,
                         () -> postNext(env, server, conn, session, i, posts, retries, finished));
             } else {
-                finished.completeExceptionally(new IllegalStateException("POST answered " + r.status() + ": "
-                        + MiniJson.abbreviate(r.text())));
+                finished.completeExceptionally(new IllegalStateException(
+                        "POST answered " + r.status() + ": " + MiniJson.abbreviate(r.text())));
             }
         });
     }
 
     static long retryAfterMillis(Response r) {
         try {
-            return Math.max(50, Long.parseLong(r.headers().getOrDefault("retry-after", "1").strip()) * 1000);
+            return Math.max(
+                    50,
+                    Long.parseLong(r.headers().getOrDefault("retry-after", "1").strip()) * 1000);
         } catch (NumberFormatException e) {
             return 1000;
         }

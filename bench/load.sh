@@ -5,9 +5,9 @@
 # embed-demo-war/target/embed-demo.jar unless --demo-jar or --url is given), and PostgreSQL when a
 # jdbc store is asked for, loads them over loopback only, stops them, and prints a table.
 #
-# It builds what is missing or stale (BENCH_MVN, default mvn; -Pbench package, tests skipped).
 # PostgreSQL refuses to run as root: run as root, the script re-runs itself as the unprivileged
-# user BENCH_USER (default builder), who must be able to read the jars. The open-file limit is
+# user BENCH_USER (default builder), who must own the tree (as with bmvn). Then it builds what is
+# missing or stale (BENCH_MVN, default mvn; -Pbench package, tests skipped). The open-file limit is
 # raised to the hard limit (10,000 event streams need 10,000 sockets on each side).
 set -euo pipefail
 
@@ -16,6 +16,13 @@ DEMO_JAR=$ROOT/embed-demo-war/target/embed-demo.jar
 BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 MVN=${BENCH_MVN:-mvn}
 die() { echo "load: $*" >&2; exit 1; }
+
+if [[ $(id -u) == 0 && -z ${BENCH_AS_ROOT:-} ]]; then
+    user=${BENCH_USER:-builder}
+    id "$user" >/dev/null 2>&1 || die "running as root: create the unprivileged user $user (useradd -m $user) or set BENCH_USER"
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    exec runuser -u "$user" -- env BENCH_JAR="$BENCH_JAR" BENCH_MVN=mvn "$0" "$@"
+fi
 
 stale() { # $1 jar: missing, or older than a pom or a main source of the build
     [[ ! -f $1 ]] || [[ -n $(find "$ROOT/pom.xml" "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$1" -type f -print -quit \
@@ -29,12 +36,6 @@ if [[ ${1:-} != help && ${1:-} != --help && $# -gt 0 && -z ${BENCH_NO_BUILD:-} ]
 fi
 [[ -f $BENCH_JAR ]] || die "no $BENCH_JAR: build with mvn -B -o -Pbench package -DskipTests"
 
-if [[ $(id -u) == 0 && -z ${BENCH_AS_ROOT:-} ]]; then
-    user=${BENCH_USER:-builder}
-    id "$user" >/dev/null 2>&1 || die "running as root: create the unprivileged user $user (useradd -m $user) or set BENCH_USER"
-    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-    exec runuser -u "$user" -- env BENCH_NO_BUILD=1 BENCH_JAR="$BENCH_JAR" "$0" "$@"
-fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 subcommand=${1:-help}

@@ -47,6 +47,8 @@ final class Env implements AutoCloseable {
                 "embed-load-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         http = new Http("load-client");
+        // Ctrl-C, a timeout's SIGTERM: the servers and PostgreSQL this run started go with it.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopProcesses, "load-shutdown"));
         nextPort = options.integer("port", 18090, 1024, 65000);
         serverOptions = options.get("server-opts", "-Xms2g -Xmx2g");
         String url = options.get("url", "");
@@ -119,7 +121,9 @@ final class Env implements AutoCloseable {
                 serverOptions,
                 String.join(" ", javaOptions));
         Server server = l.start(label, port, all, javaOptions);
-        started.add(server);
+        synchronized (this) {
+            started.add(server);
+        }
         System.out.printf(Locale.ROOT, "load: server %s up (pid %d, log %s)%n", label, server.pid(), server.log);
         return server;
     }
@@ -130,7 +134,9 @@ final class Env implements AutoCloseable {
         if (db == null) {
             System.out.println("load: starting PostgreSQL");
             db = Pg.open(options, work);
-            pg = db;
+            synchronized (this) {
+                pg = db;
+            }
             System.out.println("load: PostgreSQL: " + db.describe());
         }
         return db;
@@ -154,16 +160,27 @@ final class Env implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws IOException {
-        http.close();
+    /** Stops every server this run started, then PostgreSQL; once. */
+    private synchronized void stopProcesses() {
         for (Server server : started) {
             server.close();
         }
+        started.clear();
         Pg db = pg;
+        pg = null;
         if (db != null) {
-            db.close();
+            try {
+                db.close();
+            } catch (IOException e) {
+                System.err.println("load: stopping PostgreSQL: " + e);
+            }
         }
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
+        stopProcesses();
         if (keep) {
             System.out.println("load: kept the work directory " + work);
         } else {

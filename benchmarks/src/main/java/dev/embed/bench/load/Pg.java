@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * root, so {@code bench/load.sh} runs the tool as an unprivileged user. Each tool run gets a new
  * database, so runs never see each other's rows.
  */
-final class Pg implements AutoCloseable {
+public final class Pg implements AutoCloseable {
     private final @Nullable EmbeddedPostgres embedded;
     final String url;
     final String user;
@@ -32,6 +32,23 @@ final class Pg implements AutoCloseable {
         this.url = url;
         this.user = user;
         this.password = password;
+    }
+
+    /** An embedded PostgreSQL under {@code work}, with a new database (for programs outside this package). */
+    public static Pg embedded(Path work) throws IOException, SQLException {
+        return open(new Options(java.util.List.of(), java.util.Set.of()), work);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
     }
 
     static Pg open(Options options, Path work) throws IOException, SQLException {
@@ -72,6 +89,11 @@ final class Pg implements AutoCloseable {
 
     /** Rows of {@code table} (e.g. {@code embed_session}); -1 when it does not exist. */
     long rows(String table) {
+        return rows(url, user, password, table);
+    }
+
+    /** Rows of {@code table} in the database at {@code url}; -1 when it does not exist. */
+    public static long rows(String url, String user, String password, String table) {
         try (Connection c = DriverManager.getConnection(url, user, password);
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT COUNT(*) FROM " + table.toLowerCase(Locale.ROOT))) {

@@ -128,6 +128,7 @@ final class StreamsTool {
         for (int i = 0; i < n; i++) {
             Session session = sessions.get(shared ? 0 : i);
             boolean[] headSeen = {false};
+            boolean[] ok = {false};
             Sse sse = new Sse(new Sse.Listener() {
                 @Override
                 public void event(String event, @Nullable String id, String data, long nanos) {
@@ -157,6 +158,7 @@ final class StreamsTool {
                                     headSeen[0] = true;
                                     f.openStatuses.merge(Integer.toString(status), 1, Integer::sum);
                                     if (status == 200) {
+                                        ok[0] = true;
                                         f.opened++;
                                     } else if (f.firstProblem == null) {
                                         f.firstProblem = "a stream answered " + status;
@@ -171,7 +173,7 @@ final class StreamsTool {
 
                                 @Override
                                 public void end(long nanos) {
-                                    if (!f.closing) {
+                                    if (!f.closing && ok[0]) {
                                         f.streamFailures.incrementAndGet();
                                     }
                                 }
@@ -181,7 +183,9 @@ final class StreamsTool {
                                     if (f.closing) {
                                         return;
                                     }
-                                    f.streamFailures.incrementAndGet();
+                                    if (ok[0] || !headSeen[0]) {
+                                        f.streamFailures.incrementAndGet();
+                                    }
                                     if (!headSeen[0]) {
                                         f.openStatuses.merge("error", 1, Integer::sum);
                                         opened.countDown();

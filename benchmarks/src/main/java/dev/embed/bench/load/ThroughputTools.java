@@ -388,7 +388,9 @@ final class ThroughputTools {
                 List<Map<String, Object>> last =
                         messages(Drive.call(env.http, conn, Drive.get(server, session, "?limit=1"))
                                 .text());
-                if (!last.isEmpty() && "assistant".equals(last.get(0).get("role"))) {
+                // the newest message is the last one (paged or not)
+                if (!last.isEmpty()
+                        && "assistant".equals(last.get(last.size() - 1).get("role"))) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {

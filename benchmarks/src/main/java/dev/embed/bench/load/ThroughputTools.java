@@ -340,7 +340,6 @@ final class ThroughputTools {
             Drive.close(env.http, conns);
             Map<String, Double> got = new LinkedHashMap<>();
             got.put("pages/s", r.rate());
-            got.put("messages/s", r.rate() * limit);
             got.put("p50 ms", r.latency.ms(50));
             got.put("p99 ms", r.latency.ms(99));
             got.put("failed", (double) r.failed);
@@ -354,7 +353,7 @@ final class ThroughputTools {
                 servers,
                 rounds,
                 phase,
-                List.of("pages/s", "messages/s", "p50 ms", "p99 ms", "failed", "short walks"),
+                List.of("pages/s", "p50 ms", "p99 ms", "failed", "short walks"),
                 "pages/s");
         System.out.println(
                 "short walks: walks from the latest page to hasMore=false that saw fewer messages than written"

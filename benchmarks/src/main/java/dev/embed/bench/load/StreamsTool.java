@@ -84,7 +84,7 @@ final class StreamsTool {
                         List.of("202 -> event p99 ms", f2(f.from202.ms(99))),
                         List.of("202 -> event max ms", f2(f.from202.maxMs())),
                         List.of(
-                                "POST sent -> event p50 / p99 ms",
+                                "POST due (scheduled) -> event p50 / p99 ms",
                                 f2(f.fromSend.ms(50)) + " / " + f2(f.fromSend.ms(99))),
                         List.of("events that arrived before the 202", Integer.toString(f.eventsBefore202)),
                         List.of("keep-alive comments received", Integer.toString(f.comments)),
@@ -211,7 +211,7 @@ final class StreamsTool {
         }
         f.expected -= missing;
 
-        List<Conn> posters = Drive.connections(http, server, Math.min(16, posts), 1);
+        List<Conn> posters = Drive.connections(http, server, Math.min(64, posts), 1);
         long start = System.nanoTime() + 50_000_000;
         double interval = 1e9 / postRate;
         for (int k = 0; k < posts; k++) {

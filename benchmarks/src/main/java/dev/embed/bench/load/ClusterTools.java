@@ -69,11 +69,10 @@ final class ClusterTools {
         // the id after which B waits, per session; null: the session has no message yet
         String[] last = new String[sessionCount];
         for (int i = 0; i < sessionCount; i++) {
-            String id = Drive.messageId(Drive.call(http, onA, Drive.post(a, sessions.get(i), "prime")));
-            last[i] = id + "r"; // the reply's id (DESIGN/SPI: replyId(m) = m + "r")
+            Drive.messageId(Drive.call(http, onA, Drive.post(a, sessions.get(i), "prime")));
         }
         for (int i = 0; i < sessionCount; i++) {
-            ThroughputTools.waitForReply(env, a, onA, sessions.get(i), 2, 30);
+            last[i] = newestReply(env, a, onA, sessions.get(i));
         }
         for (int k = 0; k < samples; k++) {
             int s = k % sessionCount;
@@ -140,7 +139,7 @@ final class ClusterTools {
                     firstProblem = firstProblem == null ? "no event on B within 10 s: " + e : firstProblem;
                 }
                 waiter.close();
-                last[s] = id + "r";
+                last[s] = null;
             } else {
                 CompletableFuture<Response> poll = http.send(
                         onB,
@@ -177,12 +176,12 @@ final class ClusterTools {
                             firstProblem == null ? "the long-poll on B did not wake within 10 s: " + e : firstProblem;
                     onB.close();
                 }
-                last[s] = id + "r";
+                last[s] = null;
             }
             // the agent's reply to this message must be stored before the session is used again
             if ((k + 1) % sessionCount == 0) {
                 for (int i = 0; i < sessionCount; i++) {
-                    waitForId(env, a, onA, sessions.get(i), last[i]);
+                    last[i] = newestReply(env, a, onA, sessions.get(i));
                 }
             }
         }
@@ -213,16 +212,24 @@ final class ClusterTools {
         onB.close();
     }
 
-    private static void waitForId(Env env, Server server, Conn conn, Session session, String id) throws Exception {
+    /**
+     * Waits until the newest message of the session is the agent's reply (the last message sent has
+     * been answered) and returns its id: what B waits after next.
+     */
+    private static String newestReply(Env env, Server server, Conn conn, Session session) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Response r = Drive.call(env.http, conn, Drive.get(server, session, "?limit=5"));
-            if (r.text().contains("\"" + id + "\"")) {
-                return;
+            List<Map<String, Object>> messages = r.status() == 200 ? ThroughputTools.messages(r.text()) : List.of();
+            if (!messages.isEmpty()) {
+                Map<String, Object> newest = messages.get(messages.size() - 1);
+                if ("assistant".equals(newest.get("role"))) {
+                    return String.valueOf(newest.get("id"));
+                }
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("message " + id + " was not stored within 30 s");
+        throw new IllegalStateException("the agent did not answer in session " + session.id() + " within 30 s");
     }
 
     /**

@@ -51,6 +51,11 @@ final class Env implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopProcesses, "load-shutdown"));
         nextPort = options.integer("port", 18090, 1024, 65000);
         serverOptions = options.get("server-opts", "-Xms2g -Xmx2g");
+        // read when PostgreSQL is started (possibly never): known options all the same
+        for (String pgOption : List.of(
+                "pg-url", "pg-user", "pg-fsync", "pg-synchronous-commit", "pg-max-connections", "pg-table-prefix")) {
+            options.has(pgOption);
+        }
         String url = options.get("url", "");
         Path jar = Path.of(options.get("demo-jar", "embed-demo-war/target/embed-demo.jar"));
         if (!url.isEmpty()) {

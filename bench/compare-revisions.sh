@@ -57,9 +57,13 @@ cleanup() {
     done
     git -C "$ROOT" worktree prune >/dev/null 2>&1 || true
     if [[ -z ${CMP_KEEP:-} ]]; then
-        # keep the logs and results when they live outside the temporary directory
-        find "$TMP" -mindepth 1 -maxdepth 1 ! -path "$OUT" -exec rm -rf {} + 2>/dev/null || true
-        [[ $OUT == "$TMP/out" && $status == 0 ]] && echo "compare: logs were in $OUT (kept)"
+        if [[ $OUT == "$TMP/out" ]]; then
+            # the logs and results stay; the worktrees' leftovers go
+            find "$TMP" -mindepth 1 -maxdepth 1 ! -path "$OUT" -exec rm -rf {} + 2>/dev/null || true
+            echo "compare: logs and results kept in $OUT"
+        else
+            rm -rf "$TMP"
+        fi
     fi
     exit $status
 }

@@ -497,6 +497,19 @@ final class Dispatcher {
                     events.gone();
                 }
             });
+        } catch (UnsupportedOperationException e) {
+            events.gone(); // JAX-RS: the request did not reach the stream's resource method
+            answer(
+                    exchange,
+                    null,
+                    base,
+                    errors.render(new EmbedError(
+                            406,
+                            "invalid_request",
+                            "this endpoint answers text/event-stream only: send Accept: text/event-stream",
+                            true,
+                            0)));
+            return;
         } catch (IOException | RuntimeException e) {
             events.gone();
             if (e instanceof IllegalStateException) {

@@ -83,8 +83,7 @@ public enum ConfigKey {
     PAGES_EVENT_STREAM(
             "embed.pages.eventStream",
             "EMBED_PAGES_EVENT_STREAM",
-            // false until GET /api/v1/embed/chat-sessions/{id}/events exists (issue 14); then true.
-            "false",
+            "true",
             false,
             "true: the hosted page shows replies as they are written, from the event stream (GET"
                     + " .../chat-sessions/{id}/events), and falls back to long polling where the stream fails;"

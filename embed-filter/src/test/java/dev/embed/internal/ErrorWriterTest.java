@@ -1,8 +1,9 @@
-package dev.embed.error;
+package dev.embed.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.embed.error.EmbedError;
 import org.junit.jupiter.api.Test;
 
 /** The Retry-After header of the answers that carry one (DESIGN §5, §8). */

@@ -63,7 +63,13 @@ class PayaraContainerIT extends ContainerSuite {
                         "--deploy",
                         WAR.toString()),
                 Path.of("."),
-                Map.of("EMBED_DEMO_API_KEY", SECRETS.apiKey(), "EMBED_SIGNING_SECRET", SECRETS.signingSecret()),
+                Map.of(
+                        "EMBED_DEMO_API_KEY",
+                        SECRETS.apiKey(),
+                        "EMBED_SIGNING_SECRET",
+                        SECRETS.signingSecret(),
+                        "EMBED_DATA_DIR",
+                        rootDir.resolve("embed-data").toString()),
                 Path.of("target", "payara.log"),
                 SECRETS);
         base = URI.create("http://127.0.0.1:" + port + CONTEXT_PATH);

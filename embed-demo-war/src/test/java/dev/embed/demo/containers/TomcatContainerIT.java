@@ -65,6 +65,7 @@ class TomcatContainerIT extends ContainerSuite {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("embed.demo.apiKey", SECRETS.apiKey());
         properties.put("embed.signing.secret", SECRETS.signingSecret());
+        properties.put("embed.demo.dataDir", baseDir.resolve("embed-data").toString());
         withSystemProperties(properties, tomcat::start);
         assertEquals(
                 LifecycleState.STARTED,

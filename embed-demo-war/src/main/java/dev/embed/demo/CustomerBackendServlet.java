@@ -103,6 +103,8 @@ public final class CustomerBackendServlet extends HttpServlet {
                 }
             }
             response.setStatus(minted.statusCode());
+            // A 429 or a 503 (the store's database is down) says when to try again: the page's fetchToken sees it.
+            minted.headers().firstValue("Retry-After").ifPresent(value -> response.setHeader("Retry-After", value));
             response.getWriter().write(minted.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

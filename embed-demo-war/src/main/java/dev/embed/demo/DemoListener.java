@@ -93,10 +93,12 @@ public final class DemoListener implements ServletContextListener {
         context.setAttribute(DEMO_KEY_ORIGIN_ATTRIBUTE, keyOrigin);
         context.setAttribute(DATA_DIR_ATTRIBUTE, state.directory().toString());
         context.setAttribute(STORE_ATTRIBUTE, embed.store().describe());
-        if (!Boolean.getBoolean(LAUNCHER_PROPERTY) && !keyOrigin.equals("EMBED_DEMO_API_KEY")) {
-            // In a container the demo, and only the demo, prints its key: to standard output, never to a log.
+        if (!Boolean.getBoolean(LAUNCHER_PROPERTY)) {
+            // In a container the demo says what it uses; it prints its key (to standard output, never to a log)
+            // only when it chose the key itself.
             System.out.println("embed demo: data in " + state.directory() + "; store "
-                    + embed.store().describe() + "; demo API key (" + keyOrigin + "): " + key);
+                    + embed.store().describe()
+                    + (keyOrigin.equals("EMBED_DEMO_API_KEY") ? "" : "; demo API key (" + keyOrigin + "): " + key));
         }
     }
 

@@ -109,6 +109,7 @@ class EmbedTest {
 
     /** An agent whose constructor refuses its configuration, naming the key, as a host's agent would. */
     public static final class MisconfiguredAgent implements EmbedAgent {
+        @SuppressWarnings("StaticAssignmentOfThrowable") // the test checks that this very instance comes out
         static final ConfigException FAILURE = new ConfigException("embed: acme.model must be set");
 
         public MisconfiguredAgent(EmbedConfig config) {

@@ -6,6 +6,7 @@ import dev.embed.apikey.ApiKeys;
 import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import dev.embed.internal.BenchAccess;
+import dev.embed.internal.Fixtures;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Base64;
@@ -54,7 +55,7 @@ public final class SessionMemory {
             config.put(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE.key(), Integer.toString(sessions));
         }
         try (Embed embed = Embed.fromConfig(EmbedConfig.of(config))) {
-            ApiKey apiKey = embed.core().credentialReader().apiKey(key);
+            ApiKey apiKey = BenchAccess.apiKey(embed, key);
             long h0 = usedAfterGc();
 
             String[] tokens = new String[sessions];
@@ -66,7 +67,7 @@ public final class SessionMemory {
                 body.put("externalUserId", String.format(Locale.ROOT, "customer-%07d", i));
                 body.put("displayName", String.format(Locale.ROOT, "Customer %07d", i));
                 Map<String, Object> answer =
-                        embed.core().mint().mintEmbedSession(apiKey, "demo", "support", body, "http://localhost:8080");
+                        BenchAccess.mintEmbedSession(embed, apiKey, "demo", "support", body, "http://localhost:8080");
                 tokens[i] = (String) answer.get("token");
                 tokenChars += tokens[i].length();
                 tokenBytes += stringBytes(tokens[i].length());
@@ -79,7 +80,7 @@ public final class SessionMemory {
             try {
                 start = System.nanoTime();
                 for (int i = 0; i < sessions; i++) {
-                    embed.core().credentialReader().embedToken(tokens[i]);
+                    BenchAccess.verify(embed, tokens[i]);
                 }
                 verifySeconds = (System.nanoTime() - start) / 1e9;
                 h2 = usedAfterGc();
@@ -87,7 +88,7 @@ public final class SessionMemory {
                 // The tokens are still counted in h2.
                 Reference.reachabilityFence(tokens);
             }
-            long cached = BenchAccess.verifiedCacheSize(embed.core().tokens());
+            long cached = BenchAccess.verifiedCacheSize(embed);
             long registered = BenchAccess.sessionCount(embed);
 
             tokens = null;

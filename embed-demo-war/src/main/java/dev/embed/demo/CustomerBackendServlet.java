@@ -1,7 +1,6 @@
 package dev.embed.demo;
 
 import dev.embed.error.EmbedError;
-import dev.embed.internal.Json;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.jose4j.json.JsonUtil;
+import org.jose4j.lang.JoseException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +70,7 @@ public final class CustomerBackendServlet extends HttpServlet {
         if (sessionId != null && !startedBy(browser, sessionId)) {
             response.setStatus(403);
             response.getWriter()
-                    .write(Json.write(Map.of(
+                    .write(JsonUtil.toJson(Map.of(
                             "error",
                             EmbedError.insufficientScope("").code(),
                             "error_description",
@@ -91,12 +92,12 @@ public final class CustomerBackendServlet extends HttpServlet {
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
+                .POST(HttpRequest.BodyPublishers.ofString(JsonUtil.toJson(body)))
                 .build();
         try {
             HttpResponse<String> minted = CLIENT.send(mint, HttpResponse.BodyHandlers.ofString());
             if (minted.statusCode() == 200 && sessionId == null) {
-                Object started = Json.parseObject(minted.body()).get("sessionId");
+                Object started = sessionIdOf(minted.body());
                 if (started instanceof String id) {
                     browser = remember(browser, id);
                     setCookie(request, response, browser);
@@ -110,7 +111,15 @@ public final class CustomerBackendServlet extends HttpServlet {
             Thread.currentThread().interrupt();
             response.setStatus(503);
             response.getWriter()
-                    .write(Json.write(Map.of("error", EmbedError.serverError().code())));
+                    .write(JsonUtil.toJson(Map.of("error", EmbedError.serverError().code())));
+        }
+    }
+
+    private static @Nullable Object sessionIdOf(String minted) {
+        try {
+            return JsonUtil.parseJson(minted).get("sessionId");
+        } catch (JoseException notJson) {
+            return null;
         }
     }
 

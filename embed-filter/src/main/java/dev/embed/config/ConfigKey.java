@@ -89,6 +89,13 @@ public enum ConfigKey {
             "true: the hosted page shows replies as they are written, from the event stream (GET"
                     + " .../chat-sessions/{id}/events), and falls back to long polling where the stream fails;"
                     + " false: long polling only (e.g. behind a proxy that buffers responses)."),
+    OPENAPI_ENABLED(
+            "embed.openapi.enabled",
+            "EMBED_OPENAPI_ENABLED",
+            "false",
+            false,
+            "true serves the OpenAPI 3.1 document of the library's HTTP API at GET /api/v1/openapi.yaml (public,"
+                    + " short cache): the endpoints, their bodies and errors, not this deployment's settings."),
     MAX_BODY_BYTES(
             "embed.maxBodyBytes",
             "EMBED_MAX_BODY_BYTES",

@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *
  * Thread-safe.
  */
-public final class ChatService {
+final class ChatService {
     private final EmbedStore store;
     private final AgentTurns turns;
     private final LongPolls polls;

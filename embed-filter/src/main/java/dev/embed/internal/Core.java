@@ -1,5 +1,6 @@
 package dev.embed.internal;
 
+import dev.embed.apikey.ApiKey;
 import dev.embed.apikey.ApiKeyStore;
 import dev.embed.chat.EmbedAgent;
 import dev.embed.config.ConfigException;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -28,8 +30,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The library's running core: every service, built once from configuration by {@code
- * dev.embed.Embed}, which both adapters reach through {@code Embed.core()}. Not an API: {@code
- * dev.embed.internal} changes without notice.
+ * dev.embed.Embed}, and the endpoint table ({@link Endpoints}) that both adapters serve through it:
+ * they hand it an {@link Exchange} and hold no route, CORS, cache-header or base-URL rule of their
+ * own. Not an API: {@code dev.embed.internal} changes without notice.
  */
 public final class Core implements AutoCloseable {
     /** Threads that call the agent: a call that blocks holds one of them. */
@@ -57,9 +60,7 @@ public final class Core implements AutoCloseable {
     private final IframeLinkService iframeLinks;
     private final HostedPages pages;
     private final ChatService chat;
-    private final int maxBodyBytes;
-    private final String publicBaseUrl;
-    private final List<String> corsAllowedOrigins;
+    private final Dispatcher dispatcher;
 
     private Core(Parts parts) {
         this.config = parts.config;
@@ -69,30 +70,22 @@ public final class Core implements AutoCloseable {
         this.agent = parts.agent;
         this.tokens = Objects.requireNonNull(parts.tokens);
         this.apiKeys = parts.apiKeys;
-        this.maxBodyBytes = parts.maxBodyBytes;
-        this.publicBaseUrl = parts.publicBaseUrl;
-        this.corsAllowedOrigins = config.getList(ConfigKey.CORS_ALLOWED_ORIGINS);
         int skew = parts.skew;
         this.mint = new MintService(tokens, store, parts.agents, skew, clock);
         this.credentials = new Credentials(tokens, apiKeys);
         this.errors = new ErrorWriter(Objects.requireNonNull(config.get(ConfigKey.REALM)));
         this.visitorTokens = VisitorTokenService.builder(config)
                 .tokens(tokens)
-                .credentials(credentials)
                 .store(store)
                 .mint(mint)
                 .knownAgents(parts.agents)
-                .errors(errors)
-                .maxBodyBytes(maxBodyBytes)
                 .skewSeconds(skew)
                 .clock(clock)
                 .build();
         this.iframeLinks = new IframeLinkService(tokens, store, config.getBoolean(ConfigKey.IFRAME_SINGLE_USE), clock);
         this.pages = new HostedPages(
-                store.sessions(),
-                tokens,
-                iframeLinks,
-                config.getList(ConfigKey.FRAME_ANCESTORS),
+                new PageAssets(),
+                new PageFraming(store.sessions(), tokens, iframeLinks, config.getList(ConfigKey.FRAME_ANCESTORS)),
                 HostedPages.Options.from(config));
         LongPolls polls = new LongPolls(parts.scheduler, Objects.requireNonNull(parts.delivery));
         AgentTurns turns = new AgentTurns(
@@ -107,6 +100,77 @@ public final class Core implements AutoCloseable {
         store.addListener(turns);
         turns.start();
         this.chat = new ChatService(store, turns, polls, clock);
+        this.dispatcher = new Dispatcher(
+                Endpoints.table(
+                        mint,
+                        visitorTokens,
+                        iframeLinks,
+                        chat,
+                        pages,
+                        Json.write(tokens.keys().jwks()),
+                        config.getBoolean(ConfigKey.OPENAPI_ENABLED) ? Endpoints.openApi() : null),
+                credentials,
+                errors,
+                new CorsPolicy(config.getList(ConfigKey.CORS_ALLOWED_ORIGINS)),
+                parts.maxBodyBytes,
+                parts.publicBaseUrl);
+    }
+
+    // ---------------------------------------------------------------------------- the adapters' API
+
+    /** Answers a request to one of the library's paths: the endpoint table's row, or its error. */
+    public void handle(Exchange exchange) {
+        dispatcher.handle(exchange);
+    }
+
+    /**
+     * For a filter mapped in front of the host's own endpoints under a library prefix ({@code
+     * /api/v1/embed/*}, {@code /api/v1/spaces/*}): answers preflights and refused credentials, lets
+     * the library's own rows through to its servlet, and otherwise says who the caller is.
+     */
+    public Admission admit(Exchange exchange) {
+        return dispatcher.admit(exchange);
+    }
+
+    /**
+     * For a host endpoint behind the embed token check of JAX-RS ({@code @EmbedTokenRequired}):
+     * the verified claims of a token of {@code sessionId} (the path's parameter; null answers 404),
+     * and the headers the answer carries; empty when the refusal was answered through the exchange.
+     */
+    public Optional<Admission> admitEmbedToken(Exchange exchange, @Nullable String sessionId) {
+        return dispatcher.admitEmbedToken(exchange, sessionId);
+    }
+
+    /**
+     * For a host endpoint behind the API key check of JAX-RS ({@code @ApiKeyRequired}): the {@link
+     * ApiKey} of {@code Authorization: Bearer sk_...} and the headers the answer carries; empty when
+     * the refusal was answered through the exchange.
+     */
+    public Optional<Admission> admitApiKey(Exchange exchange) {
+        return dispatcher.admitApiKey(exchange);
+    }
+
+    /**
+     * Answers {@code error} (DESIGN §5) through the exchange: for a library error a host endpoint
+     * raised (JAX-RS's exception mapper), written by the one error writer.
+     */
+    public void refuse(Exchange exchange, dev.embed.error.EmbedException error) {
+        dispatcher.refuse(exchange, error.error());
+    }
+
+    /** Answers a browser preflight under a library prefix (or refuses a server-to-server one); false when none. */
+    public boolean preflight(Exchange exchange) {
+        return dispatcher.preflight(exchange);
+    }
+
+    /** The endpoint table, as Markdown. */
+    public String endpoints() {
+        return Endpoints.describe(dispatcher.mounts());
+    }
+
+    /** The endpoint table. */
+    List<Mount> mounts() {
+        return dispatcher.mounts();
     }
 
     /**
@@ -274,11 +338,11 @@ public final class Core implements AutoCloseable {
         };
     }
 
-    public EmbedConfig config() {
+    EmbedConfig config() {
         return config;
     }
 
-    public Clock clock() {
+    Clock clock() {
         return clock;
     }
 
@@ -286,58 +350,45 @@ public final class Core implements AutoCloseable {
         return store;
     }
 
-    public TokenService tokens() {
+    TokenService tokens() {
         return tokens;
     }
 
-    public ApiKeyStore apiKeys() {
+    ApiKeyStore apiKeys() {
         return apiKeys;
     }
 
-    public MintService mint() {
+    MintService mint() {
         return mint;
     }
 
     /** Reads and checks credentials; shared by both adapters. */
-    public Credentials credentialReader() {
+    Credentials credentialReader() {
         return credentials;
     }
 
     /** The one writer of error answers. */
-    public ErrorWriter errors() {
+    ErrorWriter errors() {
         return errors;
     }
 
-    public int maxBodyBytes() {
-        return maxBodyBytes;
-    }
-
-    /** The configured public base URL, without a trailing slash, or empty to derive it per request. */
-    public Optional<String> publicBaseUrl() {
-        return publicBaseUrl.isEmpty() ? Optional.empty() : Optional.of(publicBaseUrl);
-    }
-
-    public List<String> corsAllowedOrigins() {
-        return corsAllowedOrigins;
-    }
-
     /** The chat of the embed JSON endpoints (DESIGN §4). */
-    public ChatService chat() {
+    ChatService chat() {
         return chat;
     }
 
     /** Flow C (DESIGN §3.2). */
-    public VisitorTokenService visitorTokens() {
+    VisitorTokenService visitorTokens() {
         return visitorTokens;
     }
 
     /** Flow D (DESIGN §3.3). */
-    public IframeLinkService iframeLinks() {
+    IframeLinkService iframeLinks() {
         return iframeLinks;
     }
 
     /** The hosted pages (DESIGN §6), one instance for both adapters. */
-    public HostedPages pages() {
+    HostedPages pages() {
         return pages;
     }
 
@@ -365,6 +416,36 @@ public final class Core implements AutoCloseable {
                     System.Logger.Level.WARNING,
                     "embed: closing " + what + " failed: " + e.getClass().getName(),
                     e);
+        }
+    }
+
+    /**
+     * What a filter in front of the host's endpoints does with a request ({@link #admit}).
+     *
+     * @param kind pass it on untouched, stop (the library answered), or pass it on as {@code caller}
+     * @param caller the verified {@code dev.embed.token.EmbedClaims} or {@link ApiKey}, when admitted
+     * @param headers what the answer to an admitted request carries (the library prefix's rules)
+     */
+    public record Admission(Kind kind, @Nullable Object caller, Map<String, String> headers) {
+        static final Admission PASS = new Admission(Kind.PASS, null, Map.of());
+        static final Admission ANSWERED = new Admission(Kind.ANSWERED, null, Map.of());
+
+        Admission(Object caller, Map<String, String> headers) {
+            this(Kind.ADMITTED, caller, headers);
+        }
+
+        public Admission {
+            headers = Map.copyOf(headers);
+        }
+
+        /** What to do with the request. */
+        public enum Kind {
+            /** Not the filter's to check: the library's own endpoint (its servlet checks it), or no library prefix. */
+            PASS,
+            /** The library answered it (a preflight, a refused credential): stop. */
+            ANSWERED,
+            /** A host endpoint's request with a valid credential: pass it on with {@link #caller()}. */
+            ADMITTED
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.List;
  * Reads credentials from request headers the same way for every adapter: RFC 6750 §2.1 bearer
  * tokens in exactly one {@code Authorization} header, never in a URL.
  */
-public final class Credentials {
+final class Credentials {
     private final TokenService tokens;
     private final ApiKeyStore apiKeys;
 
@@ -58,6 +58,35 @@ public final class Credentials {
                     .toException();
         }
         return credential;
+    }
+
+    /**
+     * The API key of flow C's one {@code api-secret} header (DESIGN §3.2): 401 when missing or not
+     * shaped like a key, 400 when repeated or when the URL carries a credential.
+     */
+    public static String apiSecret(List<String> apiSecretHeaders, boolean credentialInQuery) {
+        if (credentialInQuery) {
+            throw EmbedError.invalidRequest("credentials are accepted only in the api-secret header, never in the URL"
+                            + " (URLs are logged)")
+                    .toException();
+        }
+        if (apiSecretHeaders == null || apiSecretHeaders.isEmpty()) {
+            throw EmbedError.missingToken("send the API key in the api-secret header: api-secret: sk_...")
+                    .toException();
+        }
+        if (apiSecretHeaders.size() > 1) {
+            throw EmbedError.invalidRequest("send exactly one api-secret header")
+                    .toException();
+        }
+        String secret =
+                apiSecretHeaders.get(0) == null ? "" : apiSecretHeaders.get(0).strip();
+        if (!ApiKeys.looksLikeKey(secret)) {
+            throw EmbedError.invalidToken(
+                            "the api-secret header must hold an API key (sk_...); embed tokens are for the"
+                                    + " embed endpoints")
+                    .toException();
+        }
+        return secret;
     }
 
     /** Names of query parameters that would put a credential in a URL. */

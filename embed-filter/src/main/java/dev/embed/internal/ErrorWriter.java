@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <p>The one writer of error answers: both adapters call it.
  */
-public final class ErrorWriter {
+final class ErrorWriter {
     private final String realm;
 
     public ErrorWriter(String realm) {

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * Field rules shared by every request body: typed reads from a parsed JSON object that answer 400
  * {@code invalid_request} naming the field, and never echo its value.
  */
-public final class Fields {
+final class Fields {
     /** The chat modes of DESIGN §3.1. */
     public static final Set<String> MODES = Set.of("chat", "agent", "thinking", "build-app");
 

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * which parent origins it may take a fresh credential from; {@code *} may frame (if configured)
  * but is never trusted with a credential.
  */
-public final class FrameAncestors {
+final class FrameAncestors {
     private static final Pattern ORIGIN =
             Pattern.compile("https?://(\\*\\.)?([a-z0-9-]+(\\.[a-z0-9-]+)*|\\[[0-9a-f:.]+\\])(:([0-9]{1,5}|\\*))?");
 

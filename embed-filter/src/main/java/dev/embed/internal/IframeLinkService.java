@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  *
  * Thread-safe.
  */
-public final class IframeLinkService {
+final class IframeLinkService {
     /** Where the hosted page of a link is served, below the public base URL. */
     public static final String PAGE_PATH = "/embed/iframe/";
 

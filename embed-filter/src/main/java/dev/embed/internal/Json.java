@@ -13,7 +13,7 @@ import org.jose4j.lang.JoseException;
  * <p>Parsing refuses duplicate keys (jose4j's own rule), anything that is not a JSON object, and
  * nesting deeper than {@value #MAX_DEPTH} levels; its errors never echo the input.
  */
-public final class Json {
+final class Json {
     /**
      * Deepest nesting of objects and arrays a body may have (flow D's deepest member is 3 levels
      * down). jose4j's parser itself nests without recursion, but what it returns does not: a body

@@ -10,6 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a request body that must be one JSON object, the same way for every adapter: 415 unless
@@ -25,7 +26,7 @@ import java.util.Map;
  * container closes the connection. Dropping costs a read of bytes the client sends anyway, never
  * memory.
  */
-public final class JsonBodies {
+final class JsonBodies {
     /** Largest refused body still read to its end before the 413. */
     public static final long MAX_SWALLOW_BYTES = 16 * 1024 * 1024;
 
@@ -40,8 +41,8 @@ public final class JsonBodies {
      * @param contentType the request's {@code Content-Type}, or null
      * @param announcedLength the {@code Content-Length}, or -1
      */
-    public static Map<String, Object> readObject(String contentType, long announcedLength, InputStream in, int maxBytes)
-            throws IOException {
+    public static Map<String, Object> readObject(
+            @Nullable String contentType, long announcedLength, InputStream in, int maxBytes) throws IOException {
         if (!isJson(contentType)) {
             throw EmbedError.unsupportedMediaType().toException();
         }
@@ -72,7 +73,7 @@ public final class JsonBodies {
     }
 
     /** {@code application/json}, with any parameters. */
-    public static boolean isJson(String contentType) {
+    public static boolean isJson(@Nullable String contentType) {
         if (contentType == null) {
             return false;
         }

@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * downtime). Each key is bound to one algorithm, so a token can never choose how it is checked
  * (no algorithm confusion).
  */
-public final class KeyRing {
+final class KeyRing {
     static final int MIN_SECRET_BYTES = 32;
     private static final System.Logger LOG = System.getLogger("dev.embed.token");
 

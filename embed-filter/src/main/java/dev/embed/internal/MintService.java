@@ -22,7 +22,7 @@ import java.util.Set;
  * and the parsed body, and returns the answer's JSON object or throws an {@link
  * dev.embed.error.EmbedException}.
  */
-public final class MintService {
+final class MintService {
     /** ISO-8601 UTC with milliseconds, as {@code expiresAt} is written. */
     public static final DateTimeFormatter EXPIRES_AT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -91,14 +91,39 @@ public final class MintService {
             throw EmbedError.insufficientScope("this session belongs to another space, agent or tenant")
                     .toException();
         }
+        end(session);
+    }
+
+    /**
+     * {@code DELETE /api/v1/embed-sessions/{sessionId}} (DESIGN §3.4): ends a session of any flow
+     * (A, B, C or D) that a key of the same tenant minted; from then on every token of it answers
+     * 401 on every node.
+     *
+     * @throws dev.embed.error.EmbedException 404 for a session that is not live, 403 for another
+     *     tenant's
+     */
+    public void endAnySession(ApiKey key, String sessionId) {
+        Fields.pathId(sessionId, "sessionId");
+        EmbedSession session = store.sessions()
+                .find(sessionId)
+                .orElseThrow(() -> EmbedError.notFound("no live session with this sessionId")
+                        .toException());
+        if (!session.tenant().equals(key.tenant())) {
+            throw EmbedError.insufficientScope("this session belongs to another tenant")
+                    .toException();
+        }
+        end(session);
+    }
+
+    private void end(EmbedSession session) {
         // Revoke first: once this returns, no request can pass with a token of the session. And for
         // as long as any token of it can live: a continuation that passed its revocation check just
         // before this line mints a token of up to MAX_TTL_SECONDS from now, beyond the session's
         // recorded expiry (issue 8; EndSessionRaceTest).
         Instant latest = clock.instant().plusSeconds(MAX_TTL_SECONDS);
         Instant until = session.expiresAt().isAfter(latest) ? session.expiresAt() : latest;
-        store.revocations().revokeSession(sessionId, until.plusSeconds(skewSeconds + 1));
-        store.sessions().end(sessionId);
+        store.revocations().revokeSession(session.id(), until.plusSeconds(skewSeconds + 1));
+        store.sessions().end(session.id());
     }
 
     /** 403 unless the key may mint for the agent; 404 for an agent that does not exist. */

@@ -3,7 +3,7 @@ package dev.embed.internal;
 import dev.embed.token.EmbedClaims;
 
 /** A freshly signed token (JWS compact serialization) and the claims it carries. */
-public record MintedToken(String token, EmbedClaims claims) {
+record MintedToken(String token, EmbedClaims claims) {
     @Override
     public String toString() {
         // Never print the credential itself.

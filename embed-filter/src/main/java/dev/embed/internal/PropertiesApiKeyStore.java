@@ -33,8 +33,18 @@ import java.util.Optional;
  * MessageDigest#isEqual}, and never stops early: its timing says nothing about which key, or how
  * much of one, matched.
  */
-public final class PropertiesApiKeyStore implements ApiKeyStore {
+final class PropertiesApiKeyStore implements ApiKeyStore {
     private final List<Entry> entries;
+    private final DigestComparison comparison;
+
+    /**
+     * How a presented digest is compared with a stored one: {@link MessageDigest#isEqual}, whose
+     * time depends on the lengths only. A seam for tests, which count the comparisons.
+     */
+    @FunctionalInterface
+    interface DigestComparison {
+        boolean equal(byte[] stored, byte[] presented);
+    }
 
     /** A configured key and its digest (a class, not a record: an array has no value equality). */
     private static final class Entry {
@@ -47,7 +57,12 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
         }
     }
 
-    public PropertiesApiKeyStore(EmbedConfig config) {
+    PropertiesApiKeyStore(EmbedConfig config) {
+        this(config, (stored, presented) -> MessageDigest.isEqual(stored, presented));
+    }
+
+    PropertiesApiKeyStore(EmbedConfig config, DigestComparison comparison) {
+        this.comparison = comparison;
         List<Entry> list = new ArrayList<>();
         for (Map.Entry<String, String> e :
                 config.withPrefix(ConfigKey.API_KEY_PREFIX).entrySet()) {
@@ -66,7 +81,7 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
     }
 
     /** Number of keys configured. */
-    public int size() {
+    int size() {
         return entries.size();
     }
 
@@ -78,7 +93,7 @@ public final class PropertiesApiKeyStore implements ApiKeyStore {
         ApiKey found = null;
         for (Entry entry : entries) {
             // No early exit: every entry is compared whatever the outcome.
-            if (MessageDigest.isEqual(entry.digest, sha256) & found == null) {
+            if (comparison.equal(entry.digest, sha256) & found == null) {
                 found = entry.key;
             }
         }

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * An adapter-neutral HTTP answer: status, headers and a UTF-8 body. The servlet and JAX-RS
  * adapters each copy it onto their own response type, so what goes on the wire is decided once.
  */
-public record Reply(
+record Reply(
         int status,
         Map<String, String> headers,
         @Nullable String contentType,

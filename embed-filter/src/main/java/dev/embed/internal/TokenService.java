@@ -67,7 +67,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable (but for the cache) and thread-safe.
  */
-public final class TokenService {
+final class TokenService {
     /** Longest compact token accepted, in characters (DESIGN §2). */
     public static final int MAX_TOKEN_LENGTH = 8 * 1024;
 

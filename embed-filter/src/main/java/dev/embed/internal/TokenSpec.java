@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * What to put in a new token: everything but {@code iss}, {@code aud}, {@code iat}, {@code nbf},
  * {@code exp} and {@code jti}, which {@link TokenService} sets.
  */
-public record TokenSpec(
+record TokenSpec(
         TokenKind kind,
         String subject,
         String sessionId,

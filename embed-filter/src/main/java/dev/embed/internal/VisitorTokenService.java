@@ -1,7 +1,6 @@
 package dev.embed.internal;
 
 import dev.embed.apikey.ApiKey;
-import dev.embed.apikey.ApiKeys;
 import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedError;
@@ -10,8 +9,6 @@ import dev.embed.store.EmbedSession;
 import dev.embed.store.EmbedStore;
 import dev.embed.store.RateLimitStore;
 import dev.embed.token.TokenKind;
-import java.io.IOException;
-import java.io.InputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,11 +44,12 @@ import org.jspecify.annotations.Nullable;
  *       visitor has its own bucket, so a noisy one never slows another.
  * </ul>
  *
- * Answers and errors alike use the envelope of §3.2: {@code {"success": true, "data": {"token",
- * "session_id", "expires_in"}}} or {@code {"success": false, "error": {"code", "message"}}}.
+ * It answers the envelope of §3.2, {@code {"success": true, "data": {"token", "session_id",
+ * "expires_in"}}}; the endpoint table authenticates the {@code api-secret} header, reads the body
+ * and writes errors in the envelope {@code {"success": false, "error": {"code", "message"}}}.
  * Thread-safe.
  */
-public final class VisitorTokenService {
+final class VisitorTokenService {
     /** The path of the endpoint. */
     public static final String PATH = "/v1/embed-tokens/request";
 
@@ -67,14 +65,11 @@ public final class VisitorTokenService {
 
     private final @Nullable TokenService signer;
     private final @Nullable String unavailable;
-    private final Credentials credentials;
     private final EmbedStore store;
     private final MintService mint;
     private final Set<String> knownAgents;
     private final FingerprintHasher fingerprints;
     private final RateLimitStore.Limit limit;
-    private final ErrorWriter errors;
-    private final int maxBodyBytes;
     private final Clock clock;
 
     private VisitorTokenService(
@@ -86,59 +81,17 @@ public final class VisitorTokenService {
         this.signer = signer;
         this.unavailable = unavailable;
         // build() checked that every required collaborator is set.
-        this.credentials = Objects.requireNonNull(b.credentials);
         this.store = Objects.requireNonNull(b.store);
         this.mint = Objects.requireNonNull(b.mint);
         this.knownAgents = Set.copyOf(b.knownAgents);
         this.fingerprints = fingerprints;
         this.limit = limit;
-        this.errors = Objects.requireNonNull(b.errors);
-        this.maxBodyBytes = b.maxBodyBytes;
         this.clock = b.clock;
     }
 
     /** The collaborators, all required; {@link Builder#build()} reads the flow's configuration. */
     public static Builder builder(EmbedConfig config) {
         return new Builder(config);
-    }
-
-    /**
-     * Answers one request, whatever happens: the success envelope, or the error envelope for every
-     * refusal (401 key, 400/413/415 body, 403/404 agent, 429 rate limit; 500, logged, for a failure
-     * on our side). Adapters copy the reply onto their response.
-     *
-     * @param apiSecretHeaders every {@code api-secret} header value of the request
-     * @param credentialInQuery whether the query string carried something named like a credential
-     * @param contentType the request's {@code Content-Type}, or null
-     * @param contentLength the announced {@code Content-Length}, or -1
-     */
-    public Reply request(
-            List<String> apiSecretHeaders,
-            boolean credentialInQuery,
-            String contentType,
-            long contentLength,
-            InputStream body) {
-        try {
-            ApiKey key = authenticate(apiSecretHeaders, credentialInQuery);
-            Map<String, Object> json = JsonBodies.readObject(contentType, contentLength, body, maxBodyBytes);
-            return Reply.json(200, Json.write(mint(key, json)));
-        } catch (EmbedException e) {
-            return refuse(e.error());
-        } catch (IOException e) {
-            return refuse(EmbedError.invalidRequest("the request body could not be read"));
-        } catch (RuntimeException e) {
-            LOG.log(
-                    System.Logger.Level.ERROR,
-                    "embed: unexpected failure minting a visitor token: "
-                            + e.getClass().getName(),
-                    e);
-            return refuse(EmbedError.serverError());
-        }
-    }
-
-    /** An error in the envelope of §3.2 (for adapters: wrong method, preflight). */
-    public Reply refuse(EmbedError error) {
-        return errors.renderVisitor(error);
     }
 
     /**
@@ -208,31 +161,6 @@ public final class VisitorTokenService {
     /** Whether visitor tokens can be signed (HS256 is available). */
     public boolean available() {
         return signer != null;
-    }
-
-    /** The API key of the one {@code api-secret} header: 401 when missing or unknown, 400 when repeated or in the URL. */
-    ApiKey authenticate(List<String> headers, boolean credentialInQuery) {
-        if (credentialInQuery) {
-            throw EmbedError.invalidRequest("credentials are accepted only in the api-secret header, never in the URL"
-                            + " (URLs are logged)")
-                    .toException();
-        }
-        if (headers == null || headers.isEmpty()) {
-            throw EmbedError.missingToken("send the API key in the api-secret header: api-secret: sk_...")
-                    .toException();
-        }
-        if (headers.size() > 1) {
-            throw EmbedError.invalidRequest("send exactly one api-secret header")
-                    .toException();
-        }
-        String secret = headers.get(0) == null ? "" : headers.get(0).strip();
-        if (!ApiKeys.looksLikeKey(secret)) {
-            throw EmbedError.invalidToken(
-                            "the api-secret header must hold an API key (sk_...); embed tokens are for the"
-                                    + " embed endpoints")
-                    .toException();
-        }
-        return credentials.apiKey(secret);
     }
 
     private static String fingerprint(Map<String, Object> body) {
@@ -310,12 +238,9 @@ public final class VisitorTokenService {
     public static final class Builder {
         private final EmbedConfig config;
         private @Nullable TokenService tokens;
-        private @Nullable Credentials credentials;
         private @Nullable EmbedStore store;
         private @Nullable MintService mint;
         private Set<String> knownAgents = Set.of();
-        private @Nullable ErrorWriter errors;
-        private int maxBodyBytes = 64 * 1024;
         private long skewSeconds = 30;
         private Clock clock = Clock.systemUTC();
 
@@ -326,11 +251,6 @@ public final class VisitorTokenService {
         /** The application's token service: it verifies every token, and signs visitor tokens when it signs HS256. */
         public Builder tokens(TokenService tokens) {
             this.tokens = tokens;
-            return this;
-        }
-
-        public Builder credentials(Credentials credentials) {
-            this.credentials = credentials;
             return this;
         }
 
@@ -352,16 +272,6 @@ public final class VisitorTokenService {
             return this;
         }
 
-        public Builder errors(ErrorWriter errors) {
-            this.errors = errors;
-            return this;
-        }
-
-        public Builder maxBodyBytes(int maxBodyBytes) {
-            this.maxBodyBytes = maxBodyBytes;
-            return this;
-        }
-
         public Builder skewSeconds(long skewSeconds) {
             this.skewSeconds = skewSeconds;
             return this;
@@ -374,14 +284,8 @@ public final class VisitorTokenService {
 
         /** Reads the flow's configuration, fails fast on a bad value, and finds the HS256 signer. */
         public VisitorTokenService build() {
-            if (tokens == null
-                    || credentials == null
-                    || store == null
-                    || mint == null
-                    || errors == null
-                    || clock == null) {
-                throw new IllegalStateException(
-                        "VisitorTokenService needs tokens, credentials, store, mint, errors and clock");
+            if (tokens == null || store == null || mint == null || clock == null) {
+                throw new IllegalStateException("VisitorTokenService needs tokens, store, mint and clock");
             }
             int perMinute = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_PER_MINUTE, 1, 100_000);
             int burst = config.getInt(ConfigKey.VISITOR_RATE_LIMIT_BURST, 1, 100_000);

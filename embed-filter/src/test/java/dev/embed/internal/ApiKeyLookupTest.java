@@ -3,129 +3,177 @@ package dev.embed.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
 import dev.embed.apikey.ApiKeyStore;
 import dev.embed.apikey.ApiKeys;
 import dev.embed.config.EmbedConfig;
 import dev.embed.error.EmbedException;
+import dev.embed.testing.ManualScheduler;
 import dev.embed.testing.MutableClock;
+import dev.embed.testing.ObjectGraph;
 import dev.embed.testing.TestKeys;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every way an API key comes in (the {@code Authorization} header of flows A, B and D and of the
- * {@code DELETE}, the {@code api-secret} header of flow C) reaches the key store the same way: as
- * the SHA-256 digest of the key, through {@link Credentials#apiKey}, and nothing else. With {@link
- * PropertiesApiKeyStore}'s lookup, which compares every stored digest with {@code
- * MessageDigest.isEqual} and never stops early ({@code PropertiesApiKeyStoreTest
- * .findBySha256WhenMatchIsFirstOrLastThenComparesAgainstEveryEntry} and {@code
- * .sourceWhenReadThenLookupUsesMessageDigestIsEqualAndNoEarlyExit}), the comparison is constant-time
- * by construction, for every flow. No timing is measured.
+ * Every way an API key comes in reaches the key store the same way: as the SHA-256 digest of the
+ * key, once per request, and nothing else; and nothing the library holds afterwards contains the
+ * key in clear. Driven through every row of the endpoint table that takes an API key ({@code
+ * Authorization: Bearer} of flows A, B and D and of the {@code DELETE}s, the {@code api-secret}
+ * header of flow C), through the filters' admission of a host endpoint under a library prefix and
+ * through JAX-RS's {@code @ApiKeyRequired}: a new row that takes a key is covered without touching
+ * this test. With {@link PropertiesApiKeyStore}'s lookup, which compares every stored digest and
+ * never stops early ({@code PropertiesApiKeyStoreTest}, and {@code ArchitectureTest} for {@code
+ * MessageDigest.isEqual}), the comparison is constant-time by construction, for every flow. No
+ * timing is measured.
  */
 class ApiKeyLookupTest {
+    private static final String UNKNOWN = "sk_unknownKey_0123456789abcdefghijklmnopqrstu";
+
+    /** Sample values of the table's path parameters. */
+    private static final Map<String, String> SAMPLE_PARAMETERS =
+            Map.of("spaceId", "demo", "agentId", "support", "sessionId", "ses_sample");
+
+    private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z]+)}");
+
     private final MutableClock clock = MutableClock.start();
-    private final List<byte[]> looked = new ArrayList<>();
-    private Embed embed;
+    private final List<byte[]> looked = Collections.synchronizedList(new ArrayList<>());
+    private final Core core;
 
-    @AfterEach
-    void close() {
-        if (embed != null) {
-            embed.close();
-        }
-    }
-
-    /** An application whose key store records what it is asked. */
-    private Embed embed() {
+    ApiKeyLookupTest() {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("embed.signing.secret", TestKeys.SECRET);
         config.put("embed.apiKey.acme", TestKeys.acmeLine());
         config.put("embed.agents", "demo/support");
-        PropertiesApiKeyStore store = new PropertiesApiKeyStore(EmbedConfig.of(config));
+        PropertiesApiKeyStore keys = new PropertiesApiKeyStore(EmbedConfig.of(config));
         ApiKeyStore recording = digest -> {
             looked.add(digest.clone());
-            return store.findBySha256(digest);
+            return keys.findBySha256(digest);
         };
-        embed = Embed.builder(EmbedConfig.of(config))
-                .clock(clock)
-                .apiKeys(recording)
-                .build();
-        return embed;
+        core = Core.start(EmbedConfig.of(config), clock, new ManualScheduler(clock), null, recording, null);
+    }
+
+    @AfterEach
+    void close() {
+        core.close();
+    }
+
+    /** A request to a row of the table that takes an API key, with {@code key} where that row reads it. */
+    private record KeyedRow(String method, String template, Endpoint.Auth auth) {
+        FakeExchange request(String key) {
+            Matcher parameter = PARAMETER.matcher(template);
+            StringBuilder path = new StringBuilder();
+            while (parameter.find()) {
+                parameter.appendReplacement(path, SAMPLE_PARAMETERS.getOrDefault(parameter.group(1), "x1"));
+            }
+            parameter.appendTail(path);
+            FakeExchange request = FakeExchange.request(method, path.toString());
+            if (auth == Endpoint.Auth.API_SECRET) {
+                request.header(VisitorTokenService.API_SECRET_HEADER, key);
+            } else {
+                request.header("Authorization", "Bearer " + key);
+            }
+            return "POST".equals(method) ? request.json("{}") : request;
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + template;
+        }
+    }
+
+    /** Every row whose caller authenticates with an API key (its own rule, or its prefix's). */
+    private List<KeyedRow> keyedRows() {
+        List<KeyedRow> rows = new ArrayList<>();
+        for (Mount mount : core.mounts()) {
+            for (Endpoint row : mount.rows()) {
+                Endpoint.Auth auth = mount.authFirst() != Endpoint.Auth.NONE ? mount.authFirst() : row.auth();
+                if (auth == Endpoint.Auth.API_KEY || auth == Endpoint.Auth.API_SECRET) {
+                    rows.add(new KeyedRow(row.method(), row.path().toString(), auth));
+                }
+            }
+        }
+        return rows;
     }
 
     @Test
-    void apiKeyWhenAuthorizationHeaderKeyThenStoreSeesOnlyItsSha256() {
-        Embed embed = embed();
+    void keyedRowsWhenListedThenEveryFlowThatTakesAKeyIsAmongThem() {
+        Set<String> rows = new TreeSet<>();
+        keyedRows().forEach(row -> rows.add(row.toString()));
 
-        ApiKey key = embed.core()
-                .credentialReader()
-                .apiKey(Credentials.bearer(List.of("Bearer " + TestKeys.ACME_KEY), false));
-
-        assertEquals("acme", key.tenant());
-        assertEquals(1, looked.size());
-        assertArrayEquals(ApiKeys.sha256(TestKeys.ACME_KEY), looked.get(0));
+        assertTrue(
+                rows.containsAll(Set.of(
+                        "POST /api/v1/spaces/{spaceId}/agents/{agentId}/embed-urls",
+                        "POST /api/v1/spaces/{spaceId}/agents/{agentId}/embed-sessions",
+                        "DELETE /api/v1/spaces/{spaceId}/agents/{agentId}/embed-sessions/{sessionId}",
+                        "DELETE /api/v1/embed-sessions/{sessionId}",
+                        "POST /v1/embed-tokens/request",
+                        "POST /api/v1/iframe/create")),
+                rows.toString());
     }
 
     @Test
-    void visitorRequestWhenApiSecretHeaderThenTheSameDigestLookupAndNothingElse() {
-        Embed embed = embed();
-        String body = "{\"agent_id\": \"support\", \"fingerprint\": \"0123456789abcdef\"}";
+    void everyKeyedRowWhenKnownKeyThenTheStoreSeesOnlyItsSha256OnceAndTheKeyIsAccepted() {
+        for (KeyedRow row : keyedRows()) {
+            looked.clear();
 
-        Reply reply = embed.core()
-                .visitorTokens()
-                .request(
-                        List.of(" " + TestKeys.ACME_KEY + " "),
-                        false,
-                        "application/json",
-                        -1,
-                        new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+            FakeExchange answer = row.request(TestKeys.ACME_KEY).sendTo(core);
 
-        assertEquals(200, reply.status(), reply.body());
-        assertEquals(1, looked.size(), "one lookup per request");
-        assertArrayEquals(ApiKeys.sha256(TestKeys.ACME_KEY), looked.get(0));
+            assertNotEquals(401, answer.status(), row + ": " + answer.text());
+            assertEquals(1, looked.size(), row + ": one lookup per request");
+            assertArrayEquals(ApiKeys.sha256(TestKeys.ACME_KEY), looked.get(0), row.toString());
+        }
     }
 
     @Test
-    void apiKeyWhenUnknownKeyThenOneDigestLookupAndUnauthorized() {
-        Embed embed = embed();
-        String unknown = "sk_unknownKey_0123456789abcdefghijklmnopqrstu";
+    void everyKeyedRowWhenUnknownKeyThenOneDigestLookupAndUnauthorized() {
+        for (KeyedRow row : keyedRows()) {
+            looked.clear();
 
-        EmbedException e = assertThrows(
-                EmbedException.class, () -> embed.core().credentialReader().apiKey(unknown));
-        Reply reply = embed.core()
-                .visitorTokens()
-                .request(
-                        List.of(unknown),
-                        false,
-                        "application/json",
-                        -1,
-                        new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)));
+            FakeExchange answer = row.request(UNKNOWN).sendTo(core);
 
-        assertEquals(401, e.error().status());
-        assertEquals(401, reply.status());
+            assertEquals(401, answer.status(), row + ": " + answer.text());
+            assertEquals(1, looked.size(), row.toString());
+            assertArrayEquals(ApiKeys.sha256(UNKNOWN), looked.get(0), row.toString());
+        }
+    }
+
+    @Test
+    void hostEndpointsWhenAdmittedByTheFiltersOrJaxrsThenTheSameDigestLookup() {
+        FakeExchange hostEndpoint = FakeExchange.request("GET", "/api/v1/spaces/demo/reports")
+                .header("Authorization", "Bearer " + TestKeys.ACME_KEY);
+
+        Core.Admission admitted = core.admit(hostEndpoint);
+        ApiKey jaxrs = core.admitApiKey(
+                        FakeExchange.request("GET", "/reports").header("Authorization", "Bearer " + TestKeys.ACME_KEY))
+                .map(admission -> (ApiKey) admission.caller())
+                .orElseThrow();
+
+        assertEquals(Core.Admission.Kind.ADMITTED, admitted.kind());
+        assertEquals("acme", ((ApiKey) admitted.caller()).tenant());
+        assertEquals("acme", jaxrs.tenant());
         assertEquals(2, looked.size());
         for (byte[] digest : looked) {
-            assertArrayEquals(ApiKeys.sha256(unknown), digest);
+            assertArrayEquals(ApiKeys.sha256(TestKeys.ACME_KEY), digest);
         }
     }
 
     @Test
     void apiKeyWhenNotShapedLikeAKeyThenRefusedBeforeAnyLookup() {
-        Embed embed = embed();
         for (String notAKey : List.of(
                 "eyJhbGciOiJIUzI1NiJ9.e30.sig",
                 "sk_",
@@ -135,35 +183,37 @@ class ApiKeyLookupTest {
                     401,
                     assertThrows(
                                     EmbedException.class,
-                                    () -> embed.core().credentialReader().apiKey(notAKey))
+                                    () -> core.credentialReader().apiKey(notAKey))
                             .error()
                             .status());
+            for (KeyedRow row : keyedRows()) {
+                assertEquals(401, row.request(notAKey).sendTo(core).status(), row + " with " + notAKey);
+            }
         }
         assertTrue(looked.isEmpty(), "only the shape of a key, which is public, decides before the lookup");
     }
 
     /**
-     * By construction: in the library's code, one line asks a key store for a key, and it hands it
-     * a digest. A second path (a lookup by the key itself, a cache in front of the store) would
-     * have to pass here first.
+     * After every keyed row has been called with the key (minting sessions, URLs, links and visitor
+     * tokens), nothing reachable from the running core holds the key in clear: not as a string,
+     * not as its bytes, not inside a larger text (the store, the caches, the services).
      */
     @Test
-    void sourceWhenReadThenTheOnlyKeyLookupIsCredentialsApiKeyByDigest() throws IOException {
-        Path main = Path.of("src/main/java");
-        List<String> callers = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(main)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String text = Files.readString(file);
-                if (text.contains(".findBySha256(")) {
-                    callers.add(main.relativize(file).toString().replace('\\', '/'));
-                }
-            }
+    void coreWhenEveryKeyedRowCalledThenTheClearKeyIsHeldNowhere() {
+        List<KeyedRow> rows = keyedRows();
+        for (KeyedRow row : rows) {
+            row.request(TestKeys.ACME_KEY).sendTo(core);
         }
-        assertEquals(List.of("dev/embed/internal/Credentials.java"), callers);
-        String credentials = Files.readString(main.resolve("dev/embed/internal/Credentials.java"));
-        assertTrue(credentials.contains("apiKeys.findBySha256(ApiKeys.sha256(credential))"), "looked up by its digest");
-        String visitor = Files.readString(main.resolve("dev/embed/internal/VisitorTokenService.java"));
-        assertTrue(visitor.contains("return credentials.apiKey(secret);"), "flow C goes through Credentials.apiKey");
-        assertFalse(visitor.contains("findBySha256"));
+        core.admitApiKey(
+                FakeExchange.request("GET", "/reports").header("Authorization", "Bearer " + TestKeys.ACME_KEY));
+        assertEquals(rows.size() + 1, looked.size(), "every call reached the store");
+
+        List<String> texts = ObjectGraph.texts(core);
+        String keyBytes = new String(TestKeys.ACME_KEY.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertTrue(texts.size() > 100, "the walk reached the services: " + texts.size());
+        for (String text : texts) {
+            assertFalse(text.contains(TestKeys.ACME_KEY) || text.contains(keyBytes), "the clear key is held: " + text);
+            assertFalse(text.contains(TestKeys.ACME_KEY.substring(3, 27)), "part of the clear key is held: " + text);
+        }
     }
 }

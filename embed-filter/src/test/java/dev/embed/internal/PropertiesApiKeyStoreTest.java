@@ -13,10 +13,10 @@ import dev.embed.config.ConfigException;
 import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
 import dev.embed.testing.TestKeys;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,46 +173,65 @@ class PropertiesApiKeyStoreTest {
 
     // ---------------------------------------------------------------- constant time by construction
 
+    /**
+     * Every lookup compares the presented digest with every stored digest, wherever the match is,
+     * and hands the comparison nothing but the two digests: observed through the store's comparison
+     * seam, which by default is {@code MessageDigest.isEqual} (checked on the bytecode by {@code
+     * ArchitectureTest}).
+     */
     @Test
-    void findBySha256WhenMatchIsFirstOrLastThenComparesAgainstEveryEntry() throws Exception {
+    void findBySha256WhenMatchIsFirstOrLastOrAbsentThenComparesEveryEntryWithThePresentedDigest() {
         int n = 50;
         Map<String, String> lines = new LinkedHashMap<>();
+        List<byte[]> stored = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String key = "sk_key" + i + "_0123456789abcdefghijklmnopqrstuvwxyzABC";
             lines.put("embed.apiKey.k" + i, "sha256:" + ApiKeys.sha256Hex(key) + ";tenant=t" + i + ";agents=*");
+            stored.add(ApiKeys.sha256(key));
         }
-        PropertiesApiKeyStore big = new PropertiesApiKeyStore(EmbedConfig.of(lines));
-        CountingList counting = countEntryReads(big);
-        List<String> tenants = new java.util.ArrayList<>();
-        List<Integer> reads = new java.util.ArrayList<>();
+        List<byte[][]> comparisons = new ArrayList<>();
+        PropertiesApiKeyStore big = new PropertiesApiKeyStore(EmbedConfig.of(lines), (digest, presented) -> {
+            comparisons.add(new byte[][] {digest.clone(), presented.clone()});
+            return MessageDigest.isEqual(digest, presented);
+        });
 
-        for (String key : List.of(
-                "sk_key0_0123456789abcdefghijklmnopqrstuvwxyzABC",
-                "sk_key" + (n - 1) + "_0123456789abcdefghijklmnopqrstuvwxyzABC",
-                "sk_nobody_0123456789abcdefghijklmnopqrstuvwxyz")) {
-            counting.reads = 0;
-            tenants.add(
-                    big.findBySha256(ApiKeys.sha256(key)).map(ApiKey::tenant).orElse("-"));
-            reads.add(counting.reads);
+        Map<String, String> tenants = new LinkedHashMap<>();
+        tenants.put("sk_key0_0123456789abcdefghijklmnopqrstuvwxyzABC", "t0");
+        tenants.put("sk_key" + (n - 1) + "_0123456789abcdefghijklmnopqrstuvwxyzABC", "t" + (n - 1));
+        tenants.put("sk_nobody_0123456789abcdefghijklmnopqrstuvwxyz", "-");
+        for (String key : tenants.keySet()) {
+            comparisons.clear();
+            String tenant =
+                    big.findBySha256(ApiKeys.sha256(key)).map(ApiKey::tenant).orElse("-");
+
+            assertEquals(n, comparisons.size(), "a lookup must compare every entry, wherever the match is: " + key);
+            Set<String> comparedWith = new java.util.HashSet<>();
+            for (byte[][] pair : comparisons) {
+                assertArrayEquals(ApiKeys.sha256(key), pair[1], "the comparison sees the presented digest only");
+                comparedWith.add(HexFormat.of().formatHex(pair[0]));
+            }
+            assertEquals(n, comparedWith.size(), "each stored digest once: " + key);
+            for (byte[] digest : stored) {
+                assertTrue(comparedWith.contains(HexFormat.of().formatHex(digest)));
+            }
+            assertEquals(tenants.get(key), tenant);
         }
-
-        assertEquals(List.of("t0", "t" + (n - 1), "-"), tenants);
-        assertEquals(List.of(n, n, n), reads, "a lookup must compare every entry, wherever the match is");
     }
 
     @Test
-    void sourceWhenReadThenLookupUsesMessageDigestIsEqualAndNoEarlyExit() throws Exception {
-        java.nio.file.Path source =
-                java.nio.file.Path.of("src/main/java/dev/embed/internal/PropertiesApiKeyStore.java");
-        String text = java.nio.file.Files.readString(source);
-        int start = text.indexOf("public Optional<ApiKey> findBySha256");
-        String method = text.substring(start, text.indexOf("\n    }\n", start));
+    void findBySha256WhenTheComparisonSaysSeveralMatchThenTheFirstWinsAndAllAreStillCompared() {
+        int[] calls = {0};
+        PropertiesApiKeyStore always = new PropertiesApiKeyStore(
+                EmbedConfig.of(Map.of(
+                        "embed.apiKey.acme", TestKeys.acmeLine(),
+                        "embed.apiKey.globex", TestKeys.globexLine())),
+                (digest, presented) -> {
+                    calls[0]++;
+                    return true;
+                });
 
-        assertTrue(method.contains("MessageDigest.isEqual("), method);
-        assertFalse(method.contains("Arrays.equals"), method);
-        assertFalse(method.contains("break"), method);
-        assertEquals(1, method.split("return ", -1).length - 1, "one return, after the loop: " + method);
-        assertFalse(method.contains("&&"), "a short-circuit could skip the comparison: " + method);
+        assertTrue(always.findBySha256(new byte[32]).isPresent());
+        assertEquals(2, calls[0], "no early exit after a match");
     }
 
     // ---------------------------------------------------------------- what a key may mint for
@@ -331,39 +350,6 @@ class PropertiesApiKeyStoreTest {
         assertTrue(e.getMessage().contains("embed.apiKey.acme"), e.getMessage());
         assertFalse(e.getMessage().contains(TestKeys.ACME_KEY), e.getMessage());
         assertFalse(e.getMessage().contains(TestKeys.ACME_KEY.substring(0, 16)), e.getMessage());
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    /** Replaces the store's entry list with one that counts element reads. */
-    private static CountingList countEntryReads(PropertiesApiKeyStore store) throws ReflectiveOperationException {
-        Field field = PropertiesApiKeyStore.class.getDeclaredField("entries");
-        field.setAccessible(true);
-        @SuppressWarnings("unchecked")
-        List<Object> entries = (List<Object>) field.get(store);
-        CountingList counting = new CountingList(entries);
-        field.set(store, counting);
-        return counting;
-    }
-
-    private static final class CountingList extends AbstractList<Object> {
-        private final List<Object> delegate;
-        int reads;
-
-        CountingList(List<Object> delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Object get(int index) {
-            reads++;
-            return delegate.get(index);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
-        }
     }
 
     @Test

@@ -14,7 +14,6 @@ import dev.embed.error.EmbedException;
 import dev.embed.testing.MutableClock;
 import dev.embed.testing.TestKeys;
 import dev.embed.token.EmbedClaims;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -55,21 +54,18 @@ class VisitorTokenServiceTest {
         }
     }
 
-    private static Reply request(Embed embed, String body) {
-        return embed.core()
-                .visitorTokens()
-                .request(
-                        List.of(TestKeys.ACME_KEY),
-                        false,
-                        "application/json",
-                        -1,
-                        new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+    /** {@code POST /v1/embed-tokens/request} through the endpoint table, with acme's key. */
+    private static FakeExchange request(Embed embed, String body) {
+        return FakeExchange.request("POST", "/v1/embed-tokens/request")
+                .header(VisitorTokenService.API_SECRET_HEADER, TestKeys.ACME_KEY)
+                .json(body)
+                .sendTo(embed.core());
     }
 
     @SuppressWarnings("unchecked")
-    private static String token(Reply reply) {
-        assertEquals(200, reply.status(), reply.body());
-        return (String) ((Map<String, Object>) Json.parseObject(reply.body()).get("data")).get("token");
+    private static String token(FakeExchange reply) {
+        assertEquals(200, reply.status(), reply.text());
+        return (String) ((Map<String, Object>) Json.parseObject(reply.text()).get("data")).get("token");
     }
 
     private static Map<String, Object> header(String jwt) {
@@ -131,11 +127,11 @@ class VisitorTokenServiceTest {
         extra.put("embed.signing.secret", null);
         Embed embed = embed(extra);
 
-        Reply reply = request(embed, "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}");
+        FakeExchange reply = request(embed, "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}");
 
         assertFalse(embed.core().visitorTokens().available());
         assertEquals(500, reply.status());
-        Map<String, Object> envelope = Json.parseObject(reply.body());
+        Map<String, Object> envelope = Json.parseObject(reply.text());
         assertEquals(false, envelope.get("success"));
         assertEquals("server_error", ((Map<String, Object>) envelope.get("error")).get("code"));
         assertEquals(0, ((MemoryStore) embed.store()).sessionCount());
@@ -149,10 +145,10 @@ class VisitorTokenServiceTest {
             assertEquals(200, request(embed, body).status(), "mint " + i);
         }
 
-        Reply limited = request(embed, body);
+        FakeExchange limited = request(embed, body);
 
         assertEquals(429, limited.status());
-        assertEquals("6", limited.headers().get("Retry-After"));
+        assertEquals("6", limited.responseHeader("Retry-After"));
         clock.advance(Duration.ofSeconds(5));
         assertEquals(429, request(embed, body).status());
         clock.advance(Duration.ofSeconds(1));
@@ -166,10 +162,10 @@ class VisitorTokenServiceTest {
         String body = "{\"agent_id\": \"support\", \"fingerprint\": \"" + FINGERPRINT + "\"}";
 
         assertEquals(200, request(embed, body).status());
-        Reply limited = request(embed, body);
+        FakeExchange limited = request(embed, body);
 
         assertEquals(429, limited.status());
-        assertEquals("1", limited.headers().get("Retry-After"));
+        assertEquals("1", limited.responseHeader("Retry-After"));
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.internal.Json;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -67,6 +66,7 @@ public abstract class AdapterContract {
         params.put("embed.agents", "demo/support,demo/sales,other/bot");
         params.put("embed.agent", EchoTestAgent.class.getName());
         params.put("embed.agent.timeoutSeconds", "10");
+        params.put("embed.openapi.enabled", "true");
         return params;
     }
 
@@ -323,6 +323,122 @@ public abstract class AdapterContract {
                 404,
                 Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid), TestKeys.ACME_KEY)
                         .statusCode());
+    }
+
+    @Test
+    void endAnySessionWhenSameTenantThen204AndEveryTokenOfIt401() throws Exception {
+        Map<String, Object> minted = Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED));
+        String sid = (String) minted.get("sessionId");
+        String token = (String) minted.get("token");
+        URI end = server.uri("/api/v1/embed-sessions/" + sid);
+
+        HttpResponse<String> anonymous = Http.delete(end, null);
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertEquals(
+                "Bearer realm=\"embed\"",
+                anonymous.headers().firstValue("WWW-Authenticate").orElseThrow());
+        HttpResponse<String> otherTenant = Http.delete(end, TestKeys.GLOBEX_KEY);
+        assertEquals(403, otherTenant.statusCode(), otherTenant.body());
+        assertEquals("insufficient_scope", Http.json(otherTenant).get("error"));
+        assertEquals(200, Http.get(sessionUri(sid), token).statusCode(), "not ended by the refusals");
+
+        HttpResponse<String> ended = Http.delete(end, TestKeys.ACME_KEY);
+        assertEquals(204, ended.statusCode(), ended.body());
+        assertEquals("no-store", ended.headers().firstValue("Cache-Control").orElseThrow());
+        assertEquals("", ended.body());
+        HttpResponse<String> afterwards = Http.get(sessionUri(sid), token);
+        assertEquals(401, afterwards.statusCode());
+        assertTrue(Http.json(afterwards).get("error_description").toString().contains("revoked"));
+
+        HttpResponse<String> again = Http.delete(end, TestKeys.ACME_KEY);
+        assertEquals(404, again.statusCode(), again.body());
+        assertEquals("not_found", Http.json(again).get("error"));
+        assertEquals(
+                404,
+                Http.delete(server.uri("/api/v1/embed-sessions/ses_unknown0123456789abcd"), TestKeys.ACME_KEY)
+                        .statusCode());
+        HttpResponse<String> post = Http.postJson(end, TestKeys.ACME_KEY, "{}");
+        assertEquals(405, post.statusCode(), post.body());
+        assertEquals("DELETE", post.headers().firstValue("Allow").orElseThrow());
+        HttpResponse<String> preflight = Http.send(HttpRequest.newBuilder(end)
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://shop.example")
+                .header("Access-Control-Request-Method", "DELETE")
+                .build());
+        assertEquals(403, preflight.statusCode(), preflight.body());
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+    }
+
+    @Test
+    void openApiWhenEnabledThenTheDocumentAsShipped() throws Exception {
+        HttpResponse<String> document = Http.get(server.uri("/api/v1/openapi.yaml"), null);
+
+        assertEquals(200, document.statusCode());
+        assertEquals(
+                "application/yaml;charset=utf-8",
+                document.headers()
+                        .firstValue("Content-Type")
+                        .orElseThrow()
+                        .toLowerCase(Locale.ROOT)
+                        .replace(" ", ""));
+        assertEquals(
+                "public, max-age=300",
+                document.headers().firstValue("Cache-Control").orElseThrow());
+        try (var in = AdapterContract.class.getClassLoader().getResourceAsStream(OpenApiDocument.RESOURCE)) {
+            assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), document.body());
+        }
+    }
+
+    /**
+     * A collaborator that throws (here the host's key store) is a 500 {@code server_error} in the
+     * library's JSON, from the one error writer, on every adapter: never the container's HTML page,
+     * never the exception's text. With the OpenAPI document off (the default) its path is a 404.
+     */
+    @Test
+    void collaboratorWhenItThrowsThenJson500AndNoContainerPage() throws Exception {
+        Map<String, String> failing = configuration();
+        failing.put("embed.apiKeyStore", FailingApiKeyStore.class.getName());
+        failing.remove("embed.openapi.enabled");
+        try (Deployment broken = deploy(failing)) {
+            OpenApiConformance.expectServerErrors(broken.base());
+            // Each on a connection of its own: the key is checked before the body is read.
+            List<HttpResponse<String>> answers = List.of(
+                    Http.sendAlone(Http.postJsonRequest(
+                            broken.uri("/api/v1/spaces/demo/agents/support/embed-urls"), TestKeys.ACME_KEY, SEED)),
+                    Http.sendAlone(Http.postJsonRequest(broken.uri("/api/v1/iframe/create"), TestKeys.ACME_KEY, "{}")),
+                    Http.sendAlone(
+                            HttpRequest.newBuilder(broken.uri("/api/v1/embed-sessions/ses_0123456789abcdefghijkl"))
+                                    .header("Authorization", "Bearer " + TestKeys.ACME_KEY)
+                                    .DELETE()
+                                    .build()));
+            for (HttpResponse<String> answer : answers) {
+                assertEquals(500, answer.statusCode(), answer.body());
+                assertTrue(
+                        answer.headers()
+                                .firstValue("Content-Type")
+                                .orElseThrow()
+                                .startsWith("application/json"),
+                        answer.body());
+                assertEquals(
+                        "no-store", answer.headers().firstValue("Cache-Control").orElseThrow());
+                assertEquals("server_error", Http.json(answer).get("error"), answer.body());
+                assertFalse(answer.body().contains("database"), "the exception's text stays on the server");
+            }
+            HttpResponse<String> visitor = Http.sendAlone(HttpRequest.newBuilder(broken.uri("/v1/embed-tokens/request"))
+                    .header("api-secret", TestKeys.ACME_KEY)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"agent_id\": \"support\", \"fingerprint\": \"0123456789abcdef\"}"))
+                    .build());
+            assertEquals(500, visitor.statusCode(), visitor.body());
+            assertEquals(Boolean.FALSE, Http.json(visitor).get("success"), visitor.body());
+            assertEquals("server_error", ((Map<?, ?>) Http.json(visitor).get("error")).get("code"));
+
+            HttpResponse<String> noDocument = Http.sendAlone(
+                    HttpRequest.newBuilder(broken.uri("/api/v1/openapi.yaml")).build());
+            assertEquals(404, noDocument.statusCode());
+            assertEquals("not_found", Http.json(noDocument).get("error"));
+        }
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.internal.Json;
 import dev.embed.internal.TestStores;
 import dev.embed.store.EmbedSession;
 import java.net.URI;

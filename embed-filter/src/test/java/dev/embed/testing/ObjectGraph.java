@@ -61,8 +61,10 @@ public final class ObjectGraph {
                 }
             } else if (object instanceof Optional<?> optional) {
                 optional.ifPresent(value -> push(todo, value));
+            } else if (object instanceof Enum<?>) {
+                // a constant: nothing of a request in it
             } else if (isOurs(type)) {
-                for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (Class<?> c = type; c != null && !c.getName().startsWith("java."); c = c.getSuperclass()) {
                     for (Field field : c.getDeclaredFields()) {
                         if (Modifier.isStatic(field.getModifiers())
                                 || field.getType().isPrimitive()) {

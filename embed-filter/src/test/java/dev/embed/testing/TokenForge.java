@@ -1,6 +1,5 @@
 package dev.embed.testing;
 
-import dev.embed.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;

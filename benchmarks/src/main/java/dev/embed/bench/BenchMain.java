@@ -1,5 +1,7 @@
 package dev.embed.bench;
 
+import dev.embed.internal.Fixtures;
+import dev.embed.internal.TokenBenchmarks;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;

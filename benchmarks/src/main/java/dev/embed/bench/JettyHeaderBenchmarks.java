@@ -1,8 +1,8 @@
 package dev.embed.bench;
 
+import dev.embed.internal.Fixtures;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
@@ -55,9 +55,7 @@ public class JettyHeaderBenchmarks {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String token = Fixtures.tokenService(Fixtures.randomSecret(), Clock.systemUTC(), 0)
-                .mint(Fixtures.demoSpec("ses_0123456789abcdefghijkl"))
-                .token();
+        String token = Fixtures.demoToken("ses_0123456789abcdefghijkl");
         String text = "GET /api/v1/embed/chat-sessions/ses_0123456789abcdefghijkl HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:18080\r\n"
                 + ("bearer".equals(authorization) ? "Authorization: Bearer " + token + "\r\n" : "")

@@ -5,8 +5,8 @@ import dev.embed.apikey.ApiKey;
 import dev.embed.apikey.ApiKeys;
 import dev.embed.config.ConfigKey;
 import dev.embed.config.EmbedConfig;
-import dev.embed.session.InMemorySessionRegistry;
-import dev.embed.token.BenchAccess;
+import dev.embed.internal.BenchAccess;
+import dev.embed.internal.Fixtures;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Base64;
@@ -119,7 +119,7 @@ public final class SessionMemory {
         }
         config.putAll(storeConfig);
         try (Embed embed = Embed.fromConfig(EmbedConfig.of(config))) {
-            ApiKey apiKey = embed.credentialReader().apiKey(key);
+            ApiKey apiKey = BenchAccess.apiKey(embed, key);
             long h0 = usedAfterGc();
 
             String[] tokens = new String[sessions];
@@ -131,7 +131,7 @@ public final class SessionMemory {
                 body.put("externalUserId", String.format(Locale.ROOT, "customer-%07d", i));
                 body.put("displayName", String.format(Locale.ROOT, "Customer %07d", i));
                 Map<String, Object> answer =
-                        embed.mint().mintEmbedSession(apiKey, "demo", "support", body, "http://localhost:8080");
+                        BenchAccess.mintEmbedSession(embed, apiKey, "demo", "support", body, "http://localhost:8080");
                 tokens[i] = (String) answer.get("token");
                 tokenChars += tokens[i].length();
                 tokenBytes += stringBytes(tokens[i].length());
@@ -149,7 +149,7 @@ public final class SessionMemory {
             try {
                 start = System.nanoTime();
                 for (int i = 0; i < sessions; i++) {
-                    embed.credentialReader().embedToken(tokens[i]);
+                    BenchAccess.verify(embed, tokens[i]);
                 }
                 verifySeconds = (System.nanoTime() - start) / 1e9;
                 h2 = usedAfterGc();
@@ -157,9 +157,9 @@ public final class SessionMemory {
                 // The tokens are still counted in h2.
                 Reference.reachabilityFence(tokens);
             }
-            long cached = BenchAccess.verifiedCacheSize(embed.tokens());
-            // the in-memory registry's count; another store keeps its sessions elsewhere
-            long registered = embed.sessions() instanceof InMemorySessionRegistry registry ? registry.size() : -1;
+            long cached = BenchAccess.verifiedCacheSize(embed);
+            // the memory store's count; another store keeps its sessions elsewhere (-1)
+            long registered = BenchAccess.sessionCount(embed);
 
             tokens = null;
             long h3 = usedAfterGc();

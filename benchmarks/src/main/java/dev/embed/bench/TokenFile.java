@@ -1,20 +1,17 @@
 package dev.embed.bench;
 
 import dev.embed.config.ConfigKey;
-import dev.embed.token.KeyRing;
-import dev.embed.token.TokenKind;
-import dev.embed.token.TokenService;
-import dev.embed.token.TokenSpec;
+import dev.embed.internal.BenchAccess;
+import dev.embed.internal.Fixtures;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Writes {@code count} distinct, valid embed tokens for one existing session, one per line, for
@@ -43,33 +40,21 @@ public final class TokenFile {
         String subject = required(options, "subject");
         int count = Integer.parseInt(required(options, "count"));
         Path out = Path.of(required(options, "out"));
-        byte[] secret = KeyRing.decodeSecret(secretText, ConfigKey.SIGNING_SECRET);
-        Clock clock = Clock.systemUTC();
-        TokenService tokens = new TokenService(
-                KeyRing.hs256(secret, java.util.List.of()),
+        Supplier<String> tokens = BenchAccess.tokenMinter(
+                BenchAccess.decodeSecret(secretText),
                 options.getOrDefault("issuer", Fixtures.ISSUER),
                 options.getOrDefault("audience", Fixtures.AUDIENCE),
-                Fixtures.SKEW_SECONDS,
-                clock,
-                new dev.embed.cache.CaffeineCredentialCache(clock, 1),
-                0);
-        TokenSpec spec = new TokenSpec(
-                TokenKind.EMBED_SESSION,
                 subject,
                 session,
                 Long.parseLong(options.getOrDefault("ttl", "3600")),
                 options.getOrDefault("space", "demo"),
-                options.getOrDefault("agent", "support"),
-                "chat",
-                null,
-                List.of(),
-                null);
+                options.getOrDefault("agent", "support"));
         Files.deleteIfExists(out);
         Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         long start = System.nanoTime();
         try (BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.US_ASCII)) {
             for (int i = 0; i < count; i++) {
-                writer.write(tokens.mint(spec).token());
+                writer.write(tokens.get());
                 writer.write('\n');
             }
         }

@@ -1,14 +1,7 @@
 package dev.embed.demo;
 
 import dev.embed.Embed;
-import dev.embed.auth.CorsPolicy;
-import dev.embed.error.EmbedError;
-import dev.embed.error.EmbedException;
-import dev.embed.error.Reply;
-import dev.embed.json.Json;
-import dev.embed.mint.Fields;
-import dev.embed.token.EmbedClaims;
-import dev.embed.token.TokenKind;
+import dev.embed.internal.BenchmarkBaseline;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -16,10 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,57 +57,18 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Embed embed = embed();
         if (!enabled || embed == null) {
-            write(
-                    response,
-                    new Reply(
-                            404,
-                            Map.of("Cache-Control", "no-store"),
-                            Reply.JSON_UTF8,
-                            Json.write(Map.of("error", "not_found", "error_description", "no such endpoint"))));
+            write(response, BenchmarkBaseline.off());
             return;
         }
-        try {
-            // The same steps as ChatServlet's GET, but for the token: path, id check, ChatService, JSON.
-            CorsPolicy.API_HEADERS.forEach(response::setHeader);
-            String uri =
-                    request.getRequestURI().substring(request.getContextPath().length());
-            String rest = uri.startsWith(PATH) ? uri.substring(PATH.length()) : null;
-            String[] parts = rest == null ? new String[0] : rest.split("/", -1);
-            if (parts.length != 1) {
-                throw EmbedError.notFound("no baseline endpoint at this path").toException();
-            }
-            Fields.pathId(parts[0], "sessionId");
-            if (!"GET".equals(request.getMethod())) {
-                response.setHeader("Allow", "GET");
-                throw EmbedError.methodNotAllowed("use GET on this endpoint").toException();
-            }
-            EmbedClaims claims = new EmbedClaims(
-                    "benchmark-baseline",
-                    parts[0],
-                    "benchmark-baseline",
-                    TokenKind.EMBED_SESSION,
-                    0,
-                    0,
-                    Long.MAX_VALUE,
-                    null,
-                    null,
-                    null,
-                    null,
-                    List.of(),
-                    null);
-            Map<String, Object> answer = embed.chat()
-                    .session(claims, request.getParameter("after"), null)
-                    .join();
-            write(response, Reply.json(200, Json.write(answer)));
-        } catch (EmbedException e) {
-            write(response, embed.errors().render(e.error()));
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof EmbedException refused) {
-                write(response, embed.errors().render(refused.error()));
-            } else {
-                throw e;
-            }
-        }
+        // The same steps as the table's GET row, but for the token: path, id check, chat service, JSON.
+        String uri = request.getRequestURI().substring(request.getContextPath().length());
+        write(
+                response,
+                BenchmarkBaseline.get(
+                        embed,
+                        request.getMethod(),
+                        uri.startsWith(PATH) ? uri.substring(PATH.length()) : null,
+                        request.getParameter("after")));
     }
 
     private @Nullable Embed embed() {
@@ -127,11 +79,11 @@ public final class BenchmarkBaselineServlet extends HttpServlet {
         return embed;
     }
 
-    private static void write(HttpServletResponse response, Reply reply) throws IOException {
-        response.setStatus(reply.status());
-        reply.headers().forEach(response::setHeader);
-        byte[] body = reply.bodyBytes();
-        response.setContentType(reply.contentType());
+    private static void write(HttpServletResponse response, BenchmarkBaseline.Answer answer) throws IOException {
+        response.setStatus(answer.status());
+        answer.headers().forEach(response::setHeader);
+        byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+        response.setContentType(answer.contentType());
         response.setContentLength(body.length);
         try (OutputStream out = response.getOutputStream()) {
             out.write(body);

@@ -1,9 +1,6 @@
 package dev.embed.chat;
 
-import dev.embed.mint.MintService;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -35,15 +32,5 @@ public record ChatMessage(String id, String role, String content, Instant create
     /** Whether the end user sent it. */
     public boolean fromUser() {
         return USER.equals(role);
-    }
-
-    /** The JSON object of DESIGN §4; {@code createdAt} is ISO-8601 UTC with milliseconds. */
-    public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", id);
-        json.put("role", role);
-        json.put("content", content);
-        json.put("createdAt", MintService.EXPIRES_AT.format(createdAt));
-        return json;
     }
 }

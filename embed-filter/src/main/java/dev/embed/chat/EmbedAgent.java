@@ -38,6 +38,13 @@ import java.util.concurrent.CompletionStage;
  *       with null or blank text, or does not complete within {@code embed.agent.timeoutSeconds},
  *       the library appends an assistant message saying the agent could not answer (it never shows
  *       the exception) and logs the failure's type; a late result is then ignored.
+ *   <li>The library cancels the stage ({@code toCompletableFuture().cancel(true)}, where the stage
+ *       allows it) when its time is up or its session ends; stop the work then to spare its cost.
+ *   <li>A reply longer than 32,000 characters is cut there; the rest is never stored.
+ *   <li>A message is answered once: with several nodes, the node that claims its turn calls the
+ *       agent (the store decides); if that node dies, another calls it again.
+ *   <li>The library closes an agent that is {@link AutoCloseable} when it stops ({@code
+ *       Embed.close()}).
  *   <li>Implementations are thread-safe. They receive end users' text: they must not log it
  *       unless the host app's policy allows it.
  * </ul>

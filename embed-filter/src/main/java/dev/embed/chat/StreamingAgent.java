@@ -36,9 +36,11 @@ import java.util.concurrent.CompletionStage;
  *       ReplySink#complete} or {@link ReplySink#fail}; calls after that, or after the library
  *       cancelled the reply, are ignored. The stored message is the deltas concatenated; blank,
  *       failed or late replies become the "could not answer" message, as for {@link EmbedAgent}.
- *   <li>The library cancels a reply when its session ends or it runs past {@code
- *       embed.agent.timeoutSeconds}: {@link ReplySink#onCancel} callbacks run then; stop the work
- *       (close the provider's stream) to spare its cost.
+ *   <li>The library calls {@link #stream} (not {@link #reply}) for a streaming agent, and cancels a
+ *       reply when its session ends, when it runs past {@code embed.agent.timeoutSeconds}, or when
+ *       it reaches 32,000 characters (the text up to there is kept as the reply): {@link
+ *       ReplySink#onCancel} callbacks run then and {@link ReplySink#isCancelled()} turns true; stop
+ *       the work (close the provider's stream) to spare its cost.
  * </ul>
  */
 public interface StreamingAgent extends EmbedAgent {

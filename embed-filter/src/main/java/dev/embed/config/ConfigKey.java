@@ -89,6 +89,13 @@ public enum ConfigKey {
             "true: the hosted page shows replies as they are written, from the event stream (GET"
                     + " .../chat-sessions/{id}/events), and falls back to long polling where the stream fails;"
                     + " false: long polling only (e.g. behind a proxy that buffers responses)."),
+    OPENAPI_ENABLED(
+            "embed.openapi.enabled",
+            "EMBED_OPENAPI_ENABLED",
+            "false",
+            false,
+            "true serves the OpenAPI 3.1 document of the library's HTTP API at GET /api/v1/openapi.yaml (public,"
+                    + " short cache): the endpoints, their bodies and errors, not this deployment's settings."),
     MAX_BODY_BYTES(
             "embed.maxBodyBytes",
             "EMBED_MAX_BODY_BYTES",
@@ -116,18 +123,21 @@ public enum ConfigKey {
             false,
             "Class name of the host's dev.embed.apikey.ApiKeyStore (public no-arg or (EmbedConfig)"
                     + " constructor). Default: keys from embed.apiKey.<id> entries."),
-    SESSION_REGISTRY(
-            "embed.sessionRegistry",
-            "EMBED_SESSION_REGISTRY",
-            "",
+    STORE(
+            "embed.store",
+            "EMBED_STORE",
+            "memory",
             false,
-            "Class name of the host's dev.embed.session.SessionRegistry. Default: bounded in-memory."),
+            "Where sessions, messages, revocations, flow D links and rate limits are kept: memory (bounded,"
+                    + " this JVM only; nothing survives a restart) or the name of a dev.embed.store.EmbedStore.Provider"
+                    + " on the class path, e.g. jdbc (module embed-store-jdbc)."),
     SESSIONS_MAXIMUM_SIZE(
             "embed.sessions.maximumSize",
             "EMBED_SESSIONS_MAXIMUM_SIZE",
             "1000000",
             false,
-            "Most live sessions the in-memory registry keeps (the least recently used go first)."),
+            "embed.store=memory: most live sessions kept (the least recently used go first), and as many flow D"
+                    + " links, revocations and rate-limit states."),
     TOKENS_VERIFIED_CACHE_SIZE(
             "embed.tokens.verifiedCacheSize",
             "EMBED_TOKENS_VERIFIED_CACHE_SIZE",
@@ -170,7 +180,8 @@ public enum ConfigKey {
             "EMBED_CHAT_MAX_MESSAGES_PER_SESSION",
             "1000",
             false,
-            "Most messages the in-memory chat store keeps per session (10-100000); the oldest go first."),
+            "Most messages kept per session by the memory store, and handed to the agent with a message"
+                    + " (10-100000); the oldest go first."),
     VISITOR_RATE_LIMIT_PER_MINUTE(
             "embed.visitor.rateLimit.perMinute",
             "EMBED_VISITOR_RATE_LIMIT_PER_MINUTE",

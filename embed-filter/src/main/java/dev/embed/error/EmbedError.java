@@ -5,9 +5,9 @@ import java.util.Objects;
 /**
  * An error answer of the embed HTTP contract (DESIGN §5), as a value.
  *
- * <p>Every part of the library that refuses a request produces one of these, and {@link
- * ErrorWriter} renders it, so the servlet and JAX-RS adapters answer the same bytes and every 401
- * carries the same {@code WWW-Authenticate} header (RFC 6750 §3). The description is written for
+ * <p>Every part of the library that refuses a request produces one of these, and one writer renders
+ * it, so the servlet and JAX-RS adapters answer the same bytes and every 401 carries the same
+ * {@code WWW-Authenticate} header (RFC 6750 §3). The description is written for
  * the developer calling the endpoint; it never contains a credential or a library's own exception
  * text.
  *

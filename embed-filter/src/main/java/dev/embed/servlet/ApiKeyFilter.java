@@ -1,24 +1,18 @@
 package dev.embed.servlet;
 
-import dev.embed.Embed;
 import dev.embed.apikey.ApiKey;
-import dev.embed.auth.Credentials;
-import dev.embed.error.EmbedError;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.FilterConfig;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 
 /**
- * Authenticates the server-to-server mint endpoints with an API key sent as {@code
- * Authorization: Bearer sk_...} (DESIGN §3). The key's {@link ApiKey} is put in the request
- * attribute {@link #API_KEY_ATTRIBUTE}.
+ * The API key check of the server-to-server mint endpoints (DESIGN §3), for the host's own
+ * endpoints under {@code /api/v1/spaces/}: {@code Authorization: Bearer sk_...} (RFC 6750 §2.1, one
+ * header, never the URL) must name a key of the {@link dev.embed.apikey.ApiKeyStore}; the key's
+ * {@link ApiKey} is then the request attribute {@link #API_KEY_ATTRIBUTE}. A browser preflight is
+ * refused (403, no {@code Access-Control-Allow-*}): secret keys do not belong in browsers. Refusals
+ * are DESIGN §5 JSON with {@code WWW-Authenticate} (RFC 6750 §3).
  *
- * <p>Browser preflights get no {@code Access-Control-Allow-*} answer: secret keys do not belong in
- * browsers. A key in the query string is refused (URLs are logged).
+ * <p>The library's own endpoints under the prefix ({@link MintServlet}'s) pass through it untouched:
+ * their servlet checks the key itself, once, so the filter may be left out.
  *
  * <pre>{@code
  * <filter>
@@ -31,35 +25,15 @@ import java.io.IOException;
  * </filter-mapping>
  * }</pre>
  */
-public class ApiKeyFilter extends HttpFilter {
+public final class ApiKeyFilter extends AdmittingFilter {
     private static final long serialVersionUID = 1L;
 
     /** Request attribute holding the authenticated {@link ApiKey}. */
     public static final String API_KEY_ATTRIBUTE = ApiKey.class.getName();
 
-    private transient Embed embed;
-
     @Override
-    public void init(FilterConfig config) throws ServletException {
-        super.init(config);
-        embed = ServletSupport.runtime(config);
-    }
-
-    @Override
-    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws IOException, ServletException {
-        response.setHeader("Cache-Control", "no-store");
-        ServletSupport.guard(embed, response, "ApiKeyFilter", () -> {
-            if ("OPTIONS".equals(request.getMethod())) {
-                throw EmbedError.insufficientScope(
-                                "mint endpoints are server-to-server and allow no cross-origin browser"
-                                        + " calls: call them from your backend, which holds the API key")
-                        .toException();
-            }
-            String credential = Credentials.bearer(
-                    ServletSupport.authorizationHeaders(request), ServletSupport.credentialInQuery(request));
-            request.setAttribute(API_KEY_ATTRIBUTE, embed.credentialReader().apiKey(credential));
-            chain.doFilter(request, response);
-        });
+    HttpServletRequest admitted(HttpServletRequest request, Object caller) {
+        request.setAttribute(API_KEY_ATTRIBUTE, caller);
+        return request;
     }
 }

@@ -5,9 +5,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The verified claims of an embed token (DESIGN §2). Instances come only from {@link
- * TokenService#verify(String)} or {@link TokenService#mint}, so holding one means the token was
- * good when it was checked.
+ * The verified claims of an embed token (DESIGN §2), as the library hands them to the host (the
+ * {@link EmbedPrincipal} of an embed request): the library builds them only from a token it signed
+ * or verified, so holding one from it means the token was good when it was checked.
  *
  * @param subject {@code sub}: the external user id (flow A/B), uid (D) or visitor (C)
  * @param sessionId {@code sid}

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embed.config.EmbedConfig;
+import dev.embed.internal.TestAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ class ApiKeyToolTest {
         String key = group(KEY_LINE, result.out, 1);
         String line = group(PROPERTY_LINE, result.out, 2);
 
-        PropertiesApiKeyStore store = new PropertiesApiKeyStore(EmbedConfig.of(Map.of("embed.apiKey.acme", line)));
+        ApiKeyStore store = TestAccess.configuredKeys(EmbedConfig.of(Map.of("embed.apiKey.acme", line)));
         ApiKey found = store.findBySha256(ApiKeys.sha256(key)).orElseThrow();
 
         assertEquals("acme", found.id());
@@ -87,7 +88,7 @@ class ApiKeyToolTest {
         String env = group(ENV_LINE, result.out, 1);
         String line = group(ENV_LINE, result.out, 2);
 
-        PropertiesApiKeyStore store = new PropertiesApiKeyStore(
+        ApiKeyStore store = TestAccess.configuredKeys(
                 EmbedConfig.builder().environment(Map.of(env, line)).build());
 
         assertEquals("EMBED_API_KEY_ACME_CORP", env);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embed.Embed;
+import dev.embed.internal.TestAccess;
 import dev.embed.testing.MutableClock;
 import dev.embed.testing.TestKeys;
 import java.io.IOException;
@@ -280,7 +281,7 @@ class EmbedConfigTest {
                 .clock(MutableClock.start())
                 .build();
 
-        assertNotNull(embed.tokens().keys().signingKid());
+        assertNotNull(TestAccess.signingKid(embed));
     }
 
     static Stream<Arguments> badIntegers() {
@@ -370,7 +371,7 @@ class EmbedConfigTest {
                     .clock(MutableClock.start())
                     .build();
 
-            assertNotNull(embed.tokens().keys().signingKid());
+            assertNotNull(TestAccess.signingKid(embed));
         } finally {
             logger.removeHandler(capture);
         }
@@ -394,18 +395,10 @@ class EmbedConfigTest {
     void fromConfigWhenDevModeTwiceThenEachStartGetsItsOwnSecret() {
         EmbedConfig config = EmbedConfig.of(Map.of(ConfigKey.DEV_MODE.key(), "true"));
 
-        String first = Embed.builder(config)
-                .clock(MutableClock.start())
-                .build()
-                .tokens()
-                .keys()
-                .signingKid();
-        String second = Embed.builder(config)
-                .clock(MutableClock.start())
-                .build()
-                .tokens()
-                .keys()
-                .signingKid();
+        String first = TestAccess.signingKid(
+                Embed.builder(config).clock(MutableClock.start()).build());
+        String second = TestAccess.signingKid(
+                Embed.builder(config).clock(MutableClock.start()).build());
 
         assertFalse(first.equals(second), "a generated secret must be random, not a constant");
     }

@@ -1,6 +1,6 @@
 package dev.embed.servlet;
 
-import dev.embed.json.Json;
+import dev.embed.testing.Json;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.json.Json;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +66,7 @@ public abstract class AdapterContract {
         params.put("embed.agents", "demo/support,demo/sales,other/bot");
         params.put("embed.agent", EchoTestAgent.class.getName());
         params.put("embed.agent.timeoutSeconds", "10");
+        params.put("embed.openapi.enabled", "true");
         return params;
     }
 
@@ -322,6 +323,122 @@ public abstract class AdapterContract {
                 404,
                 Http.delete(server.uri("/api/v1/spaces/demo/agents/support/embed-sessions/" + sid), TestKeys.ACME_KEY)
                         .statusCode());
+    }
+
+    @Test
+    void endAnySessionWhenSameTenantThen204AndEveryTokenOfIt401() throws Exception {
+        Map<String, Object> minted = Http.json(mint("embed-sessions", TestKeys.ACME_KEY, SEED));
+        String sid = (String) minted.get("sessionId");
+        String token = (String) minted.get("token");
+        URI end = server.uri("/api/v1/embed-sessions/" + sid);
+
+        HttpResponse<String> anonymous = Http.delete(end, null);
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertEquals(
+                "Bearer realm=\"embed\"",
+                anonymous.headers().firstValue("WWW-Authenticate").orElseThrow());
+        HttpResponse<String> otherTenant = Http.delete(end, TestKeys.GLOBEX_KEY);
+        assertEquals(403, otherTenant.statusCode(), otherTenant.body());
+        assertEquals("insufficient_scope", Http.json(otherTenant).get("error"));
+        assertEquals(200, Http.get(sessionUri(sid), token).statusCode(), "not ended by the refusals");
+
+        HttpResponse<String> ended = Http.delete(end, TestKeys.ACME_KEY);
+        assertEquals(204, ended.statusCode(), ended.body());
+        assertEquals("no-store", ended.headers().firstValue("Cache-Control").orElseThrow());
+        assertEquals("", ended.body());
+        HttpResponse<String> afterwards = Http.get(sessionUri(sid), token);
+        assertEquals(401, afterwards.statusCode());
+        assertTrue(Http.json(afterwards).get("error_description").toString().contains("revoked"));
+
+        HttpResponse<String> again = Http.delete(end, TestKeys.ACME_KEY);
+        assertEquals(404, again.statusCode(), again.body());
+        assertEquals("not_found", Http.json(again).get("error"));
+        assertEquals(
+                404,
+                Http.delete(server.uri("/api/v1/embed-sessions/ses_unknown0123456789abcd"), TestKeys.ACME_KEY)
+                        .statusCode());
+        HttpResponse<String> post = Http.postJson(end, TestKeys.ACME_KEY, "{}");
+        assertEquals(405, post.statusCode(), post.body());
+        assertEquals("DELETE", post.headers().firstValue("Allow").orElseThrow());
+        HttpResponse<String> preflight = Http.send(HttpRequest.newBuilder(end)
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://shop.example")
+                .header("Access-Control-Request-Method", "DELETE")
+                .build());
+        assertEquals(403, preflight.statusCode(), preflight.body());
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+    }
+
+    @Test
+    void openApiWhenEnabledThenTheDocumentAsShipped() throws Exception {
+        HttpResponse<String> document = Http.get(server.uri("/api/v1/openapi.yaml"), null);
+
+        assertEquals(200, document.statusCode());
+        assertEquals(
+                "application/yaml;charset=utf-8",
+                document.headers()
+                        .firstValue("Content-Type")
+                        .orElseThrow()
+                        .toLowerCase(Locale.ROOT)
+                        .replace(" ", ""));
+        assertEquals(
+                "public, max-age=300",
+                document.headers().firstValue("Cache-Control").orElseThrow());
+        try (var in = AdapterContract.class.getClassLoader().getResourceAsStream(OpenApiDocument.RESOURCE)) {
+            assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), document.body());
+        }
+    }
+
+    /**
+     * A collaborator that throws (here the host's key store) is a 500 {@code server_error} in the
+     * library's JSON, from the one error writer, on every adapter: never the container's HTML page,
+     * never the exception's text. With the OpenAPI document off (the default) its path is a 404.
+     */
+    @Test
+    void collaboratorWhenItThrowsThenJson500AndNoContainerPage() throws Exception {
+        Map<String, String> failing = configuration();
+        failing.put("embed.apiKeyStore", FailingApiKeyStore.class.getName());
+        failing.remove("embed.openapi.enabled");
+        try (Deployment broken = deploy(failing)) {
+            OpenApiConformance.expectServerErrors(broken.base());
+            // Each on a connection of its own: the key is checked before the body is read.
+            List<HttpResponse<String>> answers = List.of(
+                    Http.sendAlone(Http.postJsonRequest(
+                            broken.uri("/api/v1/spaces/demo/agents/support/embed-urls"), TestKeys.ACME_KEY, SEED)),
+                    Http.sendAlone(Http.postJsonRequest(broken.uri("/api/v1/iframe/create"), TestKeys.ACME_KEY, "{}")),
+                    Http.sendAlone(
+                            HttpRequest.newBuilder(broken.uri("/api/v1/embed-sessions/ses_0123456789abcdefghijkl"))
+                                    .header("Authorization", "Bearer " + TestKeys.ACME_KEY)
+                                    .DELETE()
+                                    .build()));
+            for (HttpResponse<String> answer : answers) {
+                assertEquals(500, answer.statusCode(), answer.body());
+                assertTrue(
+                        answer.headers()
+                                .firstValue("Content-Type")
+                                .orElseThrow()
+                                .startsWith("application/json"),
+                        answer.body());
+                assertEquals(
+                        "no-store", answer.headers().firstValue("Cache-Control").orElseThrow());
+                assertEquals("server_error", Http.json(answer).get("error"), answer.body());
+                assertFalse(answer.body().contains("database"), "the exception's text stays on the server");
+            }
+            HttpResponse<String> visitor = Http.sendAlone(HttpRequest.newBuilder(broken.uri("/v1/embed-tokens/request"))
+                    .header("api-secret", TestKeys.ACME_KEY)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"agent_id\": \"support\", \"fingerprint\": \"0123456789abcdef\"}"))
+                    .build());
+            assertEquals(500, visitor.statusCode(), visitor.body());
+            assertEquals(Boolean.FALSE, Http.json(visitor).get("success"), visitor.body());
+            assertEquals("server_error", ((Map<?, ?>) Http.json(visitor).get("error")).get("code"));
+
+            HttpResponse<String> noDocument = Http.sendAlone(
+                    HttpRequest.newBuilder(broken.uri("/api/v1/openapi.yaml")).build());
+            assertEquals(404, noDocument.statusCode());
+            assertEquals("not_found", Http.json(noDocument).get("error"));
+        }
     }
 
     @Test
@@ -641,27 +758,43 @@ public abstract class AdapterContract {
         for (Map<String, String> session : all) {
             List<Map<String, Object>> messages = awaitMessages(session, 2 * perSession);
             assertEquals(2 * perSession, messages.size(), messages.toString());
-            Set<String> userTexts = new HashSet<>();
-            String previousId = null;
-            for (int i = 0; i < messages.size(); i++) {
-                Map<String, Object> message = messages.get(i);
+            // Order is the order of storage (MessageStore, issue 12): ids are unique and opaque, and a
+            // reply's id is its message's id + "r", decided before it is written (so, with messages
+            // sent while the agent still answers, not in string order).
+            Map<String, String> userIdByText = new HashMap<>();
+            Set<String> ids = new HashSet<>();
+            List<String> answered = new ArrayList<>();
+            for (Map<String, Object> message : messages) {
                 String content = (String) message.get("content");
                 assertTrue(
                         content.contains("session " + session.get("sessionId") + " "),
                         "a message of another session leaked in: " + content);
                 String id = (String) message.get("id");
-                if (previousId != null) {
-                    assertTrue(id.compareTo(previousId) > 0, "ids must be ordered: " + previousId + " then " + id);
-                }
-                previousId = id;
+                assertTrue(ids.add(id), "duplicate id " + id);
                 if ("user".equals(message.get("role"))) {
-                    assertTrue(userTexts.add(content), "duplicate " + content);
+                    assertEquals(null, userIdByText.put(content, id), "duplicate " + content);
                 } else {
                     String quoted = content.substring("You said: ".length());
-                    assertTrue(userTexts.contains(quoted), "a reply precedes its message: " + content);
+                    assertTrue(userIdByText.containsKey(quoted), "a reply precedes its message: " + content);
+                    assertEquals(userIdByText.get(quoted) + "r", id, "a reply's id is its message's + r");
+                    answered.add(userIdByText.get(quoted));
                 }
             }
-            assertEquals(perSession, userTexts.size());
+            assertEquals(perSession, userIdByText.size());
+            List<String> userIds = messages.stream()
+                    .filter(m -> "user".equals(m.get("role")))
+                    .map(m -> (String) m.get("id"))
+                    .toList();
+            assertEquals(userIds, answered, "replies come in the order of their messages");
+            // Every id is a cursor that resumes right after its message.
+            for (int i = 0; i < messages.size(); i++) {
+                HttpResponse<String> rest = Http.get(
+                        URI.create(session.get("sessionUrl") + "?after="
+                                + messages.get(i).get("id")),
+                        session.get("token"));
+                assertEquals(200, rest.statusCode(), rest.body());
+                assertEquals(messages.subList(i + 1, messages.size()), messages(rest));
+            }
         }
     }
 
@@ -682,10 +815,10 @@ public abstract class AdapterContract {
             waiting.add(client.sendAsync(poll, HttpResponse.BodyHandlers.ofString()));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
-        while (server.embed().chat().waitingCount() < polls && System.nanoTime() < deadline) {
+        while (server.embed().waitingRequests() < polls && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        if (server.embed().chat().waitingCount() < polls) {
+        if (server.embed().waitingRequests() < polls) {
             Map<String, Long> outcomes = new java.util.TreeMap<>();
             for (CompletableFuture<HttpResponse<String>> w : waiting) {
                 String key;
@@ -698,7 +831,7 @@ public abstract class AdapterContract {
                 }
                 outcomes.merge(key, 1L, Long::sum);
             }
-            throw new AssertionError("only " + server.embed().chat().waitingCount() + " of " + polls
+            throw new AssertionError("only " + server.embed().waitingRequests() + " of " + polls
                     + " long-polls are waiting; client side: " + outcomes);
         }
         int threads = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.embed.json.Json;
-import dev.embed.session.EmbedSession;
-import dev.embed.session.InMemorySessionRegistry;
+import dev.embed.internal.TestStores;
+import dev.embed.store.EmbedSession;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -151,7 +150,7 @@ public abstract class FlowsContract {
     }
 
     private long sessionCount() {
-        return ((InMemorySessionRegistry) server.embed().sessions()).size();
+        return TestStores.sessionCount(server.embed());
     }
 
     // ---- Flow C: visitor tokens (§3.2) ----
@@ -200,8 +199,8 @@ public abstract class FlowsContract {
         assertFalse(fp.toLowerCase(Locale.ROOT).contains(fingerprint.substring(0, 8)));
 
         // The session is in the registry, with the key's frame ancestors.
-        EmbedSession session = server.embed().sessions().find(sid).orElseThrow();
-        assertEquals(List.of("https://shop.example"), session.attributes().get("frameAncestors"));
+        EmbedSession session = server.embed().store().sessions().find(sid).orElseThrow();
+        assertEquals(List.of("https://shop.example"), session.frameAncestors());
 
         // The same device again: a new session, the same fp (case does not matter).
         Map<String, Object> again = visitorData(fingerprint.toUpperCase(Locale.ROOT));
@@ -376,9 +375,12 @@ public abstract class FlowsContract {
         // The JWT reaches its session's embed endpoints.
         assertEquals(
                 200, Http.get(sessionUri((String) claims.get("sid")), token).statusCode());
-        EmbedSession session =
-                server.embed().sessions().find((String) claims.get("sid")).orElseThrow();
-        assertEquals(List.of("https://shop.example"), session.attributes().get("frameAncestors"));
+        EmbedSession session = server.embed()
+                .store()
+                .sessions()
+                .find((String) claims.get("sid"))
+                .orElseThrow();
+        assertEquals(List.of("https://shop.example"), session.frameAncestors());
 
         HttpResponse<String> second = redeem(cacheKey);
         HttpResponse<String> unknown =

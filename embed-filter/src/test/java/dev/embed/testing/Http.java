@@ -1,6 +1,5 @@
 package dev.embed.testing;
 
-import dev.embed.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,9 +31,32 @@ public final class Http {
         return response;
     }
 
+    /**
+     * As {@link #send}, on a connection of its own (a new client), for a request that may be
+     * answered before the server reads its body: the server may then close the connection after
+     * the answer without saying so, and a pooled client's next non-idempotent request on it would
+     * fail.
+     */
+    public static HttpResponse<String> sendAlone(HttpRequest request) throws IOException, InterruptedException {
+        SecretsObserver.request(request);
+        HttpClient alone = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        HttpResponse<String> response = alone.send(request, HttpResponse.BodyHandlers.ofString());
+        OpenApiRecorder.record(request, response);
+        SecretsObserver.response(response.statusCode(), response.body());
+        return response;
+    }
+
     /** POST of a JSON body with {@code Authorization: Bearer <credential>} (credential may be null). */
     public static HttpResponse<String> postJson(URI uri, String credential, String json)
             throws IOException, InterruptedException {
+        return send(postJsonRequest(uri, credential, json));
+    }
+
+    /** The request {@link #postJson} sends. */
+    public static HttpRequest postJsonRequest(URI uri, String credential, String json) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -42,7 +64,7 @@ public final class Http {
         if (credential != null) {
             b.header("Authorization", "Bearer " + credential);
         }
-        return send(b.build());
+        return b.build();
     }
 
     public static HttpResponse<String> get(URI uri, String credential) throws IOException, InterruptedException {

@@ -98,7 +98,16 @@ public final class OpenApiDocument {
      * @param violations what the document does not describe; empty when the exchange conforms
      * @param exempt why the exchange is not the library's to answer (then it is not checked), or empty
      */
-    public record Outcome(String operation, String operationId, List<String> violations, Optional<String> exempt) {}
+    public record Outcome(String operation, String operationId, List<String> violations, Optional<String> exempt) {
+        /** This outcome without the violations that start with {@code prefix}. */
+        public Outcome without(String prefix) {
+            return new Outcome(
+                    operation,
+                    operationId,
+                    violations.stream().filter(v -> !v.startsWith(prefix)).toList(),
+                    exempt);
+        }
+    }
 
     private OpenApiDocument(JsonNode root) {
         this.root = root;

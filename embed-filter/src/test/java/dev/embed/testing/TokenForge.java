@@ -1,6 +1,5 @@
 package dev.embed.testing;
 
-import dev.embed.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;

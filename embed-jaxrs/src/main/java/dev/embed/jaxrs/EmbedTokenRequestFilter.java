@@ -1,65 +1,77 @@
 package dev.embed.jaxrs;
 
-import dev.embed.Embed;
-import dev.embed.auth.Credentials;
-import dev.embed.error.EmbedError;
-import dev.embed.error.EmbedException;
+import dev.embed.internal.Core;
 import dev.embed.token.EmbedClaims;
 import dev.embed.token.EmbedPrincipal;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
-import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The JAX-RS twin of the servlet {@code EmbedTokenFilter}, name-bound by {@link
- * EmbedTokenRequired}: verifies the bearer embed token of the one {@code Authorization} header
- * (RFC 6750 §2.1), requires it to belong to the {@code {sessionId}} path parameter (403 {@code
- * insufficient_scope} otherwise), and sets a {@link SecurityContext} whose principal is an {@link
- * EmbedPrincipal}. The verified claims are also the request property {@link #CLAIMS_PROPERTY}.
+ * The token check of the host's own resources marked {@link EmbedTokenRequired}: the core verifies
+ * the bearer embed token (RFC 6750 §2.1) and binds it to the {@code {sessionId}} path parameter
+ * (and, under {@code api/v1/embed/chat-sessions/}, to the session the path names); a refusal is the
+ * core's answer. An admitted request gets a {@link SecurityContext} whose principal is an {@link
+ * EmbedPrincipal}, the claims as the property {@link EmbedTokenRequired#CLAIMS_PROPERTY}, and its
+ * answer the headers of the library prefix it is under (CORS, {@code no-store}).
  */
 @EmbedTokenRequired
 @Priority(Priorities.AUTHENTICATION)
-public final class EmbedTokenRequestFilter implements ContainerRequestFilter {
-    /** Request property holding the verified {@link EmbedClaims}. */
-    public static final String CLAIMS_PROPERTY = EmbedClaims.class.getName();
+final class EmbedTokenRequestFilter implements ContainerRequestFilter, ContainerResponseFilter {
+    private static final String HEADERS_PROPERTY = EmbedTokenRequestFilter.class.getName() + ".headers";
 
-    private final Embed embed;
+    private final Core core;
 
-    public EmbedTokenRequestFilter(Embed embed) {
-        this.embed = embed;
+    EmbedTokenRequestFilter(Core core) {
+        this.core = core;
     }
 
     @Override
     public void filter(ContainerRequestContext request) {
-        try {
-            String token = Credentials.bearer(headers(request, "Authorization"), credentialInQuery(request));
-            EmbedClaims claims = embed.credentialReader().embedToken(token);
-            String sessionId = request.getUriInfo().getPathParameters().getFirst("sessionId");
-            if (sessionId == null) {
-                throw EmbedError.notFound("no session in this path").toException();
-            }
-            Credentials.requireSession(claims, sessionId);
-            request.setProperty(CLAIMS_PROPERTY, claims);
-            request.setSecurityContext(new TokenSecurityContext(
-                    new EmbedPrincipal(claims),
-                    request.getSecurityContext() != null
-                            && request.getSecurityContext().isSecure()));
-        } catch (EmbedException e) {
-            request.abortWith(Responses.error(embed.errors(), e.error()));
+        JaxrsExchange exchange = JaxrsExchange.kept(request);
+        Optional<Core.Admission> admitted = core.admitEmbedToken(
+                exchange, request.getUriInfo().getPathParameters().getFirst("sessionId"));
+        if (admitted.isEmpty()) {
+            abort(request, exchange);
+            return;
+        }
+        EmbedClaims claims = (EmbedClaims) Objects.requireNonNull(admitted.get().caller());
+        request.setProperty(EmbedTokenRequired.CLAIMS_PROPERTY, claims);
+        request.setProperty(HEADERS_PROPERTY, admitted.get().headers());
+        SecurityContext before = request.getSecurityContext();
+        request.setSecurityContext(
+                new TokenSecurityContext(new EmbedPrincipal(claims), before != null && before.isSecure()));
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        addHeaders(request, response, HEADERS_PROPERTY);
+    }
+
+    /** Adds the admission's headers, kept under {@code property}, to the answer. */
+    @SuppressWarnings("unchecked")
+    static void addHeaders(ContainerRequestContext request, ContainerResponseContext response, String property) {
+        if (request.getProperty(property) instanceof Map<?, ?> headers) {
+            ((Map<String, String>) headers)
+                    .forEach((name, value) -> response.getHeaders().putSingle(name, value));
         }
     }
 
-    static List<String> headers(ContainerRequestContext request, String name) {
-        List<String> values = request.getHeaders().get(name);
-        return values == null ? List.of() : values;
-    }
-
-    static boolean credentialInQuery(ContainerRequestContext request) {
-        return request.getUriInfo().getQueryParameters().keySet().stream().anyMatch(Credentials::isCredentialParameter);
+    /** Stops the request with the answer the core gave through {@code exchange}. */
+    static void abort(ContainerRequestContext request, JaxrsExchange exchange) {
+        jakarta.ws.rs.core.Response answer = exchange.response();
+        if (answer == null) {
+            throw new IllegalStateException("the library refused the request without an answer");
+        }
+        request.abortWith(answer);
     }
 
     private static final class TokenSecurityContext implements SecurityContext {

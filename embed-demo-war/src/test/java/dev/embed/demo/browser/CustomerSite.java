@@ -1,7 +1,7 @@
 package dev.embed.demo.browser;
 
-import dev.embed.json.Json;
 import dev.embed.testing.Http;
+import dev.embed.testing.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,0 +1,89 @@
+package dev.embed.internal;
+
+import dev.embed.error.EmbedError;
+import java.util.Map;
+import org.jose4j.json.JsonUtil;
+import org.jose4j.lang.JoseException;
+
+/**
+ * The library's JSON codec, over jose4j's {@link JsonUtil} so that the library never depends on,
+ * or fights with, the host application's Jackson or JSON-B. Objects are {@code Map<String,
+ * Object>}, arrays {@code List<Object>}, numbers {@code Long} or {@code Double}.
+ *
+ * <p>Parsing refuses duplicate keys (jose4j's own rule), anything that is not a JSON object, and
+ * nesting deeper than {@value #MAX_DEPTH} levels; its errors never echo the input.
+ */
+final class Json {
+    /**
+     * Deepest nesting of objects and arrays a body may have (flow D's deepest member is 3 levels
+     * down). jose4j's parser itself nests without recursion, but what it returns does not: a body
+     * of 10,000 {@code [} in a member that no flow reads would otherwise be accepted, and the
+     * first {@code hashCode()} or {@code toString()} of it would overflow the stack.
+     */
+    public static final int MAX_DEPTH = 32;
+
+    private Json() {}
+
+    /**
+     * Parses a request body that must be a JSON object.
+     *
+     * @throws dev.embed.error.EmbedException 400 {@code invalid_request} for anything else
+     */
+    public static Map<String, Object> parseObject(String text) {
+        if (text == null || text.isBlank()) {
+            throw EmbedError.invalidRequest("request body must be a JSON object")
+                    .toException();
+        }
+        String trimmed = text.strip();
+        if (trimmed.charAt(0) != '{') {
+            throw EmbedError.invalidRequest("request body must be a JSON object")
+                    .toException();
+        }
+        if (depth(trimmed) > MAX_DEPTH) {
+            throw EmbedError.invalidRequest(
+                            "request body nests objects and arrays deeper than " + MAX_DEPTH + " levels")
+                    .toException();
+        }
+        try {
+            return JsonUtil.parseJson(trimmed);
+        } catch (JoseException | RuntimeException | StackOverflowError e) {
+            // jose4j's message may quote the input: never pass it on.
+            String why = e.getMessage() != null && e.getMessage().contains("uplicate")
+                    ? "request body is not valid JSON: duplicate member name"
+                    : "request body is not valid JSON";
+            throw EmbedError.invalidRequest(why).toException();
+        }
+    }
+
+    /**
+     * The deepest nesting of objects and arrays, counting their opening brackets outside strings up
+     * to one past {@link #MAX_DEPTH}: one pass, before the parser builds anything.
+     */
+    static int depth(String text) {
+        int depth = 0;
+        int deepest = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length() && deepest <= MAX_DEPTH; i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                deepest = Math.max(deepest, ++depth);
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return deepest;
+    }
+
+    /** Writes a JSON object; values may be maps, lists, strings, numbers, booleans or null. */
+    public static String write(Map<String, ?> object) {
+        return JsonUtil.toJson(object);
+    }
+}

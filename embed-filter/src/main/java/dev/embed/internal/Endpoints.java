@@ -66,9 +66,9 @@ final class Endpoints {
                                 API_KEY,
                                 SERVER_TO_SERVER,
                                 NO_STORE,
-                                now(call -> json(
+                                now(call -> Reply.json(
                                         200,
-                                        mint.mintEmbedUrl(
+                                        mint.mintEmbedUrlJson(
                                                 call.apiKey(),
                                                 call.param("spaceId"),
                                                 call.param("agentId"),
@@ -80,9 +80,9 @@ final class Endpoints {
                                 API_KEY,
                                 SERVER_TO_SERVER,
                                 NO_STORE,
-                                now(call -> json(
+                                now(call -> Reply.json(
                                         200,
-                                        mint.mintEmbedSession(
+                                        mint.mintEmbedSessionJson(
                                                 call.apiKey(),
                                                 call.param("spaceId"),
                                                 call.param("agentId"),

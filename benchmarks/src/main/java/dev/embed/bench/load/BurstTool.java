@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -122,6 +123,7 @@ final class BurstTool {
         Figures f = new Figures();
         List<Conn> conns = Drive.connections(http, server, n, sources);
         List<Conn> streams = events ? Drive.connections(http, server, n, sources) : List.of();
+        AtomicBoolean closing = new AtomicBoolean();
         // Connect every connection (and open every stream) before the burst: one small GET each.
         CountDownLatch ready = new CountDownLatch(n * (events ? 2 : 1));
         CountDownLatch replied = new CountDownLatch(n);
@@ -164,7 +166,9 @@ final class BurstTool {
                                         if (moment[0] == 0) {
                                             ready.countDown();
                                         }
-                                        f.problem("stream: " + error.getMessage());
+                                        if (!closing.get()) { // not the round's own close of its streams
+                                            f.problem("stream: " + error.getMessage());
+                                        }
                                     }
                                 },
                                 0);
@@ -205,6 +209,7 @@ final class BurstTool {
         if (replied.getCount() > 0) {
             f.problem(replied.getCount() + " sessions got no reply within 90 s");
         }
+        closing.set(true);
         Drive.close(http, conns);
         Drive.close(http, streams);
         // let the server drop the closed connections before the next round

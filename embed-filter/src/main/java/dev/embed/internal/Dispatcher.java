@@ -473,11 +473,12 @@ final class Dispatcher {
         }
         headers.putAll(reply.headers());
         try {
-            exchange.respond(
-                    reply.status(),
-                    headers,
-                    reply.contentType(),
-                    reply.contentType() == null ? null : reply.bodyBytes());
+            String contentType = reply.contentType();
+            if (contentType != null && reply.streamed()) {
+                exchange.respondStreaming(reply.status(), headers, contentType, reply::writeBody);
+                return;
+            }
+            exchange.respond(reply.status(), headers, contentType, contentType == null ? null : reply.bodyBytes());
         } catch (IOException | RuntimeException e) {
             LOG.log(
                     System.Logger.Level.DEBUG,

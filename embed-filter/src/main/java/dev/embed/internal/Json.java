@@ -1,6 +1,12 @@
 package dev.embed.internal;
 
 import dev.embed.error.EmbedError;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jose4j.json.JsonUtil;
 import org.jose4j.lang.JoseException;
@@ -86,4 +92,18 @@ final class Json {
     public static String write(Map<String, ?> object) {
         return JsonUtil.toJson(object);
     }
+
+    /**
+     * Writes a JSON object to {@code out} as UTF-8 as it goes, member by member (jose4j's own
+     * writer, the same text as {@link #write(Map)}): only one value's text at a time is held, never
+     * the whole document. Flushes, does not close.
+     */
+    public static void write(Map<String, ?> object, OutputStream out) throws IOException {
+        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), BUFFER_CHARS);
+        JsonUtil.writeJson(object, writer);
+        writer.flush();
+    }
+
+    /** Characters buffered before they go to the response. */
+    private static final int BUFFER_CHARS = 8192;
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.embed.store.EmbedSession;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -656,6 +657,35 @@ public abstract class AdapterContract {
         HttpResponse<String> whole = Http.get(URI.create(session.get("sessionUrl")), session.get("token"));
         assertEquals(session.get("sessionId"), Http.json(whole).get("sessionId"));
         assertTrue(Http.json(whole).get("status") instanceof String);
+    }
+
+    /**
+     * Issue 13 finding 3: a large page of history is written to the connection as it is produced
+     * (no {@code Content-Length}: the body was never held whole to measure it), and is whole.
+     */
+    @Test
+    void sessionWhenLargePageThenStreamedWithoutContentLengthAndComplete() throws Exception {
+        Map<String, String> session = nativeSession("user-large-page");
+        EmbedSession stored =
+                server.embed().store().sessions().find(session.get("sessionId")).orElseThrow();
+        for (int i = 0; i < 30; i++) {
+            server.embed()
+                    .store()
+                    .messages()
+                    .appendUserMessage(stored, i + " " + "\u00e9".repeat(7990), null, Instant.now());
+        }
+
+        HttpResponse<String> page =
+                Http.get(URI.create(session.get("sessionUrl") + "?limit=500"), session.get("token"));
+
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(
+                page.headers().firstValue("Content-Length").isEmpty(),
+                "a 480 KB page announced its length: it was built whole before it was sent");
+        List<Map<String, Object>> messages = messages(page);
+        assertTrue(messages.size() >= 30, "messages: " + messages.size());
+        assertEquals("0 " + "\u00e9".repeat(7990), messages.get(0).get("content"));
+        assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
     }
 
     @Test

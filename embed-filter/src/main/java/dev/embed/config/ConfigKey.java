@@ -64,8 +64,18 @@ public enum ConfigKey {
             "",
             false,
             "Absolute URL (with the context path) that browsers use to reach this application, for"
-                    + " embedUrl and embedApi. Default: taken from each mint request's scheme, host and context"
-                    + " path; set it behind a proxy."),
+                    + " embedUrl, embedApi and iframe_url. Default: taken from each mint request's scheme, host and"
+                    + " context path, only for a host in embed.allowedHosts (or in dev mode); set it in production"
+                    + " and behind a proxy."),
+    ALLOWED_HOSTS(
+            "embed.allowedHosts",
+            "EMBED_ALLOWED_HOSTS",
+            "localhost 127.0.0.1 [::1]",
+            false,
+            "Without embed.publicBaseUrl: the hosts (name or name:port, space-separated) whose Host header may"
+                    + " decide the URLs a mint generates; a mint sent to another host answers 400 naming"
+                    + " embed.publicBaseUrl (the Host header is the caller's to choose). embed.devMode=true allows"
+                    + " any."),
     FRAME_ANCESTORS(
             "embed.frameAncestors",
             "EMBED_FRAME_ANCESTORS",

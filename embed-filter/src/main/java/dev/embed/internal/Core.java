@@ -113,7 +113,7 @@ public final class Core implements AutoCloseable {
                 errors,
                 new CorsPolicy(config.getList(ConfigKey.CORS_ALLOWED_ORIGINS)),
                 parts.maxBodyBytes,
-                parts.publicBaseUrl);
+                parts.publicBase);
     }
 
     // ---------------------------------------------------------------------------- the adapters' API
@@ -196,7 +196,7 @@ public final class Core implements AutoCloseable {
         parts.agentTimeout = config.getInt(ConfigKey.AGENT_TIMEOUT_SECONDS, 1, 600);
         parts.maxMessages = config.getInt(ConfigKey.CHAT_MAX_MESSAGES_PER_SESSION, 10, 100_000);
         int verifiedCacheSize = config.getInt(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE, 0, 100_000_000);
-        parts.publicBaseUrl = publicBaseUrl(config);
+        parts.publicBase = PublicBase.of(config);
         parts.agents = agents(config);
         KeyRing keys = KeyRing.fromConfig(config);
         if (apiKeys == null) {
@@ -307,15 +307,6 @@ public final class Core implements AutoCloseable {
             ServiceLoader.load(EmbedStore.Provider.class, loader).forEach(found::add);
         }
         return found;
-    }
-
-    private static String publicBaseUrl(EmbedConfig config) {
-        String base = config.get(ConfigKey.PUBLIC_BASE_URL, "");
-        if (!base.isEmpty() && !base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
-            throw config.invalid(
-                    ConfigKey.PUBLIC_BASE_URL, "must be an absolute http(s) URL without query or fragment");
-        }
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
     private static Set<String> agents(EmbedConfig config) {
@@ -458,7 +449,10 @@ public final class Core implements AutoCloseable {
         int maxBodyBytes;
         int agentTimeout;
         int maxMessages;
-        String publicBaseUrl = "";
+
+        @SuppressWarnings("NullAway.Init") // set by start() before the core is built
+        PublicBase publicBase;
+
         Set<String> agents = Set.of();
 
         @Nullable

@@ -48,7 +48,7 @@ final class Dispatcher {
     private final ErrorWriter errors;
     private final CorsPolicy cors;
     private final int maxBodyBytes;
-    private final String publicBaseUrl;
+    private final PublicBase publicBase;
 
     Dispatcher(
             List<Mount> mounts,
@@ -56,13 +56,13 @@ final class Dispatcher {
             ErrorWriter errors,
             CorsPolicy cors,
             int maxBodyBytes,
-            String publicBaseUrl) {
+            PublicBase publicBase) {
         this.mounts = List.copyOf(mounts);
         this.credentials = credentials;
         this.errors = errors;
         this.cors = cors;
         this.maxBodyBytes = maxBodyBytes;
-        this.publicBaseUrl = publicBaseUrl;
+        this.publicBase = publicBase;
     }
 
     List<Mount> mounts() {
@@ -107,7 +107,7 @@ final class Dispatcher {
                     caller instanceof ApiKey key ? key : null,
                     caller instanceof EmbedClaims claims ? claims : null,
                     maxBodyBytes,
-                    publicBaseUrl);
+                    publicBase);
             CompletionStage<Reply> stage;
             try {
                 stage = row.handler().handle(call);

@@ -142,6 +142,34 @@ public abstract class AdapterContract {
         assertEquals("customer-123", Http.json(whoami).get("principal"));
     }
 
+    /**
+     * Issue 13 finding 6: without {@code embed.publicBaseUrl}, a mint sent with a {@code Host} that
+     * is not in {@code embed.allowedHosts} gets no URL built on it (flows A, B and D): 400 naming
+     * the setting, and no token. A request to an allowed host (127.0.0.1, every other test) works.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/api/v1/spaces/demo/agents/support/embed-urls, {\"externalUserId\": \"u\"}",
+        "/api/v1/spaces/demo/agents/support/embed-sessions, {\"externalUserId\": \"u\"}",
+        "/api/v1/iframe/create, '{\"uid\": \"u\", \"srcs\": [\"docs\"]}'"
+    })
+    void mintWhenHostHeaderNotAllowedThenBadRequestAndNoUrl(String path, String body) throws Exception {
+        String head = "POST " + server.base().getRawPath() + path + " HTTP/1.1\nAuthorization: Bearer "
+                + TestKeys.ACME_KEY + "\nContent-Type: application/json";
+
+        RawHttp.Answer evil = RawHttp.send(server.base(), "evil.example", head, body);
+
+        assertEquals(400, evil.status(), evil.body());
+        Map<String, Object> error = Json.parseObject(evil.body());
+        assertEquals("invalid_request", error.get("error"));
+        assertTrue(((String) error.get("error_description")).contains("embed.publicBaseUrl"), evil.body());
+        assertFalse(evil.body().contains("evil.example"), evil.body());
+        assertFalse(evil.body().contains("eyJ"), "no token minted: " + evil.body());
+        RawHttp.Answer loopback =
+                RawHttp.send(server.base(), "localhost:" + server.base().getPort(), head, body);
+        assertEquals(200, loopback.status(), loopback.body());
+    }
+
     @Test
     void mintEmbedSessionWhenValidThenTokenAndEmbedApiUrlsWithContextPath() throws Exception {
         HttpResponse<String> response =

@@ -12,6 +12,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,12 +43,26 @@ public final class Embed implements AutoCloseable {
     private final EmbedConfig config;
     private final Core core;
 
+    private final AtomicBoolean closed = new AtomicBoolean();
+
     private Embed(Builder b) {
         this.config = b.config;
         EmbedAgent agent = b.agent != null ? b.agent : instantiate(config, ConfigKey.AGENT, EmbedAgent.class);
-        ApiKeyStore apiKeys =
-                b.apiKeys != null ? b.apiKeys : instantiate(config, ConfigKey.API_KEY_STORE, ApiKeyStore.class);
-        this.core = Core.start(config, b.clock, b.scheduler, agent, apiKeys, b.store);
+        try {
+            ApiKeyStore apiKeys =
+                    b.apiKeys != null ? b.apiKeys : instantiate(config, ConfigKey.API_KEY_STORE, ApiKeyStore.class);
+            this.core = Core.start(config, b.clock, b.scheduler, agent, apiKeys, b.store);
+        } catch (RuntimeException | Error e) {
+            // The start failed: an agent this class created from configuration is nobody else's to close.
+            if (b.agent == null && agent instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
     }
 
     /** A builder; collaborators left unset come from configuration. */
@@ -82,10 +97,15 @@ public final class Embed implements AutoCloseable {
         return core;
     }
 
-    /** Stops the library's threads, then closes the store and the agent if they are {@link AutoCloseable}. */
+    /**
+     * Stops the library's threads, then closes the store and the agent if they are {@link
+     * AutoCloseable}. Only the first call does anything.
+     */
     @Override
     public void close() {
-        core.close();
+        if (closed.compareAndSet(false, true)) {
+            core.close();
+        }
     }
 
     /**
@@ -102,10 +122,17 @@ public final class Embed implements AutoCloseable {
         try {
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             cls = Class.forName(className, true, loader != null ? loader : Embed.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        } catch (ClassNotFoundException e) {
             throw new ConfigException(
-                    "embed: " + key.key() + " names the class " + className + ", which is not found on the class path"
-                            + " (" + e.getClass().getSimpleName() + ")",
+                    "embed: " + key.key() + " names the class " + className + ", which is not found on the class path",
+                    e);
+        } catch (LinkageError e) {
+            // Found, but it (or a class it needs) cannot be loaded or initialized: say which.
+            Throwable why = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(
+                    "embed: " + key.key() + " names the class " + className + ", which cannot be loaded ("
+                            + why.getClass().getName() + (why.getMessage() == null ? "" : ": " + why.getMessage())
+                            + ")",
                     e);
         }
         if (!type.isAssignableFrom(cls)) {

@@ -68,6 +68,17 @@ class EmbedTest {
     }
 
     @Test
+    void agentWhenTheClassFailsToInitializeThenCannotBeLoadedAndWhyNotNotFound() {
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Embed.fromConfig(config("embed.agent", AgentFailingInitialization.class.getName())));
+
+        assertTrue(e.getMessage().contains("cannot be loaded"), e.getMessage());
+        assertTrue(e.getMessage().contains(IllegalStateException.class.getName() + ": static boom"), e.getMessage());
+        assertFalse(e.getMessage().contains("not found"), e.getMessage());
+    }
+
+    @Test
     void agentWhenNoUsableConstructorThenSaysWhatItNeeds() {
         ConfigException e = assertThrows(
                 ConfigException.class,
@@ -93,9 +104,22 @@ class EmbedTest {
                 Embed.builder(EmbedConfig.of(BASE)).agent(agent).store(store).build();
         assertSame(store, embed.store());
         embed.close();
+        embed.close();
 
-        assertEquals(1, agent.closed.get());
-        assertEquals(1, store.closed.get());
+        assertEquals(1, agent.closed.get(), "closed once, however often Embed.close() is called");
+        assertEquals(1, store.closed.get(), "closed once, however often Embed.close() is called");
+    }
+
+    @Test
+    void startWhenItFailsAfterTheAgentWasCreatedFromConfigurationThenThatAgentIsClosed() {
+        int before = ConfiguredClosingAgent.CLOSED.get();
+        java.util.Map<String, String> settings = new java.util.HashMap<>(BASE);
+        settings.put("embed.agent", ConfiguredClosingAgent.class.getName());
+        settings.put("embed.store", "redis");
+
+        assertThrows(ConfigException.class, () -> Embed.fromConfig(EmbedConfig.of(settings)));
+
+        assertEquals(before + 1, ConfiguredClosingAgent.CLOSED.get());
     }
 
     @Test
@@ -134,6 +158,20 @@ class EmbedTest {
         }
     }
 
+    /** An agent whose class initializer fails. */
+    public static final class AgentFailingInitialization implements EmbedAgent {
+        static final String NAME = fail();
+
+        private static String fail() {
+            throw new IllegalStateException("static boom");
+        }
+
+        @Override
+        public CompletionStage<String> reply(AgentContext context, List<ChatMessage> conversation) {
+            return CompletableFuture.completedFuture(NAME);
+        }
+    }
+
     /** An agent with no public constructor the library can call. */
     public static final class AgentWithoutConstructor implements EmbedAgent {
         public AgentWithoutConstructor(String name) {}
@@ -156,6 +194,21 @@ class EmbedTest {
         @Override
         public void close() {
             closed.incrementAndGet();
+        }
+    }
+
+    /** An agent named by configuration that holds resources; counts its closes across instances. */
+    public static final class ConfiguredClosingAgent implements EmbedAgent, AutoCloseable {
+        static final AtomicInteger CLOSED = new AtomicInteger();
+
+        @Override
+        public CompletionStage<String> reply(AgentContext context, List<ChatMessage> conversation) {
+            return CompletableFuture.completedFuture("ok");
+        }
+
+        @Override
+        public void close() {
+            CLOSED.incrementAndGet();
         }
     }
 

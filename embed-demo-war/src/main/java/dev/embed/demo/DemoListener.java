@@ -12,31 +12,54 @@ import java.net.URI;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sets the demo up before the library's own listener runs (DESIGN §7): the demo API key (from the
- * launcher, {@code EMBED_DEMO_API_KEY}, or generated and printed), allowed to mint for space
- * {@code demo}'s agents {@code support} and {@code sales} with sources {@code docs} and {@code faq}
- * and nothing else, and the {@link DemoAgent}.
+ * launcher, {@code EMBED_DEMO_API_KEY}, or generated once and kept in the data directory), allowed
+ * to mint for space {@code demo}'s agents {@code support} and {@code sales} with sources {@code
+ * docs} and {@code faq} and nothing else, and the {@link DemoAgent} unless {@code EMBED_AGENT}
+ * names another.
+ *
+ * <p>The demo keeps its state ({@link DemoState}, {@code EMBED_DATA_DIR}): its signing secret
+ * unless {@code EMBED_SIGNING_SECRET} gives one, and by default the {@code jdbc} store on an H2
+ * file in the same directory; {@code EMBED_STORE_JDBC_URL} (with {@code _USER}, {@code _PASSWORD})
+ * or {@code EMBED_STORE_JDBC_DATA_SOURCE} names another database, {@code EMBED_STORE=memory}
+ * keeps nothing. The demo owns its database: its schema mode is {@code upgrade}. Every one of
+ * these is only a default: the demo's configuration sits below system properties and {@code
+ * EMBED_*} variables, which override it.
  */
 public final class DemoListener implements ServletContextListener {
-    /** Context attribute holding the demo key, for the demo's own backend endpoint only. */
+    /** Context attribute holding the demo key, for the demo's own backend endpoint (and the launcher) only. */
     static final String DEMO_KEY_ATTRIBUTE = "dev.embed.demo.apiKey";
+
+    /** Context attribute: where the demo key came from, for the launcher's start-up lines. */
+    static final String DEMO_KEY_ORIGIN_ATTRIBUTE = "dev.embed.demo.apiKeyOrigin";
+
+    /** Context attribute: the absolute data directory, for the launcher's start-up lines. */
+    static final String DATA_DIR_ATTRIBUTE = "dev.embed.demo.dataDir";
+
+    /** Context attribute: the store's description (never a password), for the launcher's start-up lines. */
+    static final String STORE_ATTRIBUTE = "dev.embed.demo.store";
+
+    /** System property the launcher sets: it prints the start-up lines itself. */
+    static final String LAUNCHER_PROPERTY = "embed.demo.launcher";
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        String key = System.getProperty("embed.demo.apiKey");
-        if (key == null || key.isBlank()) {
-            key = System.getenv("EMBED_DEMO_API_KEY");
-        }
-        if (key == null || key.isBlank()) {
-            key = ApiKeys.generate();
-            // The demo, and only the demo, prints its key: to standard output, never to a log.
-            System.out.println("embed demo API key (generated; set EMBED_DEMO_API_KEY to choose one): " + key);
+        DemoState state =
+                DemoState.open(System.getProperty(DemoState.DATA_DIR_PROPERTY), System.getenv(DemoState.DATA_DIR_ENV));
+        String key = firstNonBlank(System.getProperty("embed.demo.apiKey"), System.getenv("EMBED_DEMO_API_KEY"));
+        String keyOrigin = "EMBED_DEMO_API_KEY";
+        if (key == null) {
+            key = state.apiKey();
+            keyOrigin = "kept in " + state.directory().resolve(DemoState.API_KEY_FILE)
+                    + "; set EMBED_DEMO_API_KEY to choose one";
         }
         key = key.strip();
-        String frameAncestors = firstNonBlank(System.getenv("EMBED_FRAME_ANCESTORS"), defaultFrameAncestors());
+        String ancestors = firstNonBlank(System.getenv("EMBED_FRAME_ANCESTORS"), null);
+        String frameAncestors = ancestors != null ? ancestors : defaultFrameAncestors();
 
         Map<String, String> contextParams = new LinkedHashMap<>();
         for (Enumeration<String> names = context.getInitParameterNames(); names.hasMoreElements(); ) {
@@ -49,17 +72,43 @@ public final class DemoListener implements ServletContextListener {
                 "sha256:" + ApiKeys.sha256Hex(key)
                         + ";tenant=demo;agents=demo/support,demo/sales;sources=docs,faq;origins="
                         + frameAncestors.replace(' ', ','));
-        demo.put("embed.frameAncestors", frameAncestors);
-        EmbedConfig config = EmbedConfig.builder()
+        demo.put(ConfigKey.FRAME_ANCESTORS.key(), frameAncestors);
+        // What the operator set (EMBED_* variables, system properties, context-params) decides; the demo's
+        // defaults below fill in only what nobody set.
+        EmbedConfig given = config(contextParams, demo);
+        if (!given.isSet(ConfigKey.SIGNING_SECRET)) {
+            demo.put(ConfigKey.SIGNING_SECRET.key(), state.signingSecret());
+        }
+        demo.put(ConfigKey.STORE.key(), "jdbc");
+        demo.put(ConfigKey.STORE_JDBC_SCHEMA.key(), "upgrade");
+        if (!given.isSet(ConfigKey.STORE_JDBC_URL) && !given.isSet(ConfigKey.STORE_JDBC_DATA_SOURCE)) {
+            demo.put(ConfigKey.STORE_JDBC_URL.key(), state.h2Url());
+        }
+        EmbedConfig config = config(contextParams, demo);
+        // The demo agent answers unless the operator names another one (embed.agent / EMBED_AGENT).
+        EmbedAgent agent = config.get(ConfigKey.AGENT, "").isEmpty() ? new DemoAgent() : null;
+        Embed embed = Embed.builder(config).agent(agent).build();
+        context.setAttribute(Embed.ATTRIBUTE, embed);
+        context.setAttribute(DEMO_KEY_ATTRIBUTE, key);
+        context.setAttribute(DEMO_KEY_ORIGIN_ATTRIBUTE, keyOrigin);
+        context.setAttribute(DATA_DIR_ATTRIBUTE, state.directory().toString());
+        context.setAttribute(STORE_ATTRIBUTE, embed.store().describe());
+        if (!Boolean.getBoolean(LAUNCHER_PROPERTY)) {
+            // In a container the demo says what it uses; it prints its key (to standard output, never to a log)
+            // only when it chose the key itself.
+            System.out.println("embed demo: data in " + state.directory() + "; store "
+                    + embed.store().describe()
+                    + (keyOrigin.equals("EMBED_DEMO_API_KEY") ? "" : "; demo API key (" + keyOrigin + "): " + key));
+        }
+    }
+
+    private static EmbedConfig config(Map<String, String> contextParams, Map<String, String> demo) {
+        return EmbedConfig.builder()
                 .layer("context-param", contextParams)
                 .layer("demo", demo)
                 .systemProperties(System.getProperties())
                 .environment(System.getenv())
                 .build();
-        // The demo agent answers unless the operator names another one (embed.agent / EMBED_AGENT).
-        EmbedAgent agent = config.get(ConfigKey.AGENT, "").isEmpty() ? new DemoAgent() : null;
-        context.setAttribute(Embed.ATTRIBUTE, Embed.builder(config).agent(agent).build());
-        context.setAttribute(DEMO_KEY_ATTRIBUTE, key);
     }
 
     @Override
@@ -78,7 +127,7 @@ public final class DemoListener implements ServletContextListener {
         return origin + "http://localhost:* http://127.0.0.1:*";
     }
 
-    private static String firstNonBlank(String a, String b) {
-        return a != null && !a.isBlank() ? a.strip() : b;
+    private static @Nullable String firstNonBlank(@Nullable String a, @Nullable String b) {
+        return a != null && !a.isBlank() ? a.strip() : b != null && !b.isBlank() ? b.strip() : null;
     }
 }

@@ -11,9 +11,11 @@ import org.jspecify.annotations.Nullable;
  * Creates a new API key and prints the configuration line that goes with it:
  *
  * <pre>
- * java -jar embed-filter-VERSION.jar --id acme --tenant acme --agents 'demo/*' --sources docs,faq \
+ * java -jar embed-filter/target/embed-filter-VERSION.jar --tenant acme --agents 'demo/*' --sources docs,faq \
  *      --origins https://app.acme.com
  * </pre>
+ *
+ * The jar's manifest names this class as its {@code Main-Class}; it needs no other jar.
  *
  * The key is printed once, for the customer's backend; only its digest goes into configuration.
  */
@@ -138,7 +140,13 @@ public final class ApiKeyTool {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar embed-filter.jar --tenant NAME --agents SPACE/AGENT[,...] [--id ID]"
+        out.println("usage: " + command() + " --tenant NAME --agents SPACE/AGENT[,...] [--id ID]"
                 + " [--sources SRC,...] [--origins https://origin,...]");
+    }
+
+    /** {@code java -jar embed-filter-<version>.jar}, with this jar's version when it runs from the jar. */
+    static String command() {
+        String version = ApiKeyTool.class.getPackage().getImplementationVersion();
+        return "java -jar embed-filter-" + (version != null ? version : "<version>") + ".jar";
     }
 }

@@ -71,15 +71,14 @@ public final class Core implements AutoCloseable {
         this.tokens = Objects.requireNonNull(parts.tokens);
         this.apiKeys = parts.apiKeys;
         int skew = parts.skew;
-        this.mint = new MintService(tokens, store, parts.agents, skew, clock);
+        AgentDirectory agents = new AgentDirectory(parts.agents);
+        this.mint = new MintService(tokens, store, agents, skew, clock);
         this.credentials = new Credentials(tokens, apiKeys);
         this.errors = new ErrorWriter(Objects.requireNonNull(config.get(ConfigKey.REALM)));
         this.visitorTokens = VisitorTokenService.builder(config)
                 .tokens(tokens)
                 .store(store)
-                .mint(mint)
-                .knownAgents(parts.agents)
-                .skewSeconds(skew)
+                .agents(agents)
                 .clock(clock)
                 .build();
         this.iframeLinks = new IframeLinkService(tokens, store, config.getBoolean(ConfigKey.IFRAME_SINGLE_USE), clock);

@@ -13,6 +13,9 @@ import java.util.List;
  * tokens in exactly one {@code Authorization} header, never in a URL.
  */
 final class Credentials {
+    /** The header that carries flow C's API key (DESIGN §3.2). */
+    static final String API_SECRET_HEADER = "api-secret";
+
     private final TokenService tokens;
     private final ApiKeyStore apiKeys;
 

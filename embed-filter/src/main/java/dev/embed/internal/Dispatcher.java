@@ -335,7 +335,7 @@ final class Dispatcher {
             case API_KEY -> apiKey(exchange, query);
             case API_SECRET ->
                 credentials.apiKey(Credentials.apiSecret(
-                        exchange.headers(VisitorTokenService.API_SECRET_HEADER), query.namesACredential()));
+                        exchange.headers(Credentials.API_SECRET_HEADER), query.namesACredential()));
             case EMBED_TOKEN -> boundEmbedToken(exchange, query, path);
         };
     }

@@ -135,7 +135,7 @@ final class Endpoints {
                         API_SECRET,
                         SERVER_TO_SERVER,
                         NO_STORE,
-                        now(call -> json(200, visitors.mint(call.apiKey(), call.jsonBody())))))));
+                        now(call -> json(200, envelope(visitors.mint(call.apiKey(), call.jsonBody()))))))));
         // DESIGN §3.3: flow D; the redemption is called by the hosted page, from the browser.
         mounts.add(new Mount(
                 "/api/v1/iframe",
@@ -293,6 +293,14 @@ final class Endpoints {
                 PUBLIC,
                 SHORT,
                 now(call -> pages.assets().crossOrigin(name)));
+    }
+
+    /** DESIGN §3.2's success envelope: {@code {"success": true, "data": ...}}. */
+    private static Map<String, Object> envelope(Map<String, Object> data) {
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("success", true);
+        answer.put("data", data);
+        return answer;
     }
 
     private static Reply found(@Nullable Reply reply, String notFound) {

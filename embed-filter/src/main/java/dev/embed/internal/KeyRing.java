@@ -30,19 +30,23 @@ import org.jose4j.lang.JoseException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The keys of the token service: exactly one signs, every one verifies (rotation without
- * downtime). Each key is bound to one algorithm, so a token can never choose how it is checked
- * (no algorithm confusion).
+ * The keys of the token service: one signs, every one verifies (rotation without downtime), and the
+ * ring chooses which key signs a token of each kind: flow C's visitor tokens are always HS256
+ * (DESIGN §3.2), signed with {@code embed.signing.secret} even where the other tokens are ES256 or
+ * RS256. Each key is bound to one algorithm, so a token can never choose how it is checked (no
+ * algorithm confusion).
  */
 final class KeyRing {
     static final int MIN_SECRET_BYTES = 32;
     private static final System.Logger LOG = System.getLogger("dev.embed.token");
 
     private final VerificationKey signer;
+    private final @Nullable VerificationKey visitorSigner;
     private final Map<String, VerificationKey> byKid;
 
-    private KeyRing(VerificationKey signer, List<VerificationKey> keys) {
+    private KeyRing(VerificationKey signer, @Nullable VerificationKey visitorSigner, List<VerificationKey> keys) {
         this.signer = signer;
+        this.visitorSigner = visitorSigner;
         Map<String, VerificationKey> map = new LinkedHashMap<>();
         for (VerificationKey key : keys) {
             if (map.putIfAbsent(key.kid(), key) != null) {
@@ -62,7 +66,7 @@ final class KeyRing {
         for (byte[] previous : previousSecrets) {
             keys.add(hmacKey(previous, false));
         }
-        return new KeyRing(signer, keys);
+        return new KeyRing(signer, signer, keys);
     }
 
     /**
@@ -70,7 +74,16 @@ final class KeyRing {
      * keys, RS256 for RSA keys of at least 2048 bits); all keys of the set, and any HS256 secrets
      * given, verify.
      */
-    public static KeyRing asymmetric(JsonWebKeySet set, String signingKid, List<byte[]> hmacSecrets) {
+    public static KeyRing asymmetric(JsonWebKeySet set, @Nullable String signingKid, List<byte[]> hmacSecrets) {
+        return asymmetric(set, signingKid, hmacSecrets, null);
+    }
+
+    /**
+     * As {@link #asymmetric(JsonWebKeySet, String, List)}, where {@code visitorSecret} (when not
+     * null) signs the HS256 visitor tokens of flow C and verifies them.
+     */
+    static KeyRing asymmetric(
+            JsonWebKeySet set, @Nullable String signingKid, List<byte[]> hmacSecrets, byte @Nullable [] visitorSecret) {
         List<VerificationKey> keys = new ArrayList<>();
         VerificationKey signer = null;
         for (JsonWebKey jwk : set.getJsonWebKeys()) {
@@ -91,7 +104,11 @@ final class KeyRing {
         for (byte[] secret : hmacSecrets) {
             keys.add(hmacKey(secret, false));
         }
-        return new KeyRing(signer, keys);
+        VerificationKey visitorSigner = visitorSecret == null ? null : hmacKey(visitorSecret, true);
+        if (visitorSigner != null) {
+            keys.add(visitorSigner);
+        }
+        return new KeyRing(signer, visitorSigner, keys);
     }
 
     /** Builds the ring the configuration describes, failing start-up with a message naming the key. */
@@ -134,11 +151,12 @@ final class KeyRing {
                             + "): a JWK Set with the private key, as JSON text or file:/path");
                 }
                 JsonWebKeySet set = readJwks(Objects.requireNonNull(config.get(ConfigKey.SIGNING_JWKS)));
-                if (config.isSet(ConfigKey.SIGNING_SECRET)) {
-                    previous.add(decodeSecret(
-                            Objects.requireNonNull(config.get(ConfigKey.SIGNING_SECRET)), ConfigKey.SIGNING_SECRET));
-                }
-                KeyRing ring = asymmetric(set, Objects.requireNonNull(config.get(ConfigKey.SIGNING_KID)), previous);
+                byte[] visitorSecret = config.isSet(ConfigKey.SIGNING_SECRET)
+                        ? decodeSecret(
+                                Objects.requireNonNull(config.get(ConfigKey.SIGNING_SECRET)), ConfigKey.SIGNING_SECRET)
+                        : null;
+                KeyRing ring = asymmetric(
+                        set, Objects.requireNonNull(config.get(ConfigKey.SIGNING_KID)), previous, visitorSecret);
                 if (!ring.signer.algorithm().equals(algorithm)) {
                     throw new ConfigException(
                             "embed: " + ConfigKey.SIGNING_ALGORITHM.key() + "=" + algorithm + " but the signing JWK '"
@@ -150,8 +168,24 @@ final class KeyRing {
         }
     }
 
+    /** The key that signs every token but flow C's. */
     VerificationKey signer() {
         return signer;
+    }
+
+    /**
+     * The key that signs flow C's visitor tokens, which are HS256 (DESIGN §3.2): the signer of an
+     * HS256 ring; in an ES256/RS256 ring, {@code embed.signing.secret}, or null without one.
+     */
+    @Nullable
+    VerificationKey visitorSigner() {
+        return visitorSigner;
+    }
+
+    /** The key that signs a token of {@code kind}, or null when the ring has none for it. */
+    @Nullable
+    VerificationKey signerFor(dev.embed.token.TokenKind kind) {
+        return kind == dev.embed.token.TokenKind.VISITOR ? visitorSigner : signer;
     }
 
     @Nullable

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Flows A and B of DESIGN §3.1: mints an iframe URL or a native token for one external user and
@@ -32,18 +31,14 @@ final class MintService {
 
     private final TokenService tokens;
     private final EmbedStore store;
-    private final Set<String> knownAgents;
+    private final AgentDirectory agents;
     private final long skewSeconds;
     private final Clock clock;
 
-    /**
-     * @param knownAgents {@code space/agent} pairs that exist; empty means every agent a key may
-     *     mint for exists
-     */
-    public MintService(TokenService tokens, EmbedStore store, Set<String> knownAgents, long skewSeconds, Clock clock) {
+    MintService(TokenService tokens, EmbedStore store, AgentDirectory agents, long skewSeconds, Clock clock) {
         this.tokens = tokens;
         this.store = store;
-        this.knownAgents = Set.copyOf(knownAgents);
+        this.agents = agents;
         this.skewSeconds = skewSeconds;
         this.clock = clock;
     }
@@ -79,7 +74,7 @@ final class MintService {
 
     /** Ends a session: from now on every token minted for it answers 401. */
     public void endSession(ApiKey key, String spaceId, String agentId, String sessionId) {
-        authorize(key, spaceId, agentId);
+        agents.authorize(key, spaceId, agentId);
         Fields.pathId(sessionId, "sessionId");
         EmbedSession session = store.sessions()
                 .find(sessionId)
@@ -126,23 +121,8 @@ final class MintService {
         store.sessions().end(session.id());
     }
 
-    /** 403 unless the key may mint for the agent; 404 for an agent that does not exist. */
-    public void authorize(ApiKey key, String spaceId, String agentId) {
-        Fields.pathId(spaceId, "spaceId");
-        Fields.pathId(agentId, "agentId");
-        if (!key.mayMintFor(spaceId, agentId)) {
-            throw EmbedError.insufficientScope(
-                            "this API key may not mint for agent " + agentId + " of space " + spaceId)
-                    .toException();
-        }
-        if (!knownAgents.isEmpty() && !knownAgents.contains(spaceId + "/" + agentId)) {
-            throw EmbedError.notFound("no agent " + agentId + " in space " + spaceId)
-                    .toException();
-        }
-    }
-
     private MintedToken mint(ApiKey key, String spaceId, String agentId, Map<String, Object> body, TokenKind kind) {
-        authorize(key, spaceId, agentId);
+        agents.authorize(key, spaceId, agentId);
         String externalUserId = Fields.requiredString(body, "externalUserId", 1, 256);
         String displayName = Fields.optionalString(body, "displayName", 256);
         long ttl = Fields.optionalInteger(body, "ttlSeconds", 60, MAX_TTL_SECONDS, 3_600);

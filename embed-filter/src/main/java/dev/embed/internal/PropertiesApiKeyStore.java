@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -115,7 +116,10 @@ final class PropertiesApiKeyStore implements ApiKeyStore {
         if (!first.startsWith("sha256:")) {
             throw new ConfigException(
                     "embed: " + where + " must start with sha256:<64 hex digits> (the digest of the key,"
-                            + " never the key itself); generate a line with: java -jar embed-filter.jar --tenant <tenant> --agents <space/agent>");
+                            + " never the key itself); generate a line with: java -jar embed-filter-"
+                            + Objects.requireNonNullElse(
+                                    PropertiesApiKeyStore.class.getPackage().getImplementationVersion(), "<version>")
+                            + ".jar --tenant <tenant> --agents <space/agent>");
         }
         byte[] digest;
         try {

@@ -83,7 +83,7 @@ class ApiKeyLookupTest {
             parameter.appendTail(path);
             FakeExchange request = FakeExchange.request(method, path.toString());
             if (auth == Endpoint.Auth.API_SECRET) {
-                request.header(VisitorTokenService.API_SECRET_HEADER, key);
+                request.header(Credentials.API_SECRET_HEADER, key);
             } else {
                 request.header("Authorization", "Bearer " + key);
             }

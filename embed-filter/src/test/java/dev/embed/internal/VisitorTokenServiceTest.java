@@ -57,7 +57,7 @@ class VisitorTokenServiceTest {
     /** {@code POST /v1/embed-tokens/request} through the endpoint table, with acme's key. */
     private static FakeExchange request(Embed embed, String body) {
         return FakeExchange.request("POST", "/v1/embed-tokens/request")
-                .header(VisitorTokenService.API_SECRET_HEADER, TestKeys.ACME_KEY)
+                .header(Credentials.API_SECRET_HEADER, TestKeys.ACME_KEY)
                 .json(body)
                 .sendTo(embed.core());
     }
@@ -219,8 +219,7 @@ class VisitorTokenServiceTest {
                         .status());
     }
 
-    @SuppressWarnings("unchecked")
-    private EmbedClaims claims(Map<String, Object> envelope) {
-        return embed.core().tokens().verify((String) ((Map<String, Object>) envelope.get("data")).get("token"));
+    private EmbedClaims claims(Map<String, Object> data) {
+        return embed.core().tokens().verify((String) data.get("token"));
     }
 }

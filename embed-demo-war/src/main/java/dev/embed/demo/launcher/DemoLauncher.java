@@ -1,58 +1,79 @@
 package dev.embed.demo.launcher;
 
+import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
-import java.util.Base64;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ClassMatcher;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the demo WAR on embedded Jetty 12: {@code java -jar embed-demo-war/target/embed-demo.jar}.
  *
- * <p>Environment (DESIGN §7): {@code EMBED_PORT} (default 8080), {@code EMBED_DEMO_API_KEY}
- * (default: generated and printed), {@code EMBED_SIGNING_SECRET} (default: generated, demo only),
- * {@code EMBED_PUBLIC_BASE_URL} (default {@code http://localhost:{port}}), {@code
- * EMBED_FRAME_ANCESTORS}.
+ * <p>Environment (DESIGN §7): {@code EMBED_HOST} (listen address, default {@code 127.0.0.1}),
+ * {@code EMBED_PORT} (default 8080), {@code EMBED_DATA_DIR} (default {@code ./embed-data}: the
+ * demo's key, secret and H2 database), {@code EMBED_DEMO_API_KEY}, {@code EMBED_SIGNING_SECRET},
+ * {@code EMBED_STORE}, {@code EMBED_STORE_JDBC_URL} / {@code _USER} / {@code _PASSWORD}, {@code
+ * EMBED_AGENT}, {@code EMBED_PUBLIC_BASE_URL} (default {@code http://localhost:{port}}), {@code
+ * EMBED_FRAME_ANCESTORS}; the WAR's {@code DemoListener} reads them. The launcher prints where it
+ * listens, the data directory, the store and the demo key; never the signing secret.
  */
 public final class DemoLauncher {
-    /** System property through which the launcher hands the demo key to the WAR's DemoListener. */
+    /** System property through which a caller may hand the demo key to the WAR's DemoListener. */
     static final String DEMO_KEY_PROPERTY = "embed.demo.apiKey";
+
+    // The WAR's DemoListener leaves these for the launcher (names shared by convention: the WAR's classes are not
+    // on the launcher's class path).
+    private static final String KEY_ATTRIBUTE = "dev.embed.demo.apiKey";
+    private static final String KEY_ORIGIN_ATTRIBUTE = "dev.embed.demo.apiKeyOrigin";
+    private static final String DATA_DIR_ATTRIBUTE = "dev.embed.demo.dataDir";
+    private static final String STORE_ATTRIBUTE = "dev.embed.demo.store";
+
+    static final String DEFAULT_HOST = "127.0.0.1";
 
     private DemoLauncher() {}
 
     public static void main(String[] args) throws Exception {
+        String host = host(System.getenv("EMBED_HOST"));
         int port = port(System.getenv("EMBED_PORT"));
-        Server server = start(port);
+        Server server = start(host, port);
         URI base = URI.create(System.getProperty("embed.publicBaseUrl"));
+        ServletContext servletContext = ((WebAppContext) server.getHandler()).getServletContext();
+        String key = String.valueOf(servletContext.getAttribute(KEY_ATTRIBUTE));
+        ServerConnector connector = (ServerConnector) server.getConnectors()[0];
         System.out.println();
         System.out.println("embed demo is running");
         System.out.println("  customer site:  " + base + "/");
-        System.out.println("  listening on:   port " + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
-        System.out.println("  demo API key:   " + System.getProperty(DEMO_KEY_PROPERTY)
-                + (System.getenv("EMBED_DEMO_API_KEY") == null
-                        ? "  (generated; set EMBED_DEMO_API_KEY to choose one)"
-                        : ""));
-        System.out.println("  try:  curl -s -X POST " + base + "/api/v1/spaces/demo/agents/support/embed-sessions \\");
+        System.out.println("  listening on:   " + hostForUrl(host) + ":" + connector.getLocalPort()
+                + "  (EMBED_HOST, EMBED_PORT)");
+        System.out.println("  data:           " + servletContext.getAttribute(DATA_DIR_ATTRIBUTE)
+                + "  (EMBED_DATA_DIR: the demo key, its signing secret and its H2 database)");
+        System.out.println("  store:          " + servletContext.getAttribute(STORE_ATTRIBUTE)
+                + "  (EMBED_STORE, EMBED_STORE_JDBC_URL)");
         System.out.println(
-                "          -H 'Authorization: Bearer <demo API key>' -H 'Content-Type: application/json' \\");
+                "  demo API key:   " + key + "  (" + servletContext.getAttribute(KEY_ORIGIN_ATTRIBUTE) + ")");
+        System.out.println("  try:  curl -s -X POST " + base + "/api/v1/spaces/demo/agents/support/embed-sessions \\");
+        System.out.println("          -H 'Authorization: Bearer " + key + "' -H 'Content-Type: application/json' \\");
         System.out.println("          -d '{\"externalUserId\": \"customer-123\", \"displayName\": \"Kelly\"}'");
         System.out.println("Press Ctrl+C to stop.");
         server.join();
     }
 
-    /** Starts the demo on {@code port} (0: any free port) and returns the running server. */
-    public static Server start(int port) throws Exception {
-        if (System.getProperty(DEMO_KEY_PROPERTY) == null) {
-            String key = System.getenv("EMBED_DEMO_API_KEY");
-            System.setProperty(DEMO_KEY_PROPERTY, key != null && !key.isBlank() ? key.strip() : generateKey());
+    /** Starts the demo on {@code host}:{@code port} (0: any free port) and returns the running server. */
+    public static Server start(String host, int port) throws Exception {
+        String key = System.getenv("EMBED_DEMO_API_KEY");
+        if (System.getProperty(DEMO_KEY_PROPERTY) == null && key != null && !key.isBlank()) {
+            System.setProperty(DEMO_KEY_PROPERTY, key.strip());
         }
+        // The WAR's DemoListener: the launcher prints the start-up lines, not the listener.
+        System.setProperty("embed.demo.launcher", "true");
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         // Field values are case-sensitive (RFC 9110): Jetty's header cache otherwise hands a request
@@ -61,6 +82,7 @@ public final class DemoLauncher {
                 .getConnectionFactory(HttpConnectionFactory.class)
                 .getHttpConfiguration()
                 .setHeaderCacheCaseSensitive(true);
+        connector.setHost(host);
         connector.setPort(port);
         connector.setAcceptQueueSize(4096); // long-polls: the JDK default backlog of 50 drops SYNs under bursts
         server.addConnector(connector);
@@ -68,6 +90,11 @@ public final class DemoLauncher {
         context.setContextPath("/");
         context.setWar(extractWar().toString());
         context.setThrowUnavailableOnStartupException(true);
+        // One SLF4J for the server and the WAR: the WAR's libraries (jose4j, HikariCP, LangChain4j) log through the
+        // launcher's SLF4J and its Jetty provider. Left to itself, the WAR's own slf4j-api finds that provider
+        // listed but hidden from web applications, and prints "No SLF4J providers were found".
+        context.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
+        context.addHiddenClassMatcher(new ClassMatcher("-org.eclipse.jetty.logging."));
         server.setHandler(context);
         server.setStopAtShutdown(true);
         connector.open();
@@ -81,7 +108,21 @@ public final class DemoLauncher {
         return server;
     }
 
-    static int port(String text) {
+    /** The listen address: {@code EMBED_HOST}, else {@value #DEFAULT_HOST} (this machine only). */
+    static String host(@Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return DEFAULT_HOST;
+        }
+        String host = text.strip();
+        if (!host.matches("[A-Za-z0-9.:\\[\\]-]{1,253}")) {
+            throw new IllegalArgumentException(
+                    "EMBED_HOST must be an address or host name to listen on (e.g. 127.0.0.1 or 0.0.0.0), got '" + text
+                            + "'");
+        }
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    static int port(@Nullable String text) {
         if (text == null || text.isBlank()) {
             return 8080;
         }
@@ -96,10 +137,8 @@ public final class DemoLauncher {
         }
     }
 
-    private static String generateKey() {
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return "sk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    private static String hostForUrl(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 
     private static Path extractWar() throws IOException {

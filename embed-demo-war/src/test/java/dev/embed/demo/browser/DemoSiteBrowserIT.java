@@ -47,6 +47,11 @@ class DemoSiteBrowserIT extends BrowserTest {
                 .redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("EMBED_"));
         builder.environment().put("EMBED_PORT", Integer.toString(port));
+        builder.environment()
+                .put(
+                        "EMBED_DATA_DIR",
+                        Files.createTempDirectory(Path.of("target").toAbsolutePath(), "demo-site-")
+                                .toString());
         demo = builder.start();
         CountDownLatch running = new CountDownLatch(1);
         Thread reader = new Thread(

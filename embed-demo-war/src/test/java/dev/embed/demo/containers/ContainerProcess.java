@@ -31,6 +31,10 @@ final class ContainerProcess implements AutoCloseable {
     private final Thread shutdownHook;
     private final Path log;
     private final List<String> tail = new ArrayList<>();
+    /** What Payara logs when the application failed to start: waiting longer for it is pointless. */
+    private static final String FAILED_DEPLOYMENT = "Exception while loading the app";
+
+    private volatile boolean failed;
 
     private ContainerProcess(String name, Process process, Path log, DemoSecrets secrets) {
         this.name = name;
@@ -80,6 +84,10 @@ final class ContainerProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with status " + process.exitValue()
                         + " before it was ready; see " + log + ":\n" + tail());
+            }
+            if (failed) {
+                throw new IllegalStateException(name + " failed to deploy the application (\"" + FAILED_DEPLOYMENT
+                        + "\"); see " + log + ":\n" + tail());
             }
             try {
                 HttpResponse<Void> response = client.send(
@@ -131,6 +139,9 @@ final class ContainerProcess implements AutoCloseable {
                 BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null; ) {
                 String safe = secrets.redact(line);
+                if (line.contains(FAILED_DEPLOYMENT)) {
+                    failed = true;
+                }
                 out.write(safe);
                 out.newLine();
                 out.flush();

@@ -567,6 +567,52 @@ public abstract class ContainerSuite {
                         + DemoSecrets.redactCredentials(embedUrl));
     }
 
+    /**
+     * Issue 13, finding 9: the demo's backend continues only the sessions that this browser (its
+     * cookie) started; another browser, or none, asking for the same session id gets 403.
+     */
+    @Test
+    void demoBackendWhenAskedToContinueASessionThenOnlyForTheBrowserThatStartedIt() throws Exception {
+        HttpResponse<String> started = post(uri("/demo/embed-url"), null, "");
+        assertStatus(200, started);
+        String sessionId = (String) json(started).get("sessionId");
+        String setCookie = started.headers().firstValue("Set-Cookie").orElse("");
+        assertTrue(setCookie.startsWith("embed_demo_browser="), "no browser cookie: " + setCookie);
+        String lower = setCookie.toLowerCase(Locale.ROOT);
+        assertTrue(lower.contains("httponly"), "the cookie is not HttpOnly: " + setCookie);
+        assertTrue(lower.contains("samesite=lax"), "the cookie is not SameSite=Lax: " + setCookie);
+        assertTrue(
+                lower.contains("path=" + baseUrl().getRawPath().toLowerCase(Locale.ROOT) + "/demo"),
+                "the cookie is not scoped to the demo backend: " + setCookie);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+        URI continuing = uri("/demo/embed-url?sessionId=" + sessionId);
+        HttpResponse<String> renewed = send(
+                HttpRequest.newBuilder(continuing).header("Cookie", cookie).POST(HttpRequest.BodyPublishers.noBody()));
+        assertStatus(200, renewed);
+        assertEquals(sessionId, json(renewed).get("sessionId"));
+
+        HttpResponse<String> noCookie = post(continuing, null, "");
+        assertError(403, "insufficient_scope", noCookie);
+
+        HttpResponse<String> otherBrowser = post(uri("/demo/embed-url"), null, "");
+        assertStatus(200, otherBrowser);
+        String otherCookie = otherBrowser.headers().firstValue("Set-Cookie").orElseThrow();
+        HttpResponse<String> stolen = send(HttpRequest.newBuilder(continuing)
+                .header("Cookie", otherCookie.substring(0, otherCookie.indexOf(';')))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertError(403, "insufficient_scope", stolen);
+
+        // A session of the same user minted elsewhere (flow A with the key) is not this browser's either.
+        HttpResponse<String> minted = mint("embed-urls", "support", "{\"externalUserId\": \"demo-customer-1\"}");
+        assertStatus(200, minted);
+        HttpResponse<String> foreign = send(HttpRequest.newBuilder(
+                        uri("/demo/embed-url?sessionId=" + json(minted).get("sessionId")))
+                .header("Cookie", cookie)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertError(403, "insufficient_scope", foreign);
+    }
+
     // ---- helpers ----
 
     /** A session minted by flow B: its id, token and embed API URLs. */

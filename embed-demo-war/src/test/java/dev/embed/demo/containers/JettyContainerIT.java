@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
  * {@link ContainerSuite} on embedded Jetty 12, the way the README runs the demo: {@code java -jar
  * target/embed-demo.jar} (the launcher and the WAR the build packaged), in its own process, at the
  * context path {@code /}, with {@code EMBED_PORT}, {@code EMBED_DEMO_API_KEY} and {@code
- * EMBED_SIGNING_SECRET}. Its output goes to {@code target/jetty.log} with the secrets redacted.
+ * EMBED_SIGNING_SECRET}, on the demo's default store (an H2 file under {@code EMBED_DATA_DIR}). Its output goes to {@code target/jetty.log} with the secrets redacted.
  */
 class JettyContainerIT extends ContainerSuite {
     private static final Path JAR = Path.of("target", "embed-demo.jar");
@@ -39,6 +39,10 @@ class JettyContainerIT extends ContainerSuite {
                 List.of(ContainerProcess.java(), "-jar", JAR.toString()),
                 Path.of("."),
                 Map.of(
+                        // The demo's default store: an H2 file in its data directory (here under target/)
+                        "EMBED_DATA_DIR",
+                        Files.createTempDirectory(Path.of("target").toAbsolutePath(), "jetty-data-")
+                                .toString(),
                         "EMBED_PORT",
                         Integer.toString(port),
                         "EMBED_DEMO_API_KEY",

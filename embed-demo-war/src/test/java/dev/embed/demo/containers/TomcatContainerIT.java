@@ -3,12 +3,19 @@ package dev.embed.demo.containers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.embed.demo.deploy.Pg;
+import dev.embed.testing.Readme;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
@@ -17,11 +24,14 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link ContainerSuite} on embedded Tomcat 10.1: {@code target/embed-demo.war}, the WAR the build
  * packaged, deployed under {@value #CONTEXT_PATH} as Tomcat deploys any WAR (expanded into {@code
- * webapps}, its own class loader, {@code web.xml} as written). The demo key and signing secret
+ * webapps}, its own class loader, {@code web.xml} as written), with the README's context file: the
+ * jdbc store on PostgreSQL through a {@code <Resource>} of Tomcat's own pool, looked up at {@code
+ * java:comp/env/jdbc/embed}. The demo key and signing secret
  * reach it as the system properties {@code embed.demo.apiKey} and {@code embed.signing.secret},
  * set only while the application starts (it reads its configuration once, then). Tomcat logs to
  * Failsafe's {@code target/failsafe-reports/...TomcatContainerIT-output.txt}. Being in the test
@@ -34,6 +44,8 @@ class TomcatContainerIT extends ContainerSuite {
     private static final DemoSecrets SECRETS = DemoSecrets.generate();
 
     private static Tomcat tomcat;
+    private static Context context;
+    private static String database;
     private static Path baseDir;
     private static URI base;
 
@@ -47,7 +59,13 @@ class TomcatContainerIT extends ContainerSuite {
         tomcat.setBaseDir(baseDir.toString());
         tomcat.setPort(0);
         tomcat.getConnector();
-        Context context = tomcat.addWebapp(CONTEXT_PATH, WAR.toAbsolutePath().toString());
+        // JNDI (java:comp/env) for the <Resource> of the application's context file, as a Tomcat distribution has it.
+        tomcat.enableNaming();
+        database = Pg.newDatabase("tomcat");
+        Path contextFile = baseDir.resolve("embed-demo.xml");
+        Files.writeString(contextFile, contextFile(database));
+        context = tomcat.addWebapp(CONTEXT_PATH, WAR.toAbsolutePath().toString());
+        context.setConfigFile(contextFile.toUri().toURL());
         // Tomcat's defaults (conf/web.xml), added just before, without the JSP servlet: tomcat-embed-core has no
         // Jasper.
         context.addLifecycleListener(event -> {
@@ -65,6 +83,7 @@ class TomcatContainerIT extends ContainerSuite {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("embed.demo.apiKey", SECRETS.apiKey());
         properties.put("embed.signing.secret", SECRETS.signingSecret());
+        properties.put("embed.demo.dataDir", baseDir.resolve("embed-data").toString());
         withSystemProperties(properties, tomcat::start);
         assertEquals(
                 LifecycleState.STARTED,
@@ -72,6 +91,41 @@ class TomcatContainerIT extends ContainerSuite {
                 "the demo WAR did not start on Tomcat;" + " see target/failsafe-reports/"
                         + TomcatContainerIT.class.getName() + "-output.txt");
         base = URI.create("http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + CONTEXT_PATH);
+    }
+
+    /**
+     * README's context file for Tomcat (between its {@code embed:tomcat-context.xml} markers), with this
+     * test's database in place of the example's URL, user and password.
+     */
+    static String contextFile(String url) throws Exception {
+        String block = Readme.between(
+                Readme.text(), "<!-- embed:tomcat-context.xml:start -->", "<!-- embed:tomcat-context.xml:end -->");
+        String xml = block.lines()
+                .map(line -> line.startsWith("  ") ? line.substring(2) : line)
+                .filter(line -> !line.startsWith("```"))
+                .collect(Collectors.joining("\n"));
+        for (String example : List.of(
+                "url=\"jdbc:postgresql://localhost:5432/embed\"", "username=\"embed\"", "password=\"change-me\"")) {
+            assertTrue(xml.contains(example), "README's context file no longer has " + example);
+        }
+        return xml.replace("jdbc:postgresql://localhost:5432/embed", url)
+                .replace("username=\"embed\"", "username=\"postgres\"")
+                .replace("password=\"change-me\"", "password=\"\"");
+    }
+
+    /** The demo WAR runs on the store the context file names: PostgreSQL, through Tomcat's pool. */
+    @Test
+    void storeWhenTheContextFileNamesAPoolThenTheDemoKeepsItsStateInPostgresThroughJndi() throws Exception {
+        String store = String.valueOf(context.getServletContext().getAttribute("dev.embed.demo.store"));
+        assertTrue(store.startsWith("jdbc (PostgreSQL "), store);
+        assertTrue(store.contains("JNDI java:comp/env/jdbc/embed"), store);
+        newSession("jndi-user");
+        try (Connection connection = Pg.connect(database);
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT count(*) FROM embed_session WHERE external_user_id = 'jndi-user'")) {
+            assertTrue(rs.next() && rs.getInt(1) == 1, "the session is not in PostgreSQL");
+        }
     }
 
     @AfterAll

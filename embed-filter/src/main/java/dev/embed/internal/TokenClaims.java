@@ -1,0 +1,188 @@
+package dev.embed.internal;
+
+import static dev.embed.internal.CompactJws.reject;
+
+import dev.embed.token.EmbedClaims;
+import dev.embed.token.TokenKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The claims set of embed tokens (RFC 7519 §4, DESIGN §2): what a token says and the rules that
+ * never change with time: {@code iss} and {@code aud}; {@code sub}, {@code sid}, {@code jti} and a
+ * known {@code kty} required; {@code iat}, {@code exp} (and {@code nbf}, when present) non-negative
+ * integers, {@code exp} after {@code iat} within the flow's maximum lifetime; {@code spc}, {@code
+ * agt}, {@code mode}, {@code name}, {@code fp} strings and {@code src} a list of strings. It
+ * writes the claims of a new token in the same terms. Thread-safe.
+ */
+final class TokenClaims {
+    private static final int COMMON_LIMIT = 4096;
+
+    private final String issuer;
+    private final String audience;
+    /** The few distinct values of spc, agt and mode, so that cached claims share one copy of each. */
+    private final Map<String, String> common = new ConcurrentHashMap<>();
+
+    TokenClaims(String issuer, String audience) {
+        this.issuer = issuer;
+        this.audience = audience;
+    }
+
+    /** The claims of a new token of {@code spec}, issued at {@code now}, expiring at {@code exp}. */
+    JwtClaims write(TokenSpec spec, String jti, long now, long exp) {
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(issuer);
+        claims.setAudience(audience);
+        claims.setSubject(spec.subject());
+        claims.setClaim("sid", spec.sessionId());
+        claims.setIssuedAt(NumericDate.fromSeconds(now));
+        claims.setNotBefore(NumericDate.fromSeconds(now));
+        claims.setExpirationTime(NumericDate.fromSeconds(exp));
+        claims.setJwtId(jti);
+        claims.setClaim("kty", spec.kind().claim());
+        putIfPresent(claims, "spc", spec.spaceId());
+        putIfPresent(claims, "agt", spec.agentId());
+        putIfPresent(claims, "mode", spec.mode());
+        putIfPresent(claims, "name", spec.displayName());
+        if (!spec.sources().isEmpty()) {
+            claims.setStringListClaim("src", spec.sources());
+        }
+        putIfPresent(claims, "fp", spec.fingerprintHash());
+        return claims;
+    }
+
+    /**
+     * The claims of a signed token, read by the rules that never change with time.
+     *
+     * @throws dev.embed.error.EmbedException 401 {@code invalid_token}
+     */
+    EmbedClaims read(JwtClaims claims) {
+        Map<String, Object> map = claims.getClaimsMap();
+        String iss = string(map, "iss");
+        if (!issuer.equals(iss)) {
+            throw reject("the token has the wrong issuer (iss)");
+        }
+        if (!audienceMatches(map.get("aud"))) {
+            throw reject("the token has the wrong audience (aud)");
+        }
+        String sub = requiredString(map, "sub");
+        String sid = requiredString(map, "sid");
+        String jti = requiredString(map, "jti");
+        TokenKind kind =
+                TokenKind.fromClaim(map.get("kty")).orElseThrow(() -> reject("the token has no known kty claim"));
+        long iat = seconds(map, "iat");
+        long exp = seconds(map, "exp");
+        long nbf = map.containsKey("nbf") ? seconds(map, "nbf") : iat;
+        if (exp <= iat) {
+            throw reject("the token expires before it was issued");
+        }
+        if (exp - iat > kind.maxLifetimeSeconds()) {
+            throw reject("the token lives longer than the " + kind.maxLifetimeSeconds() + " s its flow allows");
+        }
+        return new EmbedClaims(
+                sub,
+                sid,
+                jti,
+                kind,
+                iat,
+                nbf,
+                exp,
+                common(string(map, "spc")),
+                common(string(map, "agt")),
+                common(string(map, "mode")),
+                string(map, "name"),
+                stringList(map, "src"),
+                string(map, "fp"));
+    }
+
+    /**
+     * The shared copy of a claim value that few tokens differ in (space, agent, mode): a million
+     * cached claims then hold one "demo" instead of a million. Only values of signed tokens come
+     * here, and past {@link #COMMON_LIMIT} distinct values new ones are simply not shared.
+     */
+    private @Nullable String common(@Nullable String value) {
+        if (value == null) {
+            return null;
+        }
+        String known = common.get(value);
+        if (known != null) {
+            return known;
+        }
+        if (common.size() >= COMMON_LIMIT) {
+            return value;
+        }
+        known = common.putIfAbsent(value, value);
+        return known != null ? known : value;
+    }
+
+    private boolean audienceMatches(@Nullable Object aud) {
+        if (aud instanceof String) {
+            return audience.equals(aud);
+        }
+        if (aud instanceof List<?> audiences) {
+            return audiences.contains(audience);
+        }
+        return false;
+    }
+
+    private static String requiredString(Map<String, Object> map, String name) {
+        Object value = map.get(name);
+        if (!(value instanceof String text) || text.isEmpty() || text.length() > 256) {
+            throw reject("the token has no valid " + name + " claim");
+        }
+        return text;
+    }
+
+    private static @Nullable String string(Map<String, Object> map, String name) {
+        Object value = map.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String text)) {
+            throw reject("the token's " + name + " claim is not a string");
+        }
+        return text;
+    }
+
+    private static List<String> stringList(Map<String, Object> map, String name) {
+        Object value = map.get(name);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List)) {
+            throw reject("the token's " + name + " claim is not a list");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object item : (List<?>) value) {
+            if (!(item instanceof String text)) {
+                throw reject("the token's " + name + " claim is not a list of strings");
+            }
+            out.add(text);
+        }
+        return out;
+    }
+
+    /**
+     * NumericDate claims must be non-negative JSON integers: no strings, floats or numbers beyond a
+     * long. Negative values are refused so that {@code exp - iat} and {@code nbf - skew} cannot
+     * overflow past the lifetime and time checks.
+     */
+    private static long seconds(Map<String, Object> map, String name) {
+        Object value = map.get(name);
+        if (!(value instanceof Long seconds) || seconds < 0) {
+            throw reject("the token has no valid " + name + " claim (an integer number of seconds)");
+        }
+        return seconds;
+    }
+
+    private static void putIfPresent(JwtClaims claims, String name, @Nullable String value) {
+        if (value != null) {
+            claims.setClaim(name, value);
+        }
+    }
+}

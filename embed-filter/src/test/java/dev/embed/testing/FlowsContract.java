@@ -330,6 +330,34 @@ public abstract class FlowsContract {
                 response.headers().map().toString());
     }
 
+    /**
+     * Issue 13 finding 4 (DESIGN §3.4): a flow C or D session, which has no space or agent in the
+     * §3.1 path, is ended by {@code DELETE /api/v1/embed-sessions/{sessionId}} with a key of its
+     * tenant: 204, then its token answers 401 at once; another tenant's key gets 403.
+     */
+    @Test
+    void endAnySessionWhenFlowCOrDThenTheirTokensAnswer401AtOnce() throws Exception {
+        Map<String, Object> visitor = visitorData(fingerprint());
+        Map<String, Object> link = link("{\"uid\": \"user-ended\", \"srcs\": [\"docs\"]}");
+        for (Map<String, Object> minted : List.of(visitor, link)) {
+            String sid = (String) minted.get("session_id");
+            String token = (String) minted.get("token");
+            assertEquals(202, send(sid, token, "before").statusCode());
+            URI end = server.uri("/api/v1/embed-sessions/" + sid);
+
+            assertEquals(403, Http.delete(end, TestKeys.GLOBEX_KEY).statusCode(), "another tenant's key");
+            HttpResponse<String> ended = Http.delete(end, TestKeys.ACME_KEY);
+
+            assertEquals(204, ended.statusCode(), ended.body());
+            assertEquals(401, send(sid, token, "after").statusCode(), sid + ": its token still works");
+            assertEquals(
+                    401,
+                    Http.get(server.uri("/api/v1/embed/chat-sessions/" + sid), token)
+                            .statusCode());
+            assertEquals(404, Http.delete(end, TestKeys.ACME_KEY).statusCode());
+        }
+    }
+
     // ---- Flow D: cached iframe links (§3.3) ----
 
     @Test

@@ -107,7 +107,7 @@ echo "bench: load average at start: $LOAD_START"
 # The launcher prints the demo key; the sed filter removes it before anything reaches the log.
 # shellcheck disable=SC2086
 (cd "$WORK" && exec env EMBED_PORT="$PORT" EMBED_DEMO_API_KEY="$API_KEY" EMBED_SIGNING_SECRET="$SECRET" \
-    EMBED_DEMO_BENCH=true EMBED_PUBLIC_BASE_URL="$BASE" EMBED_TOKENS_VERIFIED_CACHE_SIZE="$VERIFIED_CACHE_SIZE" \
+    EMBED_DEMO_BENCH=true EMBED_STORE="${BENCH_STORE:-memory}" EMBED_PUBLIC_BASE_URL="$BASE" EMBED_TOKENS_VERIFIED_CACHE_SIZE="$VERIFIED_CACHE_SIZE" \
     java $SERVER_JAVA_OPTS -jar "$DEMO_JAR") \
     > >(sed -u "s/$API_KEY/[redacted]/g" > "$WORK/server.log") 2>&1 &
 SERVER_PID=$!

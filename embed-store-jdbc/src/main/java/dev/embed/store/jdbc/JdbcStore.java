@@ -15,7 +15,9 @@ import java.sql.DatabaseMetaData;
 import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Properties;
@@ -73,6 +75,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class JdbcStore implements EmbedStore {
     private static final System.Logger LOG = System.getLogger("dev.embed.store.jdbc");
+    /** How long start-up waits for a slow first connection (see {@link #firstConnection}). */
+    static final Duration START_WAIT = Duration.ofSeconds(60);
+
     private static final int SWEEP_BATCH = 500;
     private static final int SWEEP_BATCHES = 20;
     private static final long CHANGE_RETENTION_MILLIS = 10 * 60_000L;
@@ -152,7 +157,7 @@ final class JdbcStore implements EmbedStore {
         try {
             String version;
             boolean durable;
-            try (Connection connection = dataSource.getConnection()) {
+            try (Connection connection = firstConnection(dataSource, START_WAIT)) {
                 DatabaseMetaData meta = connection.getMetaData();
                 Database detected = Database.byProductName(meta.getDatabaseProductName())
                         .orElseThrow(() -> new ConfigException("embed: the jdbc store supports PostgreSQL 13+ and H2"
@@ -186,6 +191,24 @@ final class JdbcStore implements EmbedStore {
                 pool.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * The first connection at start-up. While the pool is only slow (an H2 file opening on a busy
+     * host, a pool still filling: a timeout with no connection failure behind it) it waits up to
+     * {@code startWait}, as start-up holds no request; a refused connection or login fails at once.
+     */
+    static Connection firstConnection(DataSource dataSource, Duration startWait) throws SQLException {
+        long deadline = System.nanoTime() + startWait.toNanos();
+        while (true) {
+            try {
+                return dataSource.getConnection();
+            } catch (SQLTransientConnectionException e) {
+                if (e.getCause() != null || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+            }
         }
     }
 

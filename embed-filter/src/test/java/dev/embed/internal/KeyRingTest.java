@@ -113,8 +113,12 @@ class KeyRingTest {
                 (String) rsa.get("d"))) {
             assertFalse(published.contains(secret), secret + " published: " + published);
         }
-        assertEquals(ec.get("x"), keys.get(0).get("x"));
-        assertEquals(rsa.get("n"), keys.get(1).get("n"));
+        Map<String, Map<String, Object>> byKid = new LinkedHashMap<>();
+        keys.forEach(key -> byKid.put((String) key.get("kid"), key));
+        assertEquals(ec.get("x"), byKid.get("ec-1").get("x"));
+        assertEquals(ec.get("y"), byKid.get("ec-1").get("y"));
+        assertEquals(rsa.get("n"), byKid.get("rsa-1").get("n"));
+        assertEquals(rsa.get("e"), byKid.get("rsa-1").get("e"));
     }
 
     /** A private JWK's members, with a custom member and an octet key's {@code k}. */

@@ -38,6 +38,20 @@ class EmbedTest {
     }
 
     @Test
+    void closeWhenTheHostGaveTheSchedulerThenItRunsOnAndTheLibraryTimedItsWorkOnIt() {
+        dev.embed.testing.MutableClock clock = dev.embed.testing.MutableClock.start();
+        dev.embed.testing.ManualScheduler host = new dev.embed.testing.ManualScheduler(clock);
+
+        Embed embed =
+                Embed.builder(EmbedConfig.of(BASE)).clock(clock).scheduler(host).build();
+        int timers = host.pending();
+        embed.close();
+
+        assertTrue(timers > 0, "the library's timers (the agent turns' sweep) are on the host's scheduler");
+        assertFalse(host.isShutdown(), "the host's scheduler is the host's to stop");
+    }
+
+    @Test
     void agentWhenItsConstructorThrowsAConfigExceptionThenThatExceptionAsIs() {
         ConfigException e = assertThrows(
                 ConfigException.class,

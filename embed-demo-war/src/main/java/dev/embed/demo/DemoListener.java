@@ -12,6 +12,8 @@ import java.net.URI;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * launcher, {@code EMBED_DEMO_API_KEY}, or generated once and kept in the data directory), allowed
  * to mint for space {@code demo}'s agents {@code support} and {@code sales} with sources {@code
  * docs} and {@code faq} and nothing else, and the {@link DemoAgent} unless {@code EMBED_AGENT}
- * names another.
+ * names another: it streams its reply over {@code EMBED_DEMO_AGENT_DELAY_MS} on the scheduler the
+ * demo also hands the library (one for both, never a thread per reply).
  *
  * <p>The demo keeps its state ({@link DemoState}, {@code EMBED_DATA_DIR}): its signing secret
  * unless {@code EMBED_SIGNING_SECRET} gives one, and by default the {@code jdbc} store on an H2
@@ -44,6 +47,8 @@ public final class DemoListener implements ServletContextListener {
 
     /** System property the launcher sets: it prints the start-up lines itself. */
     static final String LAUNCHER_PROPERTY = "embed.demo.launcher";
+
+    private volatile @Nullable ScheduledExecutorService scheduler;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -85,9 +90,29 @@ public final class DemoListener implements ServletContextListener {
             demo.put(ConfigKey.STORE_JDBC_URL.key(), state.h2Url());
         }
         EmbedConfig config = config(contextParams, demo);
+        // One scheduler for the library's timers and the demo agent's deltas: never a thread per reply.
+        ScheduledThreadPoolExecutor shared = new ScheduledThreadPoolExecutor(2, runnable -> {
+            Thread thread = new Thread(runnable, "embed-demo-scheduler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        shared.setRemoveOnCancelPolicy(true);
+        scheduler = shared;
         // The demo agent answers unless the operator names another one (embed.agent / EMBED_AGENT).
-        EmbedAgent agent = config.get(ConfigKey.AGENT, "").isEmpty() ? new DemoAgent() : null;
-        Embed embed = Embed.builder(config).agent(agent).build();
+        EmbedAgent agent = config.get(ConfigKey.AGENT, "").isEmpty()
+                ? new DemoAgent(
+                        shared,
+                        DemoAgent.configuredDelay(
+                                System.getProperty("embed.demo.agentDelayMs"),
+                                System.getenv("EMBED_DEMO_AGENT_DELAY_MS")))
+                : null;
+        Embed embed;
+        try {
+            embed = Embed.builder(config).agent(agent).scheduler(shared).build();
+        } catch (RuntimeException e) {
+            shared.shutdownNow();
+            throw e;
+        }
         context.setAttribute(Embed.ATTRIBUTE, embed);
         context.setAttribute(DEMO_KEY_ATTRIBUTE, key);
         context.setAttribute(DEMO_KEY_ORIGIN_ATTRIBUTE, keyOrigin);
@@ -113,7 +138,11 @@ public final class DemoListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        // EmbedListener closes the runtime.
+        // EmbedListener closes the runtime (it was started after this listener, so it stops first).
+        ScheduledExecutorService shared = scheduler;
+        if (shared != null) {
+            shared.shutdownNow();
+        }
     }
 
     /** The public base URL's origin plus any port on localhost and 127.0.0.1. */

@@ -33,7 +33,11 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@link #reply} is called on a library thread from a bounded pool, one call at a time per
  *       session, in the order the user's messages were stored; calls for different sessions run
  *       concurrently. It should return quickly and do its work asynchronously: a call that blocks
- *       holds one of a few shared threads.
+ *       holds one of a few shared threads. Time a reply on one shared scheduler (or an HTTP
+ *       client's callbacks), never with a thread per reply: {@code
+ *       CompletableFuture.delayedExecutor} without an executor, or {@code supplyAsync} with a
+ *       sleep, starts or holds a thread for every reply in flight. Implement {@link
+ *       StreamingAgent} to show the reply as it is written.
  *   <li>The returned stage's text becomes the assistant's message. If the stage fails, completes
  *       with null or blank text, or does not complete within {@code embed.agent.timeoutSeconds},
  *       the library appends an assistant message saying the agent could not answer (it never shows

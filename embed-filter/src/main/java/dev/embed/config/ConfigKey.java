@@ -93,8 +93,7 @@ public enum ConfigKey {
     PAGES_EVENT_STREAM(
             "embed.pages.eventStream",
             "EMBED_PAGES_EVENT_STREAM",
-            // false until GET /api/v1/embed/chat-sessions/{id}/events exists (issue 14); then true.
-            "false",
+            "true",
             false,
             "true: the hosted page shows replies as they are written, from the event stream (GET"
                     + " .../chat-sessions/{id}/events), and falls back to long polling where the stream fails;"
@@ -223,6 +222,21 @@ public enum ConfigKey {
             false,
             "Most messages kept per session by the memory store, and handed to the agent with a message"
                     + " (10-100000); the oldest go first."),
+    // Event streams and held requests (issue 14).
+    EVENTS_KEEP_ALIVE_MILLIS(
+            "embed.events.keepAliveMillis",
+            "EMBED_EVENTS_KEEP_ALIVE_MILLIS",
+            "15000",
+            false,
+            "Milliseconds between the comment lines that keep an idle event stream (GET"
+                    + " .../chat-sessions/{id}/events) open through proxies (10-15000)."),
+    CHAT_MAX_HELD_PER_SESSION(
+            "embed.chat.maxHeldPerSession",
+            "EMBED_CHAT_MAX_HELD_PER_SESSION",
+            "8",
+            false,
+            "Most event streams and long polls (?wait=) one session may hold open at once (1-100); one"
+                    + " more answers 429 rate_limited."),
     VISITOR_RATE_LIMIT_PER_MINUTE(
             "embed.visitor.rateLimit.perMinute",
             "EMBED_VISITOR_RATE_LIMIT_PER_MINUTE",

@@ -42,8 +42,9 @@ import org.jspecify.annotations.Nullable;
  *       nobody holds ({@link MessageStore#claimStale}: a node that died, a claim that failed). A
  *       claim is a lease of {@code embed.agent.timeoutSeconds} + {@value #LEASE_MARGIN_SECONDS} s.
  *   <li>A turn calls the agent on the agent executor: {@link StreamingAgent#stream} for streaming
- *       agents (the deltas, concatenated, are the reply; issue 14 forwards them as they come), else
- *       {@link EmbedAgent#reply}. The reply is stored with {@link MessageStore#reply}, which keeps
+ *       agents (the deltas, concatenated, are the reply), else
+ *       {@link EmbedAgent#reply}. Each delta goes at once to the session's event streams on this
+ *       node ({@link Deltas}). The reply is stored with {@link MessageStore#reply}, which keeps
  *       it only while the claim is ours and the session live: a message is never answered twice.
  *   <li>A failed, blank, null or late reply becomes {@link #AGENT_FAILED_REPLY}; no agent at all,
  *       {@link #NO_AGENT_REPLY}. A reply longer than {@value #MAX_REPLY_LENGTH} characters is cut
@@ -86,8 +87,22 @@ final class AgentTurns implements EmbedStore.Listener {
 
     private static final System.Logger LOG = System.getLogger("dev.embed.chat");
 
+    /**
+     * Where the pieces of a reply go as the agent writes them (the session's event streams on this
+     * node). Called in the order the reply is written, never for a piece past the length limit; the
+     * pieces of one reply concatenated are the stored reply, unless it ends as an apology. Must not
+     * block.
+     */
+    @FunctionalInterface
+    interface Deltas {
+        Deltas NONE = (sessionId, replyId, text) -> {};
+
+        void delta(String sessionId, String replyId, String text);
+    }
+
     private final EmbedStore store;
     private final @Nullable EmbedAgent agent;
+    private final Deltas deltas;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final Executor agentExecutor;
@@ -110,7 +125,8 @@ final class AgentTurns implements EmbedStore.Listener {
             ScheduledExecutorService scheduler,
             Executor agentExecutor,
             Duration timeout,
-            int maxConversation) {
+            int maxConversation,
+            Deltas deltas) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
@@ -121,6 +137,7 @@ final class AgentTurns implements EmbedStore.Listener {
         this.agentExecutor = agentExecutor;
         this.timeout = timeout;
         this.maxConversation = Math.max(2, maxConversation);
+        this.deltas = deltas;
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         this.owner = "node-" + HexFormat.of().formatHex(id);
@@ -370,6 +387,7 @@ final class AgentTurns implements EmbedStore.Listener {
                 int room = MAX_REPLY_LENGTH - text.length();
                 if (piece.length() <= room) {
                     text.append(piece);
+                    forward(piece); // under the lock: the streams get the pieces in the order kept
                     return;
                 }
                 int cut = room;
@@ -377,6 +395,7 @@ final class AgentTurns implements EmbedStore.Listener {
                     cut--; // never half a code point
                 }
                 text.append(piece, 0, cut);
+                forward(piece.substring(0, cut));
                 kept = text.toString();
             }
             if (end()) {
@@ -386,6 +405,21 @@ final class AgentTurns implements EmbedStore.Listener {
                                 + MAX_REPLY_LENGTH + " characters; it was cancelled and cut there");
                 cancel();
                 keep(kept);
+            }
+        }
+
+        private void forward(String piece) {
+            if (piece.isEmpty()) {
+                return;
+            }
+            try {
+                deltas.delta(
+                        turn.sessionId(), MessageStore.replyId(turn.message().id()), piece);
+            } catch (RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "embed: a piece of a reply could not be passed on: "
+                                + e.getClass().getName());
             }
         }
 

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #session} answers a page of the session's messages (DESIGN §4's {@code after},
  *       {@code before}, {@code limit}, {@code hasMore}) and long-polls with {@code wait} through
  *       {@link LongPolls}, which the store's listener wakes.
+ *   <li>{@link #events} opens the session's event stream ({@link EventStreams}).
+ *   <li>Streams and long polls held at once per session are bounded ({@link HeldRequests}: 429).
  * </ul>
  *
  * Thread-safe.
@@ -38,14 +40,19 @@ final class ChatService {
     private final EmbedStore store;
     private final AgentTurns turns;
     private final LongPolls polls;
+    private final EventStreams streams;
+    private final HeldRequests held;
     private final UidLimits limits;
     private final Clock clock;
     private volatile boolean closed;
 
-    ChatService(EmbedStore store, AgentTurns turns, LongPolls polls, Clock clock) {
+    ChatService(
+            EmbedStore store, AgentTurns turns, LongPolls polls, EventStreams streams, HeldRequests held, Clock clock) {
         this.store = store;
         this.turns = turns;
         this.polls = polls;
+        this.streams = streams;
+        this.held = held;
         this.limits = new UidLimits(store.rateLimits());
         this.clock = clock;
     }
@@ -114,11 +121,40 @@ final class ChatService {
         if (!isEmpty(now) || waitSeconds == 0 || beforeId != null) {
             return CompletableFuture.completedFuture(now);
         }
-        return polls.await(
-                sid,
-                () -> read(sid, afterId, null, size, cursorName),
-                answer -> !isEmpty(answer),
-                TimeUnit.SECONDS.toMillis(waitSeconds));
+        held.acquire(sid);
+        CompletableFuture<Map<String, Object>> waiting;
+        try {
+            waiting = polls.await(
+                    sid,
+                    () -> read(sid, afterId, null, size, cursorName),
+                    answer -> !isEmpty(answer),
+                    TimeUnit.SECONDS.toMillis(waitSeconds));
+        } catch (RuntimeException e) {
+            held.release(sid);
+            throw e;
+        }
+        // The callback's own future is not needed: release() cannot fail.
+        var unused = waiting.whenComplete((answer, error) -> held.release(sid));
+        return waiting;
+    }
+
+    /**
+     * {@code GET /api/v1/embed/chat-sessions/{sessionId}/events}: checks the request; the stream
+     * itself is {@link EventStreams}'.
+     *
+     * @param lastEventId the {@code Last-Event-ID} header, which wins over {@code after}
+     * @throws EmbedException 404 when the session ended or never existed; 400 for a bad cursor; 429
+     *     when the session holds {@code embed.chat.maxHeldPerSession} streams and long polls; 503
+     *     after {@link #close()}
+     */
+    Endpoint.Events events(EmbedClaims claims, @Nullable String lastEventId, @Nullable String after) {
+        requireOpen();
+        return streams.open(claims, lastEventId, after);
+    }
+
+    /** Event streams open right now, across sessions (for metrics and tests). */
+    int openStreams() {
+        return streams.open();
     }
 
     /** Long polls waiting right now, across sessions (for metrics and tests). */
@@ -134,6 +170,7 @@ final class ChatService {
     /** Stops accepting requests; waiting long polls answer 503, turns in progress are cancelled. */
     void close() {
         closed = true;
+        streams.close();
         polls.close();
         turns.close();
     }

@@ -2,10 +2,14 @@ package dev.embed.internal;
 
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.util.HashMap;
 import java.util.Map;
+import javax.crypto.Mac;
 import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.InvalidJwtException;
@@ -14,6 +18,7 @@ import org.jose4j.jwx.Headers;
 import org.jose4j.lang.InvalidAlgorithmException;
 import org.jose4j.lang.JoseException;
 import org.jose4j.lang.UnresolvableKeyException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JWS compact serialization of embed tokens (RFC 7515 §3.1, §7.1) over a {@link KeyRing}:
@@ -32,6 +37,8 @@ final class CompactJws {
     private final Map<String, Headers> knownHeaders;
     /** The base64url header of the tokens each signing key signs, by kid. */
     private final Map<String, String> encodedHeaders;
+    /** The HS256 signers among them, by kid. */
+    private final Map<String, Hs256> hs256;
 
     CompactJws(KeyRing keys) {
         this.keys = keys;
@@ -39,15 +46,22 @@ final class CompactJws {
                 AlgorithmConstraints.ConstraintType.PERMIT, keys.algorithms().toArray(new String[0]));
         Map<String, Headers> headers = new HashMap<>();
         Map<String, String> encoded = new HashMap<>();
+        Map<String, Hs256> hmacs = new HashMap<>();
         for (VerificationKey key : keys.all()) {
             Headers parsed = MintingSignature.headers(key);
             headers.put(parsed.getEncodedHeader(), parsed);
-            if (key.signingKey() != null) {
+            Key signingKey = key.signingKey();
+            if (signingKey != null) {
                 encoded.put(key.kid(), parsed.getEncodedHeader());
+                Hs256 signer = Hs256.of(key.algorithm(), signingKey, parsed.getEncodedHeader());
+                if (signer != null) {
+                    hmacs.put(key.kid(), signer);
+                }
             }
         }
         this.knownHeaders = Map.copyOf(headers);
         this.encodedHeaders = Map.copyOf(encoded);
+        this.hs256 = Map.copyOf(hmacs);
     }
 
     /** Signs claims (JSON text) with {@code signer}, a signing key of the ring. */
@@ -55,6 +69,10 @@ final class CompactJws {
         String encodedHeader = encodedHeaders.get(signer.kid());
         if (encodedHeader == null) {
             throw new IllegalArgumentException("not a signing key of the ring: " + signer.kid());
+        }
+        Hs256 hmac = hs256.get(signer.kid());
+        if (hmac != null) {
+            return hmac.sign(claimsJson);
         }
         try {
             return new MintingSignature(signer, encodedHeader, claimsJson).serialize();
@@ -173,6 +191,96 @@ final class CompactJws {
 
     private static boolean isBase64Url(char c) {
         return c < 128 && BASE64URL[c];
+    }
+
+    /**
+     * An HS256 signing key's compact serialization (RFC 7515 §7.1) written into one array: the
+     * header's base64url text (the same for every token of the key), the claims' base64url, and the
+     * HMAC-SHA256 of both (RFC 7518 §3.2), base64url; the very bytes jose4j's {@link
+     * JsonWebSignature} makes for the same header and claims ({@code TokenServiceTest} compares
+     * whole tokens), without its per-token objects, JSON and a new {@link Mac} looked up and keyed
+     * for every signature (issue 12). The key's {@link Mac}, keyed once, is only ever cloned
+     * (read-only, so shared by every thread): each signature runs on its own clone.
+     */
+    private static final class Hs256 {
+        private static final byte[] BASE64URL =
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
+        /** Base64url characters of an HMAC-SHA256 (32 bytes), without padding. */
+        private static final int SIGNATURE_CHARS = 43;
+
+        /** The header's base64url text and the dot after it, ASCII. */
+        private final byte[] head;
+
+        private final Mac keyed;
+
+        private Hs256(byte[] head, Mac keyed) {
+            this.head = head;
+            this.keyed = keyed;
+        }
+
+        /** The signer of an HS256 key, or null for other algorithms or a provider whose Mac cannot be cloned. */
+        static @Nullable Hs256 of(String algorithm, Key key, String encodedHeader) {
+            if (!AlgorithmIdentifiers.HMAC_SHA256.equals(algorithm)) {
+                return null;
+            }
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(key);
+                Object probe = mac.clone(); // a provider whose Mac cannot be cloned: jose4j signs
+                return probe instanceof Mac
+                        ? new Hs256((encodedHeader + ".").getBytes(StandardCharsets.US_ASCII), mac)
+                        : null;
+            } catch (GeneralSecurityException | CloneNotSupportedException e) {
+                return null;
+            }
+        }
+
+        String sign(String claimsJson) {
+            byte[] payload = claimsJson.getBytes(StandardCharsets.UTF_8);
+            int signingInput = head.length + encodedLength(payload.length);
+            byte[] token = new byte[signingInput + 1 + SIGNATURE_CHARS];
+            System.arraycopy(head, 0, token, 0, head.length);
+            encode(payload, token, head.length);
+            token[signingInput] = '.';
+            Mac mac;
+            try {
+                mac = (Mac) keyed.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("the HS256 Mac could be cloned when it was made", e);
+            }
+            mac.update(token, 0, signingInput);
+            encode(mac.doFinal(), token, signingInput + 1);
+            return new String(token, StandardCharsets.ISO_8859_1);
+        }
+
+        /** Base64url characters of {@code n} bytes, without padding (RFC 7515 §2). */
+        private static int encodedLength(int n) {
+            return n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+        }
+
+        /** Writes the base64url text of {@code bytes}, without padding, at {@code at}. */
+        private static void encode(byte[] bytes, byte[] out, int at) {
+            int i = 0;
+            int o = at;
+            for (int whole = bytes.length - bytes.length % 3; i < whole; i += 3) {
+                int bits = (bytes[i] & 0xFF) << 16 | (bytes[i + 1] & 0xFF) << 8 | (bytes[i + 2] & 0xFF);
+                out[o++] = BASE64URL[bits >>> 18];
+                out[o++] = BASE64URL[(bits >>> 12) & 0x3F];
+                out[o++] = BASE64URL[(bits >>> 6) & 0x3F];
+                out[o++] = BASE64URL[bits & 0x3F];
+            }
+            int rest = bytes.length - i;
+            if (rest == 1) {
+                int bits = (bytes[i] & 0xFF) << 16;
+                out[o++] = BASE64URL[bits >>> 18];
+                out[o] = BASE64URL[(bits >>> 12) & 0x3F];
+            } else if (rest == 2) {
+                int bits = (bytes[i] & 0xFF) << 16 | (bytes[i + 1] & 0xFF) << 8;
+                out[o++] = BASE64URL[bits >>> 18];
+                out[o++] = BASE64URL[(bits >>> 12) & 0x3F];
+                out[o] = BASE64URL[(bits >>> 6) & 0x3F];
+            }
+        }
     }
 
     static EmbedException reject(String description) {

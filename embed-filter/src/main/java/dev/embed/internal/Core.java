@@ -87,6 +87,9 @@ public final class Core implements AutoCloseable {
                 new PageFraming(store.sessions(), tokens, iframeLinks, config.getList(ConfigKey.FRAME_ANCESTORS)),
                 HostedPages.Options.from(config));
         LongPolls polls = new LongPolls(parts.scheduler, Objects.requireNonNull(parts.delivery));
+        HeldRequests held = new HeldRequests(parts.maxHeld);
+        EventStreams streams = new EventStreams(
+                store, held, clock, parts.scheduler, Objects.requireNonNull(parts.delivery), parts.keepAliveMillis);
         AgentTurns turns = new AgentTurns(
                 store,
                 agent,
@@ -94,11 +97,13 @@ public final class Core implements AutoCloseable {
                 parts.scheduler,
                 Objects.requireNonNull(parts.agentPool),
                 Duration.ofSeconds(parts.agentTimeout),
-                parts.maxMessages);
+                parts.maxMessages,
+                streams);
         store.addListener(polls);
+        store.addListener(streams);
         store.addListener(turns);
         turns.start();
-        this.chat = new ChatService(store, turns, polls, clock);
+        this.chat = new ChatService(store, turns, polls, streams, held, clock);
         this.dispatcher = new Dispatcher(
                 Endpoints.table(
                         mint,
@@ -194,6 +199,9 @@ public final class Core implements AutoCloseable {
         parts.maxBodyBytes = config.getInt(ConfigKey.MAX_BODY_BYTES, 1024, 10 * 1024 * 1024);
         parts.agentTimeout = config.getInt(ConfigKey.AGENT_TIMEOUT_SECONDS, 1, 600);
         parts.maxMessages = config.getInt(ConfigKey.CHAT_MAX_MESSAGES_PER_SESSION, 10, 100_000);
+        parts.maxHeld = config.getInt(ConfigKey.CHAT_MAX_HELD_PER_SESSION, 1, 100);
+        parts.keepAliveMillis =
+                config.getInt(ConfigKey.EVENTS_KEEP_ALIVE_MILLIS, 10, (int) EventStreams.MAX_KEEP_ALIVE_MILLIS);
         int verifiedCacheSize = config.getInt(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE, 0, 100_000_000);
         parts.publicBase = PublicBase.of(config);
         parts.agents = agents(config);
@@ -382,6 +390,11 @@ public final class Core implements AutoCloseable {
         return pages;
     }
 
+    /** Event streams open right now. */
+    public int openStreams() {
+        return chat.openStreams();
+    }
+
     /** Requests waiting for a message right now. */
     public int waitingRequests() {
         return chat.waitingCount();
@@ -448,6 +461,8 @@ public final class Core implements AutoCloseable {
         int maxBodyBytes;
         int agentTimeout;
         int maxMessages;
+        int maxHeld;
+        int keepAliveMillis;
 
         @SuppressWarnings("NullAway.Init") // set by start() before the core is built
         PublicBase publicBase;

@@ -108,6 +108,10 @@ final class Dispatcher {
                     caller instanceof EmbedClaims claims ? claims : null,
                     maxBodyBytes,
                     publicBase);
+            if (row.handler() instanceof Endpoint.StreamHandler streaming) {
+                stream(exchange, row, headers, streaming.streaming(), call);
+                return;
+            }
             CompletionStage<Reply> stage;
             try {
                 stage = row.handler().handle(call);
@@ -459,6 +463,73 @@ final class Dispatcher {
             answer(exchange, row, headers, outcome(mount, future));
         });
     }
+
+    /**
+     * Opens the event stream of a {@link Endpoint.Streaming} row (DESIGN §4): its refusals are
+     * answered like any row's; a {@code HEAD} gets the stream's headers and no body.
+     */
+    private void stream(
+            Exchange exchange, Endpoint row, Map<String, String> base, Endpoint.Streaming streaming, Call call) {
+        Endpoint.Events events;
+        try {
+            events = streaming.open(call);
+        } catch (IOException e) {
+            throw EmbedError.invalidRequest("the request could not be read").toException();
+        }
+        Map<String, String> headers = new LinkedHashMap<>(base);
+        headers.put("Cache-Control", row.cache().header());
+        headers.put("X-Accel-Buffering", "no");
+        if ("HEAD".equals(exchange.method())) {
+            events.gone();
+            answer(exchange, row, headers, new Reply(200, headers, EVENT_STREAM, ""));
+            return;
+        }
+        Exchange.EventStream stream;
+        try {
+            stream = exchange.events(headers, new Exchange.Deferred() {
+                @Override
+                public void timedOut() {
+                    events.gone();
+                }
+
+                @Override
+                public void gone() {
+                    events.gone();
+                }
+            });
+        } catch (UnsupportedOperationException e) {
+            events.gone(); // JAX-RS: the request did not reach the stream's resource method
+            answer(
+                    exchange,
+                    null,
+                    base,
+                    errors.render(new EmbedError(
+                            406,
+                            "invalid_request",
+                            "this endpoint answers text/event-stream only: send Accept: text/event-stream",
+                            true,
+                            0)));
+            return;
+        } catch (IOException | RuntimeException e) {
+            events.gone();
+            if (e instanceof IllegalStateException) {
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        "embed: cannot hold an event stream: declare <async-supported>true</async-supported> on the"
+                                + " servlet and on every filter mapped in front of it (EmbedTokenFilter included)");
+            } else {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "embed: could not open an event stream: " + e.getClass().getName());
+            }
+            answer(exchange, null, base, errors.render(EmbedError.serverError()));
+            return;
+        }
+        events.start(stream);
+    }
+
+    /** The media type of event streams (WHATWG HTML §9.2). */
+    static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
 
     /** Writes an answer: the mount's and row's headers, then the answer's own. Write failures are the client's. */
     private void answer(Exchange exchange, @Nullable Endpoint row, Map<String, String> base, Reply reply) {

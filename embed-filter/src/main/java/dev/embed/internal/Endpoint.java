@@ -43,6 +43,8 @@ record Endpoint(String method, PathTemplate path, Auth auth, Cors cors, Cache ca
     /** The {@code Cache-Control} of a row's answers, unless the handler's answer sets its own. */
     enum Cache {
         NO_STORE("no-store"),
+        /** An event stream (DESIGN §4): never stored, never transformed (compressed, buffered) on the way. */
+        EVENTS("no-cache, no-transform"),
         SHORT("public, max-age=300"),
         IMMUTABLE("public, max-age=31536000, immutable");
 
@@ -61,6 +63,38 @@ record Endpoint(String method, PathTemplate path, Auth auth, Cors cors, Cache ca
     @FunctionalInterface
     interface Handler {
         CompletionStage<Reply> handle(Call call) throws IOException;
+    }
+
+    /**
+     * Opens a stream of Server-Sent Events: {@link #open} checks the call (its refusals are {@link
+     * dev.embed.error.EmbedException}s, answered as usual), then {@link Dispatcher} opens the stream
+     * with the row's headers and hands it over. A row takes one through {@link #events}.
+     */
+    @FunctionalInterface
+    interface Streaming {
+        Events open(Call call) throws IOException;
+    }
+
+    /** The handler of a row that answers with an event stream. */
+    static Handler events(Streaming streaming) {
+        return new StreamHandler(streaming);
+    }
+
+    /** A {@link Handler} that {@link Dispatcher} recognises as a stream's. */
+    record StreamHandler(Streaming streaming) implements Handler {
+        @Override
+        public CompletionStage<Reply> handle(Call call) {
+            throw new UnsupportedOperationException("a stream is opened, not answered");
+        }
+    }
+
+    /** What a {@link Streaming} handler sends once its stream is open. */
+    interface Events {
+        /** The stream is open: send on it, from any thread. */
+        void start(Exchange.EventStream stream);
+
+        /** The stream is over (the client left, the container gave up) or was never opened. */
+        void gone();
     }
 
     /** A handler that answers at once. */

@@ -4,6 +4,7 @@ import static dev.embed.internal.Endpoint.Auth.API_KEY;
 import static dev.embed.internal.Endpoint.Auth.API_SECRET;
 import static dev.embed.internal.Endpoint.Auth.EMBED_TOKEN;
 import static dev.embed.internal.Endpoint.Auth.NONE;
+import static dev.embed.internal.Endpoint.Cache.EVENTS;
 import static dev.embed.internal.Endpoint.Cache.IMMUTABLE;
 import static dev.embed.internal.Endpoint.Cache.NO_STORE;
 import static dev.embed.internal.Endpoint.Cache.SHORT;
@@ -65,9 +66,9 @@ final class Endpoints {
                                 API_KEY,
                                 SERVER_TO_SERVER,
                                 NO_STORE,
-                                now(call -> json(
+                                now(call -> Reply.json(
                                         200,
-                                        mint.mintEmbedUrl(
+                                        mint.mintEmbedUrlJson(
                                                 call.apiKey(),
                                                 call.param("spaceId"),
                                                 call.param("agentId"),
@@ -79,9 +80,9 @@ final class Endpoints {
                                 API_KEY,
                                 SERVER_TO_SERVER,
                                 NO_STORE,
-                                now(call -> json(
+                                now(call -> Reply.json(
                                         200,
-                                        mint.mintEmbedSession(
+                                        mint.mintEmbedSessionJson(
                                                 call.apiKey(),
                                                 call.param("spaceId"),
                                                 call.param("agentId"),
@@ -168,7 +169,7 @@ final class Endpoints {
                 BROWSER,
                 null,
                 false,
-                "no embed endpoint at this path; see /api/v1/embed/chat-sessions/{sessionId} and .../messages",
+                "no embed endpoint at this path; see /api/v1/embed/chat-sessions/{sessionId}, .../messages and .../events",
                 List.of(
                         new Endpoint(
                                 GET,
@@ -186,6 +187,19 @@ final class Endpoints {
                                                     call.query("wait"))
                                             .thenApply(answer -> json(200, answer));
                                 }),
+                        new Endpoint(
+                                GET,
+                                PathTemplate.of("/api/v1/embed/chat-sessions/{sessionId}/events"),
+                                EMBED_TOKEN,
+                                BROWSER,
+                                EVENTS,
+                                Endpoint.events(call -> {
+                                    Fields.pathId(call.param("sessionId"), "sessionId");
+                                    return chat.events(
+                                            call.claims(),
+                                            call.exchange().header("Last-Event-ID"),
+                                            call.query("after"));
+                                })),
                         new Endpoint(
                                 POST,
                                 PathTemplate.of("/api/v1/embed/chat-sessions/{sessionId}/messages"),

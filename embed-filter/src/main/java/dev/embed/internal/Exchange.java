@@ -126,6 +126,16 @@ public interface Exchange {
         /** Queues a comment line ({@code : text}), e.g. a keep-alive; false when closed. */
         boolean comment(String text);
 
+        /** Bytes queued and not yet taken by the connection (a slow client's backlog). */
+        long queuedBytes();
+
+        /**
+         * Runs {@code task} once, when the queue is next empty (at once, on the calling thread, if
+         * it is empty now; never if the stream closes first): how a sender waits for a slow client
+         * without a thread.
+         */
+        void whenDrained(Runnable task);
+
         /** Ends the stream after what is queued has been written. */
         void close();
 

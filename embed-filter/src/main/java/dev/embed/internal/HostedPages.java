@@ -184,8 +184,8 @@ final class HostedPages {
      *     otherwise it long-polls only
      */
     record Options(boolean allowTopLevel, boolean eventStream) {
-        /** The defaults: framed only, long polling only. */
-        static final Options DEFAULTS = new Options(false, false);
+        /** The defaults: framed only; the events stream, falling back to long polling. */
+        static final Options DEFAULTS = new Options(false, true);
 
         /** The options {@code config} sets. */
         static Options from(EmbedConfig config) {

@@ -10,7 +10,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jose4j.json.JsonUtil;
-import org.jose4j.lang.JoseException;
+import org.jose4j.json.internal.json_simple.parser.ParseException;
 
 /**
  * The library's JSON codec, over jose4j's {@link JsonUtil} so that the library never depends on,
@@ -51,15 +51,29 @@ final class Json {
                             "request body nests objects and arrays deeper than " + MAX_DEPTH + " levels")
                     .toException();
         }
+        Object parsed;
+        String failure;
         try {
-            return JsonUtil.parseJson(trimmed);
-        } catch (JoseException | RuntimeException | StackOverflowError e) {
-            // jose4j's message may quote the input: never pass it on.
-            String why = e.getMessage() != null && e.getMessage().contains("uplicate")
-                    ? "request body is not valid JSON: duplicate member name"
-                    : "request body is not valid JSON";
-            throw EmbedError.invalidRequest(why).toException();
+            // JsonUtil.parseJson's parser, pooled (JsonParsers); failures described as it wraps them.
+            parsed = JsonParsers.parse(trimmed);
+            failure = parsed == null ? "Parsing returned null" : null;
+        } catch (ParseException | IllegalArgumentException | ClassCastException e) {
+            parsed = null;
+            failure = "Parsing error: " + e;
+        } catch (RuntimeException | StackOverflowError e) {
+            parsed = null;
+            failure = String.valueOf(e.getMessage());
         }
+        if (parsed instanceof Map<?, ?> map && failure == null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> object = (Map<String, Object>) map;
+            return object;
+        }
+        // jose4j's message may quote the input: never pass it on.
+        String why = failure != null && failure.contains("uplicate")
+                ? "request body is not valid JSON: duplicate member name"
+                : "request body is not valid JSON";
+        throw EmbedError.invalidRequest(why).toException();
     }
 
     /**

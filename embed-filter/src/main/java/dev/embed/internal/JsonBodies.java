@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -52,7 +53,7 @@ final class JsonBodies {
             }
             throw EmbedError.payloadTooLarge(maxBytes).toException();
         }
-        return Json.parseObject(decodeUtf8(readAtMost(in, maxBytes)));
+        return Json.parseObject(decodeUtf8(readAtMost(in, announcedLength, maxBytes)));
     }
 
     /** Reads and drops at most {@code limit} more bytes; a client gone away is not an error here. */
@@ -82,9 +83,34 @@ final class JsonBodies {
         return (semicolon < 0 ? type : type.substring(0, semicolon)).strip().equals("application/json");
     }
 
-    private static byte[] readAtMost(InputStream in, int maxBytes) throws IOException {
+    private static byte[] readAtMost(InputStream in, long announcedLength, int maxBytes) throws IOException {
+        if (announcedLength >= 0 && announcedLength <= maxBytes) {
+            // The usual case: an array of the announced size, no 8 KB buffer and no copies (issue 12).
+            byte[] body = new byte[(int) announcedLength];
+            int read = 0;
+            int n;
+            while (read < body.length && (n = in.read(body, read, body.length - read)) >= 0) {
+                read += n;
+            }
+            int next = read < body.length ? -1 : in.read();
+            if (next < 0) {
+                return read == body.length ? body : Arrays.copyOf(body, read);
+            }
+            // More than announced (a container that does not stop at Content-Length): read on.
+            ByteArrayOutputStream more = new ByteArrayOutputStream(body.length + 1);
+            more.write(body);
+            more.write(next);
+            return readRest(in, more, maxBytes);
+        }
+        return readRest(in, new ByteArrayOutputStream(), maxBytes);
+    }
+
+    private static byte[] readRest(InputStream in, ByteArrayOutputStream out, int maxBytes) throws IOException {
+        if (out.size() > maxBytes) {
+            swallow(in, MAX_SWALLOW_BYTES - out.size());
+            throw EmbedError.payloadTooLarge(maxBytes).toException();
+        }
         byte[] buffer = new byte[8192];
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         int n;
         while ((n = in.read(buffer)) >= 0) {
             out.write(buffer, 0, n);

@@ -7,6 +7,7 @@ import dev.embed.store.EmbedStore;
 import dev.embed.token.TokenKind;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -46,30 +47,115 @@ final class MintService {
     /** Flow A: {@code {"embedUrl", "sessionId", "expiresAt"}}. */
     public Map<String, Object> mintEmbedUrl(
             ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
-        MintedToken minted = mint(key, spaceId, agentId, body, TokenKind.EMBED_URL);
-        String sid = minted.claims().sessionId();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("embedUrl", baseUrl + "/embed/chat/" + sid + "#token=" + minted.token());
-        answer.put("sessionId", sid);
-        answer.put("expiresAt", EXPIRES_AT.format(minted.claims().expiresAtInstant()));
-        return answer;
+        return new Answer(mint(key, spaceId, agentId, body, TokenKind.EMBED_URL), baseUrl).embedUrl();
+    }
+
+    /** Flow A's answer as JSON text: what {@link Json#write} writes of {@link #mintEmbedUrl}'s. */
+    public String mintEmbedUrlJson(
+            ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
+        return new Answer(mint(key, spaceId, agentId, body, TokenKind.EMBED_URL), baseUrl).embedUrlJson();
     }
 
     /** Flow B: {@code {"token", "sessionId", "expiresAt", "embedApi": {"sessionUrl", "messagesUrl"}}}. */
     public Map<String, Object> mintEmbedSession(
             ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
-        MintedToken minted = mint(key, spaceId, agentId, body, TokenKind.EMBED_SESSION);
-        String sid = minted.claims().sessionId();
-        String sessionUrl = baseUrl + "/api/v1/embed/chat-sessions/" + sid;
-        Map<String, Object> api = new LinkedHashMap<>();
-        api.put("sessionUrl", sessionUrl);
-        api.put("messagesUrl", sessionUrl + "/messages");
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("token", minted.token());
-        answer.put("sessionId", sid);
-        answer.put("expiresAt", EXPIRES_AT.format(minted.claims().expiresAtInstant()));
-        answer.put("embedApi", api);
-        return answer;
+        return new Answer(mint(key, spaceId, agentId, body, TokenKind.EMBED_SESSION), baseUrl).embedSession();
+    }
+
+    /** Flow B's answer as JSON text: what {@link Json#write} writes of {@link #mintEmbedSession}'s. */
+    public String mintEmbedSessionJson(
+            ApiKey key, String spaceId, String agentId, Map<String, Object> body, String baseUrl) {
+        return new Answer(mint(key, spaceId, agentId, body, TokenKind.EMBED_SESSION), baseUrl).embedSessionJson();
+    }
+
+    /**
+     * The answer of flow A or B, as a map or as the same JSON text written straight into one
+     * builder: a mint answer is small and flat, and jose4j's writer made a string and a builder
+     * for every value it escaped (issue 12; {@code MintServiceTest} compares the two forms).
+     */
+    record Answer(MintedToken minted, String baseUrl) {
+        Map<String, Object> embedUrl() {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("embedUrl", embedUrlValue());
+            answer.put("sessionId", sessionId());
+            answer.put("expiresAt", expiresAt());
+            return answer;
+        }
+
+        String embedUrlJson() {
+            StringBuilder json = new StringBuilder(160 + 2 * minted.token().length());
+            JsonStrings.quote(JsonStrings.member(json.append('{'), true, "embedUrl"), embedUrlValue());
+            JsonStrings.quote(JsonStrings.member(json, false, "sessionId"), sessionId());
+            JsonStrings.quote(JsonStrings.member(json, false, "expiresAt"), expiresAt());
+            return json.append('}').toString();
+        }
+
+        Map<String, Object> embedSession() {
+            String sessionUrl = sessionUrl();
+            Map<String, Object> api = new LinkedHashMap<>();
+            api.put("sessionUrl", sessionUrl);
+            api.put("messagesUrl", sessionUrl + "/messages");
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("token", minted.token());
+            answer.put("sessionId", sessionId());
+            answer.put("expiresAt", expiresAt());
+            answer.put("embedApi", api);
+            return answer;
+        }
+
+        String embedSessionJson() {
+            String sessionUrl = sessionUrl();
+            StringBuilder json = new StringBuilder(256 + minted.token().length() + 3 * sessionUrl.length());
+            JsonStrings.quote(JsonStrings.member(json.append('{'), true, "token"), minted.token());
+            JsonStrings.quote(JsonStrings.member(json, false, "sessionId"), sessionId());
+            JsonStrings.quote(JsonStrings.member(json, false, "expiresAt"), expiresAt());
+            JsonStrings.member(json, false, "embedApi").append('{');
+            JsonStrings.quote(JsonStrings.member(json, true, "sessionUrl"), sessionUrl);
+            JsonStrings.quote(JsonStrings.member(json, false, "messagesUrl"), sessionUrl + "/messages");
+            return json.append("}}").toString();
+        }
+
+        private String sessionId() {
+            return minted.claims().sessionId();
+        }
+
+        private String expiresAt() {
+            return formatExpiresAt(minted.claims().expiresAt());
+        }
+
+        private String embedUrlValue() {
+            return baseUrl + "/embed/chat/" + sessionId() + "#token=" + minted.token();
+        }
+
+        private String sessionUrl() {
+            return baseUrl + "/api/v1/embed/chat-sessions/" + sessionId();
+        }
+    }
+
+    /**
+     * {@link #EXPIRES_AT}'s text of a time in whole epoch seconds, without a formatter's objects:
+     * {@code yyyy-MM-ddTHH:mm:ss.000Z} for the years 1000 to 9999 (the formatter for any other).
+     */
+    static String formatExpiresAt(long epochSecond) {
+        LocalDateTime time = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
+        if (time.getYear() < 1000 || time.getYear() > 9999) {
+            return EXPIRES_AT.format(Instant.ofEpochSecond(epochSecond));
+        }
+        char[] text = "0000-00-00T00:00:00.000Z".toCharArray();
+        digits(text, 0, 4, time.getYear());
+        digits(text, 5, 2, time.getMonthValue());
+        digits(text, 8, 2, time.getDayOfMonth());
+        digits(text, 11, 2, time.getHour());
+        digits(text, 14, 2, time.getMinute());
+        digits(text, 17, 2, time.getSecond());
+        return new String(text);
+    }
+
+    private static void digits(char[] text, int at, int width, int value) {
+        for (int i = at + width - 1; i >= at; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** Ends a session: from now on every token minted for it answers 401. */

@@ -1,6 +1,5 @@
 package dev.embed.internal;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 final class PathTemplate {
     private final String text;
     private final List<String> segments;
+    /** The parameter's name of each {@code {name}} segment, null for a literal one. */
+    private final @Nullable String[] names;
 
     private PathTemplate(String text) {
         if (!text.startsWith("/")) {
@@ -21,37 +22,52 @@ final class PathTemplate {
         }
         this.text = text;
         this.segments = List.of(text.substring(1).split("/", -1));
+        this.names = new String[segments.size()];
+        for (int i = 0; i < names.length; i++) {
+            String segment = segments.get(i);
+            names[i] = isParameter(segment) ? segment.substring(1, segment.length() - 1) : null;
+        }
     }
 
     static PathTemplate of(String text) {
         return new PathTemplate(text);
     }
 
-    /** The values of the {@code {name}} segments, or null when the path does not match. */
+    /**
+     * The values of the {@code {name}} segments, or null when the path does not match. The path is
+     * walked segment by segment in place: a path that does not match allocates nothing (every
+     * request is matched against several templates).
+     */
     @Nullable
     Map<String, String> match(String path) {
         if (!path.startsWith("/")) {
             return null;
         }
-        List<String> parts = split(path.substring(1));
-        if (parts.size() != segments.size()) {
-            return null;
-        }
         Map<String, String> params = null;
-        for (int i = 0; i < parts.size(); i++) {
-            String segment = segments.get(i);
-            String part = parts.get(i);
-            if (isParameter(segment)) {
-                if (part.isEmpty()) {
+        int start = 1;
+        for (int i = 0; i < names.length; i++) {
+            int slash = path.indexOf('/', start);
+            boolean last = i == names.length - 1;
+            if (last ? slash >= 0 : slash < 0) {
+                return null; // more or fewer segments than the template
+            }
+            int end = last ? path.length() : slash;
+            String name = names[i];
+            if (name != null) {
+                if (end == start) {
                     return null;
                 }
                 if (params == null) {
                     params = new LinkedHashMap<>(4);
                 }
-                params.put(segment.substring(1, segment.length() - 1), part);
-            } else if (!segment.equals(part)) {
-                return null;
+                params.put(name, path.substring(start, end));
+            } else {
+                String segment = segments.get(i);
+                if (segment.length() != end - start || !path.startsWith(segment, start)) {
+                    return null;
+                }
             }
+            start = end + 1;
         }
         return params == null ? Map.of() : params;
     }
@@ -63,19 +79,5 @@ final class PathTemplate {
 
     private static boolean isParameter(String segment) {
         return segment.length() > 2 && segment.startsWith("{") && segment.endsWith("}");
-    }
-
-    /** {@code String.split("/", -1)} without the regex. */
-    private static List<String> split(String path) {
-        List<String> parts = new ArrayList<>(8);
-        int start = 0;
-        for (int i = 0; i < path.length(); i++) {
-            if (path.charAt(i) == '/') {
-                parts.add(path.substring(start, i));
-                start = i + 1;
-            }
-        }
-        parts.add(path.substring(start));
-        return parts;
     }
 }

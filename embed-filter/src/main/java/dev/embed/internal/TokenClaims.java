@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jose4j.jwt.JwtClaims;
-import org.jose4j.jwt.NumericDate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,27 +32,41 @@ final class TokenClaims {
         this.audience = audience;
     }
 
-    /** The claims of a new token of {@code spec}, issued at {@code now}, expiring at {@code exp}. */
-    JwtClaims write(TokenSpec spec, String jti, long now, long exp) {
-        JwtClaims claims = new JwtClaims();
-        claims.setIssuer(issuer);
-        claims.setAudience(audience);
-        claims.setSubject(spec.subject());
-        claims.setClaim("sid", spec.sessionId());
-        claims.setIssuedAt(NumericDate.fromSeconds(now));
-        claims.setNotBefore(NumericDate.fromSeconds(now));
-        claims.setExpirationTime(NumericDate.fromSeconds(exp));
-        claims.setJwtId(jti);
-        claims.setClaim("kty", spec.kind().claim());
-        putIfPresent(claims, "spc", spec.spaceId());
-        putIfPresent(claims, "agt", spec.agentId());
-        putIfPresent(claims, "mode", spec.mode());
-        putIfPresent(claims, "name", spec.displayName());
+    /**
+     * The claims of a new token of {@code spec}, issued at {@code now}, expiring at {@code exp}, as
+     * JSON text: the same text as jose4j's {@code JwtClaims.toJson()} of them (members in the order
+     * below, strings as {@link JsonStrings} writes them; {@code TokenClaimsTest} compares the two),
+     * written into one builder instead of a claims map and jose4j's writer (issue 12).
+     */
+    String write(TokenSpec spec, String jti, long now, long exp) {
+        StringBuilder json = new StringBuilder(384);
+        JsonStrings.quote(JsonStrings.member(json.append('{'), true, "iss"), issuer);
+        JsonStrings.quote(JsonStrings.member(json, false, "aud"), audience);
+        JsonStrings.quote(JsonStrings.member(json, false, "sub"), spec.subject());
+        JsonStrings.quote(JsonStrings.member(json, false, "sid"), spec.sessionId());
+        JsonStrings.member(json, false, "iat").append(now);
+        JsonStrings.member(json, false, "nbf").append(now);
+        JsonStrings.member(json, false, "exp").append(exp);
+        JsonStrings.quote(JsonStrings.member(json, false, "jti"), jti);
+        JsonStrings.quote(JsonStrings.member(json, false, "kty"), spec.kind().claim());
+        putIfPresent(json, "spc", spec.spaceId());
+        putIfPresent(json, "agt", spec.agentId());
+        putIfPresent(json, "mode", spec.mode());
+        putIfPresent(json, "name", spec.displayName());
         if (!spec.sources().isEmpty()) {
-            claims.setStringListClaim("src", spec.sources());
+            JsonStrings.member(json, false, "src").append('[');
+            boolean first = true;
+            for (String source : spec.sources()) {
+                if (!first) {
+                    json.append(',');
+                }
+                first = false;
+                JsonStrings.quote(json, source);
+            }
+            json.append(']');
         }
-        putIfPresent(claims, "fp", spec.fingerprintHash());
-        return claims;
+        putIfPresent(json, "fp", spec.fingerprintHash());
+        return json.append('}').toString();
     }
 
     /**
@@ -180,9 +193,9 @@ final class TokenClaims {
         return seconds;
     }
 
-    private static void putIfPresent(JwtClaims claims, String name, @Nullable String value) {
+    private static void putIfPresent(StringBuilder json, String name, @Nullable String value) {
         if (value != null) {
-            claims.setClaim(name, value);
+            JsonStrings.quote(JsonStrings.member(json, false, name), value);
         }
     }
 }

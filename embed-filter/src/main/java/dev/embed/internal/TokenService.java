@@ -62,6 +62,7 @@ final class TokenService {
     public static final long DEFAULT_VERIFIED_CACHE_SIZE = 1_000_000;
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final KeyRing keys;
     private final long skewSeconds;
@@ -134,7 +135,7 @@ final class TokenService {
             throw new IllegalStateException("embed: the key ring has no key that signs " + spec.kind() + " tokens");
         }
         String jti = randomId();
-        String token = jws.sign(signer, claims.write(spec, jti, now, exp).toJson());
+        String token = jws.sign(signer, claims.write(spec, jti, now, exp));
         EmbedClaims signed = new EmbedClaims(
                 spec.subject(),
                 spec.sessionId(),
@@ -229,6 +230,6 @@ final class TokenService {
     public static String randomId() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return BASE64URL.encodeToString(bytes);
     }
 }

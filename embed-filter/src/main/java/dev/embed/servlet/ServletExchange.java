@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -235,7 +236,11 @@ final class ServletExchange implements Exchange {
         private final AsyncContext async;
         private final ServletOutputStream out;
         private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-        private boolean unflushed;
+        private final List<Runnable> drained = new ArrayList<>(1);
+        private long queuedBytes;
+        /** The headers go out at once, before the first event: the client sees the stream open. */
+        private boolean unflushed = true;
+
         private boolean closing;
         private boolean closed;
 
@@ -255,29 +260,80 @@ final class ServletExchange implements Exchange {
         }
 
         @Override
-        public synchronized void close() {
-            closing = true;
-            drain();
+        public synchronized long queuedBytes() {
+            return queuedBytes;
         }
 
         @Override
-        public synchronized void onWritePossible() {
-            drain();
+        public void whenDrained(Runnable task) {
+            boolean now;
+            synchronized (this) {
+                if (closed || closing) {
+                    return;
+                }
+                now = queue.isEmpty();
+                if (!now) {
+                    drained.add(task);
+                }
+            }
+            if (now) {
+                task.run();
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                closing = true;
+                drained.clear();
+                drain();
+            }
+        }
+
+        @Override
+        public void onWritePossible() {
+            runDrained(drainAndTake());
         }
 
         @Override
         public synchronized void onError(Throwable t) {
             closed = true;
             queue.clear();
+            queuedBytes = 0;
+            drained.clear();
         }
 
-        private synchronized boolean enqueue(String text) {
-            if (closed || closing) {
-                return false;
+        private boolean enqueue(String text) {
+            List<Runnable> tasks;
+            boolean open;
+            synchronized (this) {
+                if (closed || closing) {
+                    return false;
+                }
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                queue.add(bytes);
+                queuedBytes += bytes.length;
+                tasks = drainAndTake();
+                open = !closed;
             }
-            queue.add(text.getBytes(StandardCharsets.UTF_8));
+            runDrained(tasks);
+            return open;
+        }
+
+        private synchronized List<Runnable> drainAndTake() {
             drain();
-            return !closed;
+            if (!queue.isEmpty() || drained.isEmpty() || closed) {
+                return List.of();
+            }
+            List<Runnable> tasks = List.copyOf(drained);
+            drained.clear();
+            return tasks;
+        }
+
+        private static void runDrained(List<Runnable> tasks) {
+            for (Runnable task : tasks) {
+                task.run();
+            }
         }
 
         /** Writes what the connection takes now; the rest when it calls {@link #onWritePossible}. */
@@ -286,6 +342,7 @@ final class ServletExchange implements Exchange {
                 while (!closed && out.isReady()) {
                     byte[] next = queue.poll();
                     if (next != null) {
+                        queuedBytes -= next.length;
                         out.write(next);
                         unflushed = true;
                     } else if (unflushed) {
@@ -302,6 +359,9 @@ final class ServletExchange implements Exchange {
             } catch (IOException | IllegalStateException e) {
                 closed = true; // the client went away
                 queue.clear();
+                queuedBytes = 0;
+                drained.clear();
+                complete(async); // its listener tells the library the stream is gone
             }
         }
     }

@@ -789,11 +789,14 @@ class ChatServiceTest {
             store = new MemoryStore(clock, 1000, 1000);
         }
         LongPolls polls = new LongPolls(scheduler, Runnable::run);
-        turns = new AgentTurns(store, answering, clock, scheduler, Runnable::run, TIMEOUT, 1000);
+        HeldRequests held = new HeldRequests(8);
+        EventStreams streams = new EventStreams(store, held, clock, scheduler, Runnable::run, 15_000);
+        turns = new AgentTurns(store, answering, clock, scheduler, Runnable::run, TIMEOUT, 1000, streams);
         store.addListener(polls);
+        store.addListener(streams);
         store.addListener(turns);
         turns.start();
-        return new ChatService(store, turns, polls, clock);
+        return new ChatService(store, turns, polls, streams, held, clock);
     }
 
     private EmbedClaims session(String sid, List<String> sources) {

@@ -245,7 +245,11 @@ class HostedPagesTest {
                 .serve("/embed/chat/ses_s", "", null)
                 .text();
         assertTrue(streaming.contains("\"events\":true,\"eventsIdleSeconds\":20"), streaming);
-        String polling = pages.serve("/embed/chat/ses_s", "", null).text();
+        String byDefault = pages.serve("/embed/chat/ses_s", "", null).text();
+        assertTrue(byDefault.contains("\"events\":true"), byDefault);
+        String polling = new Pages(start(new MemoryStore(clock, 100, 100), Map.of("embed.pages.eventStream", "false")))
+                .serve("/embed/chat/ses_p", "", null)
+                .text();
         assertTrue(polling.contains("\"events\":false"), polling);
     }
 

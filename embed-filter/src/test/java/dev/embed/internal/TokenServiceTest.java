@@ -146,7 +146,16 @@ class TokenServiceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ascii", "Zo\u00eb \u00c5ngstr\u00f6m \ud83d\ude42 \"quoted\" \\ back\\slash"})
+    @ValueSource(
+            strings = {
+                "ascii",
+                "Zo\u00eb \u00c5ngstr\u00f6m \ud83d\ude42 \"quoted\" \\ back\\slash",
+                "",
+                "a",
+                "ab",
+                "abc",
+                "abcd"
+            })
     void signWhenHs256ThenTokenIsByteForByteWhatPlainJose4jMakes(String name) throws JoseException {
         Map<String, Object> claims = validClaims();
         claims.put("name", name);

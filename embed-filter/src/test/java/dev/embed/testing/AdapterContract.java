@@ -858,18 +858,24 @@ public abstract class AdapterContract {
 
     @Test
     void longPollWhen2000WaitThenHeldWithoutAThreadEach() throws Exception {
-        Map<String, String> session = nativeSession("user-many-polls");
+        // 250 sessions of 8 polls each: a session may hold 8 streams and long polls at once.
+        int perSession = 8;
         int polls = 2000;
+        List<Map<String, String>> sessions = new ArrayList<>();
+        for (int i = 0; i < polls / perSession; i++) {
+            sessions.add(nativeSession("user-many-polls-" + i));
+        }
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1)
                 .executor(java.util.concurrent.Executors.newFixedThreadPool(4))
                 .build();
         List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
-        HttpRequest poll = HttpRequest.newBuilder(URI.create(session.get("sessionUrl") + "?wait=30"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + session.get("token"))
-                .build();
         for (int i = 0; i < polls; i++) {
+            Map<String, String> session = sessions.get(i / perSession);
+            HttpRequest poll = HttpRequest.newBuilder(URI.create(session.get("sessionUrl") + "?wait=30"))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + session.get("token"))
+                    .build();
             waiting.add(client.sendAsync(poll, HttpResponse.BodyHandlers.ofString()));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
@@ -897,9 +903,11 @@ public abstract class AdapterContract {
                 threads < 500, "2000 waiting long-polls must not hold a thread each; JVM has " + threads + " threads");
         assertTrue(waiting.stream().noneMatch(CompletableFuture::isDone), "none answered before a message arrived");
 
-        HttpResponse<String> sent = Http.postJson(
-                URI.create(session.get("messagesUrl")), session.get("token"), "{\"message\": \"wake up\"}");
-        assertEquals(202, sent.statusCode());
+        for (Map<String, String> session : sessions) {
+            HttpResponse<String> sent = Http.postJson(
+                    URI.create(session.get("messagesUrl")), session.get("token"), "{\"message\": \"wake up\"}");
+            assertEquals(202, sent.statusCode());
+        }
         for (CompletableFuture<HttpResponse<String>> response : waiting) {
             HttpResponse<String> answered = response.get(30, TimeUnit.SECONDS);
             assertEquals(200, answered.statusCode(), answered.body());

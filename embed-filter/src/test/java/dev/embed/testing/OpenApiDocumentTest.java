@@ -257,7 +257,7 @@ class OpenApiDocumentTest {
         Map<String, List<String>> request = Map.of("authorization", List.of("Bearer " + TOKEN));
         String good = ": keep-alive\n\nevent: message\nid: msg_1\ndata: {\"id\":\"msg_1\",\"role\":\"user\","
                 + "\"content\":\"hi\",\"createdAt\":\"2026-11-21T00:32:00.000Z\"}\n\n"
-                + "event: delta\ndata: {\"id\":\"msg_1r\",\"delta\":\"Yo\"}\n\nevent: ended\ndata: {}\n\n";
+                + "event: delta\ndata: {\"id\":\"msg_1r\",\"delta\":\"Yo\"}\n\nevent: ended\ndata: {\"reason\":\"session_ended\"}\n\n";
         assertEquals(
                 List.of(),
                 violations(exchange(

@@ -44,6 +44,7 @@ public final class EmbedFeature implements Feature {
         Core core = embed.core();
         context.register(new PreflightFilter(core));
         context.register(new EmbedExceptionMapper(core));
+        context.register(new StreamHeadersFilter());
         context.register(new ApiKeyRequestFilter(core), Priorities.AUTHENTICATION);
         context.register(new EmbedTokenRequestFilter(core), Priorities.AUTHENTICATION);
         for (Object resource : LibraryResources.all(core)) {

@@ -10,6 +10,8 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
@@ -31,6 +33,8 @@ final class JaxrsExchange implements Exchange {
     private final MultivaluedMap<String, String> headers;
     private final @Nullable ContainerRequestContext request;
     private final @Nullable AsyncResponse async;
+    private final @Nullable SseEventSink sink;
+    private final @Nullable Sse sse;
     private final AtomicBoolean answered = new AtomicBoolean();
     private @Nullable Response response;
 
@@ -39,27 +43,42 @@ final class JaxrsExchange implements Exchange {
             UriInfo uri,
             MultivaluedMap<String, String> headers,
             @Nullable ContainerRequestContext request,
-            @Nullable AsyncResponse async) {
+            @Nullable AsyncResponse async,
+            @Nullable SseEventSink sink,
+            @Nullable Sse sse) {
         this.method = method;
         this.uri = uri;
         this.headers = headers;
         this.request = request;
         this.async = async;
+        this.sink = sink;
+        this.sse = sse;
     }
 
     /** The request of a resource method, answered through {@code async}. */
     static JaxrsExchange resumed(ContainerRequestContext request, AsyncResponse async) {
-        return new JaxrsExchange(request.getMethod(), request.getUriInfo(), request.getHeaders(), request, async);
+        return new JaxrsExchange(
+                request.getMethod(), request.getUriInfo(), request.getHeaders(), request, async, null, null);
+    }
+
+    /**
+     * The request of the resource method of an event stream: answered through {@code sink} when
+     * the row streams; any other answer (a refusal) is sent as one event-less response through it.
+     */
+    static JaxrsExchange streaming(ContainerRequestContext request, SseEventSink sink, Sse sse) {
+        return new JaxrsExchange(
+                request.getMethod(), request.getUriInfo(), request.getHeaders(), request, null, sink, sse);
     }
 
     /** The request of a filter: the answer, if any, is kept ({@link #response()}). */
     static JaxrsExchange kept(ContainerRequestContext request) {
-        return new JaxrsExchange(request.getMethod(), request.getUriInfo(), request.getHeaders(), request, null);
+        return new JaxrsExchange(
+                request.getMethod(), request.getUriInfo(), request.getHeaders(), request, null, null, null);
     }
 
     /** The request as an exception mapper sees it (no body): the answer is kept. */
     static JaxrsExchange kept(Request request, UriInfo uri, HttpHeaders headers) {
-        return new JaxrsExchange(request.getMethod(), uri, headers.getRequestHeaders(), null, null);
+        return new JaxrsExchange(request.getMethod(), uri, headers.getRequestHeaders(), null, null, null, null);
     }
 
     /** The answer given through a kept exchange, or null. */
@@ -189,12 +208,26 @@ final class JaxrsExchange implements Exchange {
     }
 
     /**
-     * Not on JAX-RS yet: its only non-blocking stream is an {@code SseEventSink}, which the runtime
-     * injects only into a resource method that produces {@code text/event-stream}; the event-stream
-     * row gets such a method when it is added.
+     * The stream goes through the {@link SseEventSink} the runtime injected into the resource
+     * method (which produces {@code text/event-stream}); the answer's headers through {@link
+     * StreamHeadersFilter}. Frames are queued and written in order by a small shared pool of writer
+     * threads, never by the thread that sends them.
+     *
+     * @throws UnsupportedOperationException when the request did not reach the stream's resource
+     *     method (it does not accept {@code text/event-stream})
      */
     @Override
-    public EventStream events(Map<String, String> headers, Deferred ended) {
-        throw new UnsupportedOperationException("event streams are not served by the JAX-RS adapter yet");
+    public EventStream events(Map<String, String> answerHeaders, Deferred ended) {
+        SseEventSink held = sink;
+        Sse events = sse;
+        ContainerRequestContext context = request;
+        if (held == null || events == null || context == null) {
+            throw new UnsupportedOperationException("not the event stream's resource method");
+        }
+        if (!answered.compareAndSet(false, true)) {
+            throw new IllegalStateException("already answered");
+        }
+        context.setProperty(StreamHeadersFilter.PROPERTY, Map.copyOf(answerHeaders));
+        return new SinkStream(held, events, ended);
     }
 }

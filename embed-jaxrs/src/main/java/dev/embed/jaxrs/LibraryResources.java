@@ -9,10 +9,16 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 
 /**
@@ -34,6 +40,7 @@ final class LibraryResources {
                 new VisitorTokens(core),
                 new Iframe(core),
                 new EmbedApi(core),
+                new Events(core),
                 new Jwks(core),
                 new OpenApi(core),
                 new Pages(core));
@@ -45,7 +52,7 @@ final class LibraryResources {
      * methods by reflection without making them accessible: the methods' class must be public.
      */
     public abstract static class Prefix {
-        private final Core core;
+        final Core core;
 
         Prefix(Core core) {
             this.core = core;
@@ -128,6 +135,30 @@ final class LibraryResources {
     static final class EmbedApi extends Prefix {
         EmbedApi(Core core) {
             super(core);
+        }
+    }
+
+    /**
+     * A session's event stream (DESIGN §4): a {@code GET} that accepts {@code text/event-stream}
+     * gets the {@code SseEventSink} the stream is written to; every other request (a {@code HEAD},
+     * a preflight, another method) goes to the table like any other. A refusal (401, 403, 429...)
+     * is answered as the usual JSON error.
+     */
+    @Path("api/v1/embed/chat-sessions/{sessionId}/events")
+    public static final class Events extends Prefix {
+        Events(Core core) {
+            super(core);
+        }
+
+        @GET
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void events(@Context ContainerRequestContext request, @Context SseEventSink sink, @Context Sse sse) {
+            JaxrsExchange exchange = JaxrsExchange.streaming(request, sink, sse);
+            core.handle(exchange);
+            Response refused = exchange.response();
+            if (refused != null) {
+                throw new WebApplicationException(refused);
+            }
         }
     }
 

@@ -37,7 +37,8 @@ public final class ClockedEmbedListener implements ServletContextListener {
                 Embed.ATTRIBUTE,
                 Embed.builder(EmbedConfig.of(params))
                         .clock(CLOCK)
-                        .agent(new EchoTestAgent())
+                        // embed.agent, when a test names one (e.g. GatedStreamingAgent), else the echo agent
+                        .agent(params.containsKey("embed.agent") ? null : new EchoTestAgent())
                         .build());
     }
 

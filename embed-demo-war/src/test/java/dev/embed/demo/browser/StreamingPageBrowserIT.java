@@ -3,7 +3,6 @@ package dev.embed.demo.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.FrameLocator;
@@ -21,12 +20,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hosted page's event-stream client (DESIGN §4 events, issue 14 part 3), with {@code
- * embed.pages.eventStream=true}. The server's {@code GET .../events} does not exist yet: the first
- * test shows the page falling back to long polling against the real server; the others answer the
- * page's stream requests themselves (Playwright routes, held open or answered on cue) with events
- * in the §4 wire format, and check what the page does with them. When the endpoint lands, its own
- * contract suite checks the server side; these keep checking the page.
+ * The hosted page's event-stream client (DESIGN §4 events, issue 14 part 3), against scripted
+ * streams: the tests answer the page's stream requests themselves (Playwright routes, held open or
+ * answered on cue) with events in the §4 wire format, and check what the page does with them.
+ * {@link LiveStreamingBrowserIT} runs the page against the real endpoint; the events contract
+ * checks the server side.
  */
 class StreamingPageBrowserIT extends BrowserTest {
     private static CustomerSite site;
@@ -46,26 +44,6 @@ class StreamingPageBrowserIT extends BrowserTest {
         if (site != null) {
             site.close();
         }
-    }
-
-    @Test
-    void streamWhenTheServerHasNoneThenThePageLongPollsAndWorks() {
-        List<Request> requests = recordRequests();
-        page.navigate(site.origin() + "/chat.html");
-        FrameLocator chat = page.frameLocator("#chat");
-        assertThat(chat.locator("#state")).hasAttribute("data-state", "online");
-        send(chat, "Anyone streaming?");
-        assertThat(chat.locator(".msg-agent .bubble")).hasText("You said: Anyone streaming?");
-        assertThat(chat.locator("#notice")).isHidden();
-        assertEquals(
-                1, requests.stream().filter(r -> path(r).endsWith("/events")).count(), "stream attempts");
-        assertTrue(requests.stream().anyMatch(r -> r.url().contains("wait=")), "no long poll after the fallback");
-        Request stream = requests.stream()
-                .filter(r -> path(r).endsWith("/events"))
-                .findFirst()
-                .orElseThrow();
-        assertTrue(stream.headers().get("authorization").startsWith("Bearer "), "the stream's credential");
-        assertFalse(stream.url().contains("token"), stream.url());
     }
 
     @Test
@@ -244,9 +222,5 @@ class StreamingPageBrowserIT extends BrowserTest {
         input.click();
         input.pressSequentially(text);
         input.press("Enter");
-    }
-
-    private static String path(Request request) {
-        return URI.create(request.url()).getPath();
     }
 }

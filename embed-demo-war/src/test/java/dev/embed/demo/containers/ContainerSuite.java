@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.embed.testing.EventStreamClient;
 import dev.embed.testing.OpenApiConformance;
 import dev.embed.testing.OpenApiRecorder;
 import java.io.IOException;
@@ -165,6 +166,55 @@ public abstract class ContainerSuite {
                 "{\"externalUserId\": \"someone-else\", \"sessionId\": \"" + first.id + "\"}");
         assertError(403, "insufficient_scope", stranger);
         shapes.check("error.403.session-of-another-user", stranger);
+    }
+
+    @Test
+    void eventsWhenMessageSentThenDeltasAddUpToTheStoredReplyAndResumeHasNoDuplicateAndDeleteEndsIt() throws Exception {
+        Session session = newSession("streaming-user");
+        String path = "/api/v1/embed/chat-sessions/" + session.id + "/events";
+        String text = "Stream it (" + getClass().getSimpleName() + ")";
+        String messageId;
+        try (EventStreamClient stream = EventStreamClient.open(baseUrl(), path, session.token)) {
+            assertEquals(200, stream.status());
+            assertTrue(stream.header("Content-Type").startsWith("text/event-stream"), stream.header("Content-Type"));
+            assertEquals("no-cache, no-transform", stream.header("Cache-Control"));
+            assertEquals("no", stream.header("X-Accel-Buffering"));
+            assertEquals("DENY", stream.header("X-Frame-Options"));
+
+            HttpResponse<String> sent =
+                    post(session.messagesUrl, "Bearer " + session.token, "{\"message\": \"" + text + "\"}");
+            assertStatus(202, sent);
+            messageId = (String) json(sent).get("messageId");
+            EventStreamClient.Event user = stream.nextEvent(Duration.ofSeconds(20));
+            assertEquals("message", user.event());
+            assertEquals(messageId, user.id());
+            StringBuilder deltas = new StringBuilder();
+            int pieces = 0;
+            EventStreamClient.Event event;
+            while ((event = stream.nextEvent(Duration.ofSeconds(20))) != null && "delta".equals(event.event())) {
+                deltas.append(StrictJson.parseObject(event.data()).get("delta"));
+                pieces++;
+            }
+            assertNotNull(event);
+            assertEquals(messageId + "r", event.id());
+            Object content = StrictJson.parseObject(event.data()).get("content");
+            assertTrue(pieces > 1, "the demo agent streams its reply in several deltas: " + pieces);
+            assertEquals(content, deltas.toString(), "the deltas add up to the stored reply");
+            assertTrue(((String) content).startsWith("You said: \u201c" + text + "\u201d"), (String) content);
+        }
+        try (EventStreamClient resumed =
+                EventStreamClient.open(baseUrl(), path, session.token, "Last-Event-ID: " + messageId)) {
+            assertEquals(200, resumed.status());
+            assertEquals(
+                    messageId + "r", resumed.nextEvent(Duration.ofSeconds(20)).id(), "resumes after the id");
+            HttpResponse<String> deleted = send(HttpRequest.newBuilder(uri("/api/v1/embed-sessions/" + session.id))
+                    .header("Authorization", "Bearer " + apiKey())
+                    .DELETE());
+            assertStatus(204, deleted);
+            EventStreamClient.Event ended = resumed.nextEvent(Duration.ofSeconds(20));
+            assertEquals("ended", ended.event(), "no message twice, then ended");
+            assertTrue(resumed.closesWithin(Duration.ofSeconds(20)));
+        }
     }
 
     @Test

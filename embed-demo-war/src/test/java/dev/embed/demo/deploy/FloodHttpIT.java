@@ -167,11 +167,17 @@ class FloodHttpIT {
             }));
         }
         AtomicInteger victimPosts = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong lastVictimPost =
+                new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         List<Integer> victimStatuses = Collections.synchronizedList(new ArrayList<>());
         Future<List<Long>> measured = pool.submit(() -> reads(node, victim, FLOOD, statuses, flooding, () -> {
-            if (victimPosts.incrementAndGet() % 5 == 0) {
-                victimStatuses.add(
-                        post(node, victim, "still here " + victimPosts.get()).statusCode());
+            // One post a second: slower than the agent answers (400 ms), so the victim's own session
+            // never has 32 messages waiting for it.
+            long now = System.nanoTime();
+            if (now - lastVictimPost.get() >= TimeUnit.SECONDS.toNanos(1)) {
+                lastVictimPost.set(now);
+                victimStatuses.add(post(node, victim, "still here " + victimPosts.incrementAndGet())
+                        .statusCode());
             }
         }));
         List<Long> underFlood = measured.get(FLOOD.toSeconds() + 60, TimeUnit.SECONDS);

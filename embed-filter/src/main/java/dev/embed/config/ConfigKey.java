@@ -64,8 +64,18 @@ public enum ConfigKey {
             "",
             false,
             "Absolute URL (with the context path) that browsers use to reach this application, for"
-                    + " embedUrl and embedApi. Default: taken from each mint request's scheme, host and context"
-                    + " path; set it behind a proxy."),
+                    + " embedUrl, embedApi and iframe_url. Default: taken from each mint request's scheme, host and"
+                    + " context path, only for a host in embed.allowedHosts (or in dev mode); set it in production"
+                    + " and behind a proxy."),
+    ALLOWED_HOSTS(
+            "embed.allowedHosts",
+            "EMBED_ALLOWED_HOSTS",
+            "localhost 127.0.0.1 [::1]",
+            false,
+            "Without embed.publicBaseUrl: the hosts (name or name:port, space-separated) whose Host header may"
+                    + " decide the URLs a mint generates; a mint sent to another host answers 400 naming"
+                    + " embed.publicBaseUrl (the Host header is the caller's to choose). embed.devMode=true allows"
+                    + " any."),
     FRAME_ANCESTORS(
             "embed.frameAncestors",
             "EMBED_FRAME_ANCESTORS",
@@ -135,8 +145,39 @@ public enum ConfigKey {
             "EMBED_SESSIONS_MAXIMUM_SIZE",
             "1000000",
             false,
-            "embed.store=memory: most live sessions kept (the least recently used go first), and as many flow D"
-                    + " links, revocations and rate-limit states."),
+            "embed.store=memory: most sessions kept in all, and as many rate-limit states; beyond it a new one"
+                    + " answers 429 (nothing is evicted to make room)."),
+    MEMORY_MAX_BYTES(
+            "embed.memory.maxBytes",
+            "EMBED_MEMORY_MAX_BYTES",
+            "",
+            false,
+            "embed.store=memory: bytes of heap the store may hold in all (messages, sessions, links, revocations,"
+                    + " rate-limit states; text counts 2 bytes a char). Default: 25% of the heap (-Xmx); at least"
+                    + " 4194304, at most the heap. Past it a new session or message answers 429."),
+    MEMORY_TENANT_SHARE_PERCENT(
+            "embed.memory.tenantSharePercent",
+            "EMBED_MEMORY_TENANT_SHARE_PERCENT",
+            "50",
+            false,
+            "embed.store=memory: percent of embed.memory.maxBytes one tenant may hold (1-100); past it that"
+                    + " tenant's new sessions and messages answer 429. With n tenants, 100/n or less keeps room"
+                    + " for each."),
+    MEMORY_MAX_SESSION_BYTES(
+            "embed.memory.maxSessionBytes",
+            "EMBED_MEMORY_MAX_SESSION_BYTES",
+            "",
+            false,
+            "embed.store=memory: bytes of messages one session may hold, counting room reserved for each"
+                    + " awaited reply (262144 to a tenant's share). Default: 4194304, or a tenant's share if"
+                    + " smaller. Past it a message answers 429."),
+    MEMORY_MAX_SESSIONS_PER_TENANT(
+            "embed.memory.maxSessionsPerTenant",
+            "EMBED_MEMORY_MAX_SESSIONS_PER_TENANT",
+            "100000",
+            false,
+            "embed.store=memory: most live sessions of one tenant (1 to embed.sessions.maximumSize); past it"
+                    + " that tenant's mints answer 429 until sessions end or expire."),
     TOKENS_VERIFIED_CACHE_SIZE(
             "embed.tokens.verifiedCacheSize",
             "EMBED_TOKENS_VERIFIED_CACHE_SIZE",

@@ -70,6 +70,13 @@ final class AgentTurns implements EmbedStore.Listener {
     /** Longest reply kept, in characters ({@code char}s); the rest is never stored. */
     static final int MAX_REPLY_LENGTH = 32_000;
 
+    /**
+     * Most characters of history handed to the agent with a turn (the newest messages whose text
+     * fits, and always the turn's own message), besides the {@code maxConversation} count: what one
+     * turn makes the agent hold stays bounded in bytes (issue 13 finding 3).
+     */
+    static final int MAX_CONVERSATION_CHARS = 256_000;
+
     /** How much longer than the agent's timeout a claim holds before another node may take it. */
     static final long LEASE_MARGIN_SECONDS = 30;
 
@@ -228,7 +235,8 @@ final class AgentTurns implements EmbedStore.Listener {
     }
 
     /**
-     * The history for the agent, at most {@code maxConversation} messages: each user message
+     * The history for the agent, at most {@code maxConversation} messages and {@link
+     * #MAX_CONVERSATION_CHARS} characters (the newest): each user message
      * followed by its reply (a reply may have been stored after later user messages, which came
      * while the agent answered), ending with the turn's message; user messages stored after it are
      * left out (they are later turns).
@@ -237,10 +245,17 @@ final class AgentTurns implements EmbedStore.Listener {
         MessageStore messages = store.messages();
         String sessionId = turn.sessionId();
         List<ChatMessage> history = new ArrayList<>();
+        long chars = 0;
         Optional<MessageStore.Page> page = messages.page(sessionId, null, null, MessageStore.MAX_PAGE_SIZE);
         while (page.isPresent()) {
             history.addAll(0, page.get().messages());
-            if (!page.get().hasMore() || history.size() >= maxConversation || history.isEmpty()) {
+            for (ChatMessage message : page.get().messages()) {
+                chars += message.content().length();
+            }
+            if (!page.get().hasMore()
+                    || history.size() >= maxConversation
+                    || chars >= MAX_CONVERSATION_CHARS
+                    || history.isEmpty()) {
                 break;
             }
             page = messages.page(sessionId, null, history.get(0).id(), MessageStore.MAX_PAGE_SIZE);
@@ -272,6 +287,14 @@ final class AgentTurns implements EmbedStore.Listener {
         }
         out.add(turn.message());
         int from = Math.max(0, out.size() - maxConversation);
+        long kept = turn.message().content().length();
+        for (int i = out.size() - 2; i >= from; i--) {
+            kept += out.get(i).content().length();
+            if (kept > MAX_CONVERSATION_CHARS) {
+                from = i + 1;
+                break;
+            }
+        }
         return List.copyOf(out.subList(from, out.size()));
     }
 

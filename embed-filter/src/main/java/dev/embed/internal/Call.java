@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One request to a row of the endpoint table, as its handler sees it: the path's parameters, the
- * query, the authenticated caller, the body, and where the application is (the base URL rule:
- * {@code embed.publicBaseUrl}, else the request's own scheme, host, port and context path).
+ * query, the authenticated caller, the body, and where the application is (the base URL rule of
+ * {@link PublicBase}).
  */
 final class Call {
     private final Exchange exchange;
@@ -19,7 +19,7 @@ final class Call {
     private final @Nullable ApiKey apiKey;
     private final @Nullable EmbedClaims claims;
     private final int maxBodyBytes;
-    private final String publicBaseUrl;
+    private final PublicBase publicBase;
 
     Call(
             Exchange exchange,
@@ -28,14 +28,14 @@ final class Call {
             @Nullable ApiKey apiKey,
             @Nullable EmbedClaims claims,
             int maxBodyBytes,
-            String publicBaseUrl) {
+            PublicBase publicBase) {
         this.exchange = exchange;
         this.params = params;
         this.query = query;
         this.apiKey = apiKey;
         this.claims = claims;
         this.maxBodyBytes = maxBodyBytes;
-        this.publicBaseUrl = publicBaseUrl;
+        this.publicBase = publicBase;
     }
 
     Exchange exchange() {
@@ -69,30 +69,17 @@ final class Call {
                 exchange.header("Content-Type"), exchange.contentLength(), exchange.body(), maxBodyBytes);
     }
 
-    /** The URL browsers reach the application at, without a trailing slash. */
+    /**
+     * The URL browsers reach the application at, without a trailing slash ({@link PublicBase}).
+     *
+     * @throws dev.embed.error.EmbedException 400 when it would come from a host that is not trusted
+     */
     String baseUrl() {
-        return baseUrl(publicBaseUrl, exchange);
+        return publicBase.baseUrl(exchange);
     }
 
     /** The path of {@link #baseUrl()}: where a hosted page finds the endpoints. */
     String basePath() {
-        return publicBaseUrl.isEmpty()
-                ? exchange.contextPath()
-                : java.net.URI.create(publicBaseUrl).getRawPath();
-    }
-
-    /** {@code embed.publicBaseUrl} when set, else scheme://host[:port]/context of the request. */
-    static String baseUrl(String publicBaseUrl, Exchange exchange) {
-        if (!publicBaseUrl.isEmpty()) {
-            return publicBaseUrl;
-        }
-        String scheme = exchange.scheme();
-        int port = exchange.port();
-        boolean defaultPort = ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
-        String host = exchange.host();
-        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        return scheme + "://" + host + (defaultPort || port < 0 ? "" : ":" + port) + exchange.contextPath();
+        return publicBase.basePath(exchange);
     }
 }

@@ -117,7 +117,7 @@ public final class Core implements AutoCloseable {
                 errors,
                 new CorsPolicy(config.getList(ConfigKey.CORS_ALLOWED_ORIGINS)),
                 parts.maxBodyBytes,
-                parts.publicBaseUrl);
+                parts.publicBase);
     }
 
     // ---------------------------------------------------------------------------- the adapters' API
@@ -203,7 +203,7 @@ public final class Core implements AutoCloseable {
         parts.keepAliveMillis =
                 config.getInt(ConfigKey.EVENTS_KEEP_ALIVE_MILLIS, 10, (int) EventStreams.MAX_KEEP_ALIVE_MILLIS);
         int verifiedCacheSize = config.getInt(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE, 0, 100_000_000);
-        parts.publicBaseUrl = publicBaseUrl(config);
+        parts.publicBase = PublicBase.of(config);
         parts.agents = agents(config);
         KeyRing keys = KeyRing.fromConfig(config);
         if (apiKeys == null) {
@@ -314,15 +314,6 @@ public final class Core implements AutoCloseable {
             ServiceLoader.load(EmbedStore.Provider.class, loader).forEach(found::add);
         }
         return found;
-    }
-
-    private static String publicBaseUrl(EmbedConfig config) {
-        String base = config.get(ConfigKey.PUBLIC_BASE_URL, "");
-        if (!base.isEmpty() && !base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
-            throw config.invalid(
-                    ConfigKey.PUBLIC_BASE_URL, "must be an absolute http(s) URL without query or fragment");
-        }
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
     private static Set<String> agents(EmbedConfig config) {
@@ -472,7 +463,10 @@ public final class Core implements AutoCloseable {
         int maxMessages;
         int maxHeld;
         int keepAliveMillis;
-        String publicBaseUrl = "";
+
+        @SuppressWarnings("NullAway.Init") // set by start() before the core is built
+        PublicBase publicBase;
+
         Set<String> agents = Set.of();
 
         @Nullable

@@ -48,7 +48,7 @@ final class Dispatcher {
     private final ErrorWriter errors;
     private final CorsPolicy cors;
     private final int maxBodyBytes;
-    private final String publicBaseUrl;
+    private final PublicBase publicBase;
 
     Dispatcher(
             List<Mount> mounts,
@@ -56,13 +56,13 @@ final class Dispatcher {
             ErrorWriter errors,
             CorsPolicy cors,
             int maxBodyBytes,
-            String publicBaseUrl) {
+            PublicBase publicBase) {
         this.mounts = List.copyOf(mounts);
         this.credentials = credentials;
         this.errors = errors;
         this.cors = cors;
         this.maxBodyBytes = maxBodyBytes;
-        this.publicBaseUrl = publicBaseUrl;
+        this.publicBase = publicBase;
     }
 
     List<Mount> mounts() {
@@ -107,7 +107,7 @@ final class Dispatcher {
                     caller instanceof ApiKey key ? key : null,
                     caller instanceof EmbedClaims claims ? claims : null,
                     maxBodyBytes,
-                    publicBaseUrl);
+                    publicBase);
             if (row.handler() instanceof Endpoint.StreamHandler streaming) {
                 stream(exchange, row, headers, streaming.streaming(), call);
                 return;
@@ -544,11 +544,12 @@ final class Dispatcher {
         }
         headers.putAll(reply.headers());
         try {
-            exchange.respond(
-                    reply.status(),
-                    headers,
-                    reply.contentType(),
-                    reply.contentType() == null ? null : reply.bodyBytes());
+            String contentType = reply.contentType();
+            if (contentType != null && reply.streamed()) {
+                exchange.respondStreaming(reply.status(), headers, contentType, reply::writeBody);
+                return;
+            }
+            exchange.respond(reply.status(), headers, contentType, contentType == null ? null : reply.bodyBytes());
         } catch (IOException | RuntimeException e) {
             LOG.log(
                     System.Logger.Level.DEBUG,

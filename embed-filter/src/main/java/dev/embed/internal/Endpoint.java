@@ -109,6 +109,6 @@ record Endpoint(String method, PathTemplate path, Auth auth, Cors cors, Cache ca
 
     /** The JSON answer of a handler, with its status. */
     static Reply json(int status, Map<String, ?> body) {
-        return Reply.json(status, Json.write(body));
+        return Reply.json(status, body);
     }
 }

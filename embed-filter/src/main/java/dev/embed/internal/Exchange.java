@@ -1,7 +1,9 @@
 package dev.embed.internal;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -66,6 +68,24 @@ public interface Exchange {
      */
     void respond(int status, Map<String, String> headers, @Nullable String contentType, byte @Nullable [] body)
             throws IOException;
+
+    /**
+     * Answers as {@link #respond} does, the body written by {@code body} straight to the response
+     * as it is produced (a large JSON answer is never held whole in memory, issue 13 finding 3).
+     * An adapter that cannot stream gets the bytes collected first (this default).
+     */
+    default void respondStreaming(int status, Map<String, String> headers, String contentType, BodyWriter body)
+            throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        body.writeTo(bytes);
+        respond(status, headers, contentType, bytes.toByteArray());
+    }
+
+    /** Writes a response body to the stream it is given (without closing it). */
+    @FunctionalInterface
+    interface BodyWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
 
     /**
      * Holds the request open without holding a thread: {@link #respond} is then called later, from

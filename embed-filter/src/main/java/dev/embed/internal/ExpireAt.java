@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -40,6 +41,23 @@ final class ExpireAt<K, V> implements Expiry<K, V> {
         return Caffeine.newBuilder()
                 .ticker(ticker(clock))
                 .expireAfter(new ExpireAt<String, V>(deadline))
+                .build();
+    }
+
+    /**
+     * As {@link #unboundedCache(Clock, Function)}, calling {@code expired} with each entry Caffeine
+     * drops by itself (expired), on the thread that drops it; not for entries removed explicitly.
+     */
+    static <V> Cache<String, V> unboundedCache(
+            Clock clock, Function<? super V, Instant> deadline, BiConsumer<String, V> expired) {
+        return Caffeine.newBuilder()
+                .ticker(ticker(clock))
+                .expireAfter(new ExpireAt<String, V>(deadline))
+                .<String, V>evictionListener((key, value, cause) -> {
+                    if (key != null && value != null) {
+                        expired.accept(key, value);
+                    }
+                })
                 .build();
     }
 

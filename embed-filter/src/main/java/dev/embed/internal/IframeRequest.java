@@ -49,6 +49,9 @@ record IframeRequest(
     static final int MAX_SOURCE_LENGTH = 128;
     static final int MAX_KNOWLEDGE_ENTRIES = 100;
     static final int MAX_KNOWLEDGE_ENTRY_LENGTH = 8000;
+    /** Most characters of all knowledge entries together (titles and texts): what the agent's prompt gets. */
+    static final int MAX_KNOWLEDGE_TOTAL_LENGTH = 32_000;
+
     static final int MAX_REFERENCE_QUERIES = 50;
     static final int MAX_TITLE_LENGTH = 200;
     static final int MAX_QUERY_LENGTH = 4000;
@@ -122,7 +125,13 @@ record IframeRequest(
         return List.copyOf(out);
     }
 
-    /** Strings, or objects {@code {"title"?, "content"}} or {@code {"text"}}; nothing else in them. */
+    /**
+     * Strings, or objects {@code {"title"?, "content"}} or {@code {"text"}} (DESIGN §3.3: real
+     * clients send both); at most {@value #MAX_KNOWLEDGE_ENTRIES} entries of {@value
+     * #MAX_KNOWLEDGE_ENTRY_LENGTH} characters, {@value #MAX_KNOWLEDGE_TOTAL_LENGTH} in all. An
+     * object with any other member is refused, not read in part: a client that sends {@code
+     * {"name", "body"}} learns at once that its entries would reach the agent empty.
+     */
     private static List<AgentContext.KnowledgeEntry> knowledge(@Nullable Object value) {
         if (value == null) {
             return List.of();
@@ -139,6 +148,15 @@ record IframeRequest(
                 throw bad("knowledge_base_entries items must be strings or objects {\"title\", \"content\"} or"
                         + " {\"text\"}");
             }
+        }
+        long total = 0;
+        for (AgentContext.KnowledgeEntry entry : out) {
+            total += entry.content().length()
+                    + (entry.title() == null ? 0 : entry.title().length());
+        }
+        if (total > MAX_KNOWLEDGE_TOTAL_LENGTH) {
+            throw bad("knowledge_base_entries must have at most " + MAX_KNOWLEDGE_TOTAL_LENGTH
+                    + " characters in all (titles and texts)");
         }
         return List.copyOf(out);
     }

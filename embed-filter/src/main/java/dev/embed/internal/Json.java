@@ -1,6 +1,13 @@
 package dev.embed.internal;
 
 import dev.embed.error.EmbedError;
+import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jose4j.json.JsonUtil;
 import org.jose4j.json.internal.json_simple.parser.ParseException;
@@ -100,4 +107,39 @@ final class Json {
     public static String write(Map<String, ?> object) {
         return JsonUtil.toJson(object);
     }
+
+    /**
+     * Writes a JSON object to {@code out} as UTF-8 as it goes, member by member (jose4j's own
+     * writer, the same text as {@link #write(Map)}): only one value's text at a time is held, never
+     * the whole document. Hands {@code out} every byte but neither flushes nor closes it: the
+     * container then sends a small answer whole, with its {@code Content-Length}, and a large one
+     * chunked as its buffer fills.
+     */
+    public static void write(Map<String, ?> object, OutputStream out) throws IOException {
+        Writer writer =
+                new BufferedWriter(new OutputStreamWriter(new Unflushed(out), StandardCharsets.UTF_8), BUFFER_CHARS);
+        JsonUtil.writeJson(object, writer);
+        writer.flush();
+    }
+
+    /** Passes bytes on; a flush or close stops here (the writer's flush must not commit the answer). */
+    private static final class Unflushed extends FilterOutputStream {
+        Unflushed(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    }
+
+    /** Characters buffered before they go to the response. */
+    private static final int BUFFER_CHARS = 8192;
 }

@@ -210,13 +210,38 @@ final class KeyRing {
         return signer.kid();
     }
 
+    /**
+     * The members a published JWK may have, by key type (RFC 7518 §6.2.1, §6.3.1; RFC 8037 §2), and
+     * of any type: nothing else of the configured JWK is ever published (issue 13 finding 7:
+     * jose4j's public view keeps every member it does not know, such as {@code k}, RSA's {@code
+     * oth} with its {@code d}, or a custom {@code note_private_backup}).
+     */
+    private static final Map<String, Set<String>> PUBLIC_MEMBERS = Map.of(
+            "EC", Set.of("kty", "crv", "x", "y"),
+            "RSA", Set.of("kty", "n", "e"),
+            "OKP", Set.of("kty", "crv", "x"));
+
+    private static final Set<String> ANY_TYPE_MEMBERS = Set.of("kid", "alg", "use", "key_ops");
+
+    /** The public members of a JWK, in the order jose4j writes them, by the allow-list of its type. */
+    static Map<String, Object> publicMembers(PublicJsonWebKey jwk) {
+        Set<String> allowed = PUBLIC_MEMBERS.getOrDefault(jwk.getKeyType(), Set.of());
+        Map<String, Object> json = new LinkedHashMap<>();
+        jwk.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY).forEach((name, value) -> {
+            if (allowed.contains(name) || ANY_TYPE_MEMBERS.contains(name)) {
+                json.put(name, value);
+            }
+        });
+        return json;
+    }
+
     /** The public keys as a JWK Set document (RFC 7517 §5); empty for HS256-only rings. */
     public Map<String, Object> jwks() {
         List<Object> keys = new ArrayList<>();
         for (VerificationKey key : byKid.values()) {
             PublicJsonWebKey jwk = key.jwk();
             if (jwk != null) {
-                Map<String, Object> json = new LinkedHashMap<>(jwk.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+                Map<String, Object> json = publicMembers(jwk);
                 json.put("kid", key.kid());
                 json.put("alg", key.algorithm());
                 json.put("use", "sig");

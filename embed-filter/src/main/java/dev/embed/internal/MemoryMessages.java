@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -19,7 +20,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The memory store's messages and turns, kept in each session's {@link MemorySessions.Slot}: at
  * most {@code maxMessagesPerSession} messages per session ({@code embed.chat.maxMessagesPerSession};
- * the oldest go first), at most {@value #MAX_PENDING_TURNS} user messages awaiting the agent.
+ * the oldest go first), at most {@value #MAX_PENDING_TURNS} user messages awaiting the agent, and
+ * at most {@link MemoryBudget#sessionBytes()} bytes of messages per session, counting for each
+ * awaited reply the room the longest reply takes ({@link MemoryBudget#REPLY_RESERVATION}): the
+ * reply to an accepted message is always stored. Past a budget (the session's, its tenant's, the
+ * store's) a message answers 429 and nothing is stored.
  *
  * <p>Ids are {@code msg_} and the message's position in the session's history (every message
  * stored counts, from 1) in 12 base-36 digits, as the JDBC store writes them; a reply's id is
@@ -34,6 +39,9 @@ final class MemoryMessages implements MessageStore {
     private static final int DIGITS = 12;
     private static final Pattern USER_ID = Pattern.compile("msg_[0-9a-z]{" + DIGITS + "}");
     private static final Pattern REPLY_ID = Pattern.compile("msg_[0-9a-z]{" + DIGITS + "}r");
+    /** Retry-After of a session whose text fills its budget: its messages go only with it. */
+    static final long SESSION_FULL_RETRY_AFTER_SECONDS = 3600;
+
     private static final Page EMPTY = new Page(List.of(), false, false);
 
     private final MemorySessions sessions;
@@ -54,6 +62,19 @@ final class MemoryMessages implements MessageStore {
     @Override
     public ChatMessage appendUserMessage(
             EmbedSession session, String content, @Nullable String mode, Instant createdAt) {
+        ChatMessage message = append(session, content, mode, createdAt, false);
+        if (message == null) {
+            sessions.sweep(); // expired sessions may still be charged; drop them and try once more
+            message = append(session, content, mode, createdAt, true);
+        }
+        listeners.messageStored(session.id());
+        return Objects.requireNonNull(message);
+    }
+
+    /** Appends the message, or returns null when the tenant's or the store's budget has no room (and {@code last} is false). */
+    private @Nullable ChatMessage append(
+            EmbedSession session, String content, @Nullable String mode, Instant createdAt, boolean last) {
+        MemoryBudget budget = sessions.budget();
         MemorySessions.Slot slot = sessions.live(session.id());
         if (slot == null) {
             throw EmbedError.notFound(
@@ -79,13 +100,38 @@ final class MemoryMessages implements MessageStore {
                                 1)
                         .toException();
             }
+            long cost = MemoryBudget.message(content) + MemoryBudget.REPLY_RESERVATION;
+            if (slot.bytes + cost > budget.sessionBytes()) {
+                throw EmbedError.rateLimited(
+                                history.pending.isEmpty()
+                                        ? "this chat session holds as much text as it may; start a new session"
+                                        : "this chat session holds as much text as it may until the agent's replies"
+                                                + " arrive; wait for them",
+                                history.pending.isEmpty() ? SESSION_FULL_RETRY_AFTER_SECONDS : 5)
+                        .toException();
+            }
+            if (!budget.tryCharge(slot.tenant, cost)) {
+                if (!last) {
+                    return null;
+                }
+                throw budget.full(slot.tenant, cost);
+            }
+            slot.bytes += cost;
             message = new ChatMessage(id(history.last + 1), ChatMessage.USER, content, createdAt);
-            history.add(message);
+            dropped(slot, history.add(message));
             history.pending.addLast(new MemorySessions.Pending(message, mode));
             sessions.hasTurns(session.id());
         }
-        listeners.messageStored(session.id());
         return message;
+    }
+
+    /** Credits a message the history dropped (its oldest, past the count) to the session's budget. */
+    private void dropped(MemorySessions.Slot slot, @Nullable ChatMessage message) {
+        if (message != null) {
+            long bytes = MemoryBudget.message(message.content());
+            slot.bytes -= bytes;
+            sessions.budget().credit(slot.tenant, bytes);
+        }
     }
 
     @Override
@@ -201,7 +247,16 @@ final class MemoryMessages implements MessageStore {
             }
             reply = new ChatMessage(
                     MessageStore.replyId(turn.message().id()), ChatMessage.ASSISTANT, content, createdAt);
-            history.add(reply);
+            // The reply takes the place of the room its message reserved; a longer one (not from
+            // AgentTurns, which cuts replies at MAX_REPLY_LENGTH) is still kept: it was accepted.
+            long delta = MemoryBudget.message(content) - MemoryBudget.REPLY_RESERVATION;
+            slot.bytes += delta;
+            if (delta >= 0) {
+                sessions.budget().charge(slot.tenant, delta);
+            } else {
+                sessions.budget().credit(slot.tenant, -delta);
+            }
+            dropped(slot, history.add(reply));
             history.pending.removeFirst();
             history.claimId = null;
             history.owner = null;

@@ -2,6 +2,7 @@ package dev.embed.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.embed.chat.ChatMessage;
+import dev.embed.error.EmbedError;
 import dev.embed.store.EmbedSession;
 import dev.embed.store.EmbedStore;
 import dev.embed.store.SessionStore;
@@ -15,31 +16,86 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The memory store's sessions: one {@link Slot} per session in a Caffeine map bounded by count
- * ({@code embed.sessions.maximumSize}; the least recently used go first when it is full), each
- * expiring at its session's {@code expiresAt} on the library's clock. A slot also holds the
- * session's messages and turns ({@link MemoryMessages}), so they live and die with it.
+ * The memory store's sessions: one {@link Slot} per session in a Caffeine map, each expiring at its
+ * session's {@code expiresAt} on the library's clock. A slot also holds the session's messages and
+ * turns ({@link MemoryMessages}), so they live and die with it.
+ *
+ * <p>No live session is ever evicted to make room (one tenant's flood would end another's
+ * sessions, finding 5 of issue 13): a new session is refused with 429 when the store holds {@code
+ * embed.sessions.maximumSize} sessions, or its tenant as many as {@link MemoryBudget} allows, in
+ * count or bytes. A slot is charged to its tenant's budget when created and credited once, when it
+ * ends or expires ({@link #release}).
  */
 final class MemorySessions implements SessionStore {
     private final Clock clock;
+    private final long maximumSize;
+    private final MemoryBudget budget;
     private final Cache<String, Slot> slots;
     /** Sessions that have (or had) user messages awaiting the agent: what {@code claimStale} visits. */
     private final Set<String> withTurns = ConcurrentHashMap.newKeySet();
 
     private final EmbedStore.Listener listeners;
 
-    MemorySessions(Clock clock, long maximumSize, EmbedStore.Listener listeners) {
+    MemorySessions(Clock clock, long maximumSize, MemoryBudget budget, EmbedStore.Listener listeners) {
         this.clock = clock;
+        this.maximumSize = maximumSize;
+        this.budget = budget;
         this.listeners = listeners;
-        this.slots = ExpireAt.cache(clock, maximumSize, Slot::expiresAt);
+        this.slots = ExpireAt.unboundedCache(clock, Slot::expiresAt, (id, slot) -> release(slot));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws dev.embed.error.EmbedException 429 when the store holds {@code
+     *     embed.sessions.maximumSize} sessions, or the tenant as many sessions or bytes as its budget
+     *     allows
+     */
     @Override
     public void create(EmbedSession session) {
-        Slot previous = slots.asMap().putIfAbsent(session.id(), new Slot(session));
+        Slot slot = new Slot(session, MemoryBudget.session(session));
+        if (!admit(slot)) {
+            sweep(); // expired sessions may still be charged; drop them and look again
+            if (!admit(slot)) {
+                throw slots.estimatedSize() >= maximumSize
+                        ? EmbedError.rateLimited(
+                                        "this server holds as many chat sessions as it may; retry later",
+                                        MemoryBudget.FULL_RETRY_AFTER_SECONDS)
+                                .toException()
+                        : budget.full(slot.tenant, slot.fixedBytes);
+            }
+        }
+        Slot previous = slots.asMap().putIfAbsent(session.id(), slot);
         if (previous != null) {
+            release(slot);
             throw new IllegalArgumentException("a session with this id exists already");
         }
+    }
+
+    private boolean admit(Slot slot) {
+        return slots.estimatedSize() < maximumSize && budget.tryOpenSession(slot.tenant, slot.fixedBytes);
+    }
+
+    /**
+     * Gives the slot's bytes and session back to its tenant's budget, once: when the session ends
+     * or expires. From then on nothing more is charged to it ({@link Slot#released}).
+     */
+    void release(Slot slot) {
+        long bytes;
+        synchronized (slot) {
+            if (slot.released) {
+                return;
+            }
+            slot.released = true;
+            slot.history = null;
+            bytes = slot.fixedBytes + slot.bytes;
+            slot.bytes = 0;
+        }
+        budget.closeSession(slot.tenant, bytes);
+    }
+
+    MemoryBudget budget() {
+        return budget;
     }
 
     @Override
@@ -83,8 +139,8 @@ final class MemorySessions implements SessionStore {
             wasLive = slot.live(clock.millis());
             session = slot.session;
             slot.ended = true;
-            slot.history = null;
         }
+        release(slot);
         if (!wasLive) {
             return Optional.empty();
         }
@@ -97,6 +153,12 @@ final class MemorySessions implements SessionStore {
     Slot live(String sessionId) {
         Slot slot = slots.getIfPresent(sessionId);
         return slot != null && slot.live(clock.millis()) ? slot : null;
+    }
+
+    /** The tenant of the session, while its slot is held (live, or expired and not yet swept); else {@code ""}. */
+    String tenantOf(String sessionId) {
+        Slot slot = slots.asMap().get(sessionId);
+        return slot == null ? "" : slot.tenant;
     }
 
     /** Notes that the session has turns awaiting the agent. */
@@ -139,16 +201,29 @@ final class MemorySessions implements SessionStore {
         return slots.estimatedSize();
     }
 
-    /** One session, with its history once it has one. Fields other than {@code session} are guarded by the slot. */
+    /**
+     * One session, with its history once it has one, and what it is charged: {@code fixedBytes}
+     * for the session itself, {@code bytes} for its messages and the replies they await. Fields
+     * other than {@code session} and the final ones are guarded by the slot.
+     */
     static final class Slot {
         volatile EmbedSession session;
+        final String tenant;
+        final long fixedBytes;
         boolean ended;
+
+        /** Credited to the budget (ended or expired): charge nothing more. */
+        boolean released;
+
+        long bytes;
 
         @Nullable
         History history;
 
-        Slot(EmbedSession session) {
+        Slot(EmbedSession session, long fixedBytes) {
             this.session = Objects.requireNonNull(session, "session");
+            this.tenant = session.tenant();
+            this.fixedBytes = fixedBytes;
         }
 
         Instant expiresAt() {
@@ -156,7 +231,7 @@ final class MemorySessions implements SessionStore {
         }
 
         boolean live(long nowMillis) {
-            return !ended && nowMillis < session.expiresAt().toEpochMilli();
+            return !ended && !released && nowMillis < session.expiresAt().toEpochMilli();
         }
     }
 
@@ -186,14 +261,17 @@ final class MemorySessions implements SessionStore {
             this.messages = new Ring(capacity);
         }
 
-        /** Appends a message, dropping the oldest when full; returns its position. */
-        long add(ChatMessage message) {
+        /** Appends a message, dropping the oldest when full; returns the one dropped, or null. */
+        @Nullable
+        ChatMessage add(ChatMessage message) {
+            ChatMessage dropped = null;
             if (messages.size() == messages.capacity()) {
-                messages.removeFirst();
+                dropped = messages.removeFirst();
                 first++;
             }
             messages.addLast(message);
-            return ++last;
+            last++;
+            return dropped;
         }
     }
 
@@ -241,10 +319,12 @@ final class MemorySessions implements SessionStore {
             size++;
         }
 
-        void removeFirst() {
+        ChatMessage removeFirst() {
+            ChatMessage first = Objects.requireNonNull(items[head]);
             items[head] = null;
             head = (head + 1) % items.length;
             size--;
+            return first;
         }
     }
 }

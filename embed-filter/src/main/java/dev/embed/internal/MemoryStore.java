@@ -19,14 +19,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The library's default store, {@code embed.store=memory} (DESIGN §8): Caffeine maps in this JVM,
- * bounded by count ({@code embed.sessions.maximumSize} sessions, links, revocations and
- * rate-limit keys; {@code embed.chat.maxMessagesPerSession} messages per session), each entry
- * expiring when what it holds stops mattering, on the library's clock. One node only, and nothing
- * survives a restart: start-up says so.
+ * each entry expiring when what it holds stops mattering, on the library's clock. One node only,
+ * and nothing survives a restart: start-up says so.
  *
- * <p>Listeners are told of a write on the writing thread, before the write returns. The limits are
- * counts for now; byte budgets (DESIGN §10) belong in {@link MemoryMessages#appendUserMessage} and
- * {@link MemorySessions#create}, where the counts are checked.
+ * <p>Bounded in bytes (DESIGN §10, findings 2 and 5 of issue 13) by a {@link MemoryBudget}: in all,
+ * per tenant and per session, plus counts ({@code embed.sessions.maximumSize} sessions and
+ * rate-limit keys, {@code embed.memory.maxSessionsPerTenant}, {@code
+ * embed.chat.maxMessagesPerSession} messages per session, the oldest of a session going first).
+ * Nothing live is evicted to make room: a session, message or rate-limit key that does not fit
+ * answers 429.
+ *
+ * <p>Listeners are told of a write on the writing thread, before the write returns.
  */
 final class MemoryStore implements EmbedStore {
     /** The value of {@code embed.store} that chooses it (the default). */
@@ -42,20 +45,27 @@ final class MemoryStore implements EmbedStore {
     private final MemoryRevocations revocations;
     private final MemoryLinks links;
     private final MemoryRateLimits rateLimits;
+    private final MemoryBudget budget;
     private volatile @Nullable ScheduledFuture<?> sweeper;
 
+    /** A store bounded by counts only (budgets too large to matter): for tests of other behaviour. */
     MemoryStore(Clock clock, long maximumSize, int maxMessagesPerSession) {
+        this(clock, maximumSize, maxMessagesPerSession, MemoryBudget.unlimited());
+    }
+
+    MemoryStore(Clock clock, long maximumSize, int maxMessagesPerSession, MemoryBudget budget) {
         if (maximumSize < 1) {
             throw new IllegalArgumentException("maximumSize must be positive: " + maximumSize);
         }
         this.maximumSize = maximumSize;
         this.maxMessagesPerSession = maxMessagesPerSession;
         Listener fanOut = new FanOut(listeners);
-        this.sessions = new MemorySessions(clock, maximumSize, fanOut);
+        this.budget = budget;
+        this.sessions = new MemorySessions(clock, maximumSize, budget, fanOut);
         this.messages = new MemoryMessages(sessions, clock, maxMessagesPerSession, fanOut);
-        this.revocations = new MemoryRevocations(clock, maximumSize);
-        this.links = new MemoryLinks(clock, maximumSize);
-        this.rateLimits = new MemoryRateLimits(clock, maximumSize);
+        this.revocations = new MemoryRevocations(clock, budget, sessions::tenantOf);
+        this.links = new MemoryLinks(clock, budget, sessions::tenantOf);
+        this.rateLimits = new MemoryRateLimits(clock, maximumSize, budget);
     }
 
     /**
@@ -63,10 +73,12 @@ final class MemoryStore implements EmbedStore {
      * scheduler} (Caffeine otherwise drops them as the maps are used).
      */
     static MemoryStore open(EmbedConfig config, Clock clock, ScheduledExecutorService scheduler) {
+        int maximumSize = config.getInt(ConfigKey.SESSIONS_MAXIMUM_SIZE, 1, 100_000_000);
         MemoryStore store = new MemoryStore(
                 clock,
-                config.getInt(ConfigKey.SESSIONS_MAXIMUM_SIZE, 1, 100_000_000),
-                config.getInt(ConfigKey.CHAT_MAX_MESSAGES_PER_SESSION, 10, 100_000));
+                maximumSize,
+                config.getInt(ConfigKey.CHAT_MAX_MESSAGES_PER_SESSION, 10, 100_000),
+                MemoryBudget.of(config, Runtime.getRuntime().maxMemory(), maximumSize));
         store.sweeper = scheduler.scheduleWithFixedDelay(store::sweep, SWEEP_MINUTES, SWEEP_MINUTES, TimeUnit.MINUTES);
         return store;
     }
@@ -103,7 +115,8 @@ final class MemoryStore implements EmbedStore {
 
     @Override
     public String describe() {
-        return NAME + " (at most " + maximumSize + " sessions, " + maxMessagesPerSession + " messages each)";
+        return NAME + " (at most " + maximumSize + " sessions, " + maxMessagesPerSession + " messages each; "
+                + budget.describe() + ")";
     }
 
     @Override
@@ -131,6 +144,11 @@ final class MemoryStore implements EmbedStore {
     long entries() {
         sweep();
         return sessions.entries() + revocations.entries() + links.entries() + rateLimits.entries();
+    }
+
+    /** The byte budgets, and what they hold now. */
+    MemoryBudget budget() {
+        return budget;
     }
 
     /** Live sessions (approximate, for metrics and tests). */

@@ -106,14 +106,28 @@ final class ServletExchange implements Exchange {
     @Override
     public void respond(int status, Map<String, String> headers, @Nullable String contentType, byte @Nullable [] body)
             throws IOException {
+        byte[] bytes = body == null ? new byte[0] : body;
+        answer(status, headers, contentType, bytes.length, out -> out.write(bytes));
+    }
+
+    /** Writes the body straight to the response's stream, chunked: nothing of it is held here. */
+    @Override
+    public void respondStreaming(int status, Map<String, String> headers, String contentType, BodyWriter body)
+            throws IOException {
+        answer(status, headers, contentType, -1, body);
+    }
+
+    private void answer(
+            int status, Map<String, String> headers, @Nullable String contentType, long length, BodyWriter body)
+            throws IOException {
         AsyncContext held = async;
         if (held == null) {
-            write(status, headers, contentType, body);
+            write(status, headers, contentType, length, body);
             return;
         }
         Runnable answer = () -> {
             try {
-                write(status, headers, contentType, body);
+                write(status, headers, contentType, length, body);
             } catch (IOException | RuntimeException e) {
                 LOG.log(
                         System.Logger.Level.DEBUG,
@@ -129,7 +143,9 @@ final class ServletExchange implements Exchange {
         }
     }
 
-    private void write(int status, Map<String, String> headers, @Nullable String contentType, byte @Nullable [] body)
+    /** Status, headers and, unless {@code contentType} is null or this is HEAD, the body ({@code length} -1: unknown). */
+    private void write(
+            int status, Map<String, String> headers, @Nullable String contentType, long length, BodyWriter body)
             throws IOException {
         if (!answered.compareAndSet(false, true) || response.isCommitted()) {
             return;
@@ -138,12 +154,13 @@ final class ServletExchange implements Exchange {
         response.setStatus(status);
         headers.forEach(response::setHeader);
         if (contentType != null) {
-            byte[] bytes = body == null ? new byte[0] : body;
             response.setContentType(contentType);
-            response.setContentLength(bytes.length);
+            if (length >= 0) {
+                response.setContentLengthLong(length);
+            }
             if (!"HEAD".equals(request.getMethod())) {
                 try (OutputStream out = response.getOutputStream()) {
-                    out.write(bytes);
+                    body.writeTo(out);
                 }
             }
         }

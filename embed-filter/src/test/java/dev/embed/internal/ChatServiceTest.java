@@ -762,6 +762,26 @@ class ChatServiceTest {
                 replies.stream().map(r -> r.get("id")).toList());
     }
 
+    /** Issue 13 finding 3: the agent is handed the newest history that fits in a bounded number of characters. */
+    @Test
+    void agentWhenHistoryIsLongThenHandedOnlyItsNewestMessagesWithinTheCharacterBound() {
+        String longReply = "r".repeat(20_000);
+        agent.answerWith(text -> CompletableFuture.completedFuture(longReply));
+        String question = "q".repeat(ChatRequests.MAX_MESSAGE_LENGTH);
+        for (int i = 0; i < 30; i++) {
+            chat.postMessage(claims, Map.of("message", i + question.substring(3)));
+        }
+
+        List<ChatMessage> last = agent.calls.get(29).conversation();
+        long chars = last.stream().mapToLong(m -> m.content().length()).sum();
+
+        assertTrue(chars <= AgentTurns.MAX_CONVERSATION_CHARS, "the agent got " + chars + " characters");
+        assertTrue(chars > AgentTurns.MAX_CONVERSATION_CHARS - 28_000, "and the newest that fit: " + chars);
+        assertEquals(
+                "29" + question.substring(3), last.get(last.size() - 1).content(), "ending with the turn's message");
+        assertEquals(longReply, last.get(last.size() - 2).content());
+    }
+
     // --- helpers ----------------------------------------------------------------------------
 
     private ChatService chatWith(EmbedAgent answering) {

@@ -26,6 +26,7 @@ final class FakeExchange implements Exchange {
     private final Map<String, List<String>> requestHeaders = new LinkedHashMap<>();
     private byte[] requestBody = new byte[0];
     private String contextPath = "";
+    private String host = "localhost";
     private final CompletableFuture<FakeExchange> answered = new CompletableFuture<>();
     private int status;
     private Map<String, String> headers = Map.of();
@@ -63,6 +64,12 @@ final class FakeExchange implements Exchange {
     FakeExchange json(String json) {
         header("Content-Type", "application/json");
         this.requestBody = json.getBytes(StandardCharsets.UTF_8);
+        return this;
+    }
+
+    /** The host the request was sent to (its {@code Host} header's name); {@code localhost} by default. */
+    FakeExchange host(String host) {
+        this.host = host;
         return this;
     }
 
@@ -170,7 +177,7 @@ final class FakeExchange implements Exchange {
 
     @Override
     public String host() {
-        return "localhost";
+        return host;
     }
 
     @Override

@@ -112,13 +112,22 @@ class MemoryStoreTest {
     }
 
     @Test
-    void sessionsWhenMoreThanMaximumThenBoundedByCount() {
+    void sessionsWhenMoreThanMaximumThenNewOnesRefusedAndNoneEvicted() {
         MemoryStore store = new MemoryStore(clock, 5, 10);
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 5; i++) {
             session(store, "ses_" + i);
         }
 
-        assertTrue(store.sessionCount() <= 5, "sessions kept: " + store.sessionCount());
+        EmbedException full = assertThrows(EmbedException.class, () -> session(store, "ses_5"));
+
+        assertEquals(429, full.error().status());
+        assertTrue(full.error().retryAfterSeconds() >= 1);
+        assertEquals(5, store.sessionCount());
+        for (int i = 0; i < 5; i++) {
+            assertTrue(store.sessions().find("ses_" + i).isPresent(), "ses_" + i + " evicted");
+        }
+        clock.advance(Duration.ofHours(2));
+        session(store, "ses_5"); // expired sessions make room
     }
 
     @Test

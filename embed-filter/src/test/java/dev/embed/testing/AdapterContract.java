@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.embed.store.EmbedSession;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -139,6 +140,34 @@ public abstract class AdapterContract {
         HttpResponse<String> whoami = Http.get(URI.create(sessionUri(sid) + "/whoami"), token);
         assertEquals(200, whoami.statusCode(), whoami.body());
         assertEquals("customer-123", Http.json(whoami).get("principal"));
+    }
+
+    /**
+     * Issue 13 finding 6: without {@code embed.publicBaseUrl}, a mint sent with a {@code Host} that
+     * is not in {@code embed.allowedHosts} gets no URL built on it (flows A, B and D): 400 naming
+     * the setting, and no token. A request to an allowed host (127.0.0.1, every other test) works.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/api/v1/spaces/demo/agents/support/embed-urls, {\"externalUserId\": \"u\"}",
+        "/api/v1/spaces/demo/agents/support/embed-sessions, {\"externalUserId\": \"u\"}",
+        "/api/v1/iframe/create, '{\"uid\": \"u\", \"srcs\": [\"docs\"]}'"
+    })
+    void mintWhenHostHeaderNotAllowedThenBadRequestAndNoUrl(String path, String body) throws Exception {
+        String head = "POST " + server.base().getRawPath() + path + " HTTP/1.1\nAuthorization: Bearer "
+                + TestKeys.ACME_KEY + "\nContent-Type: application/json";
+
+        RawHttp.Answer evil = RawHttp.send(server.base(), "evil.example", head, body);
+
+        assertEquals(400, evil.status(), evil.body());
+        Map<String, Object> error = Json.parseObject(evil.body());
+        assertEquals("invalid_request", error.get("error"));
+        assertTrue(((String) error.get("error_description")).contains("embed.publicBaseUrl"), evil.body());
+        assertFalse(evil.body().contains("evil.example"), evil.body());
+        assertFalse(evil.body().contains("eyJ"), "no token minted: " + evil.body());
+        RawHttp.Answer loopback =
+                RawHttp.send(server.base(), "localhost:" + server.base().getPort(), head, body);
+        assertEquals(200, loopback.status(), loopback.body());
     }
 
     @Test
@@ -656,6 +685,35 @@ public abstract class AdapterContract {
         HttpResponse<String> whole = Http.get(URI.create(session.get("sessionUrl")), session.get("token"));
         assertEquals(session.get("sessionId"), Http.json(whole).get("sessionId"));
         assertTrue(Http.json(whole).get("status") instanceof String);
+    }
+
+    /**
+     * Issue 13 finding 3: a large page of history is written to the connection as it is produced
+     * (no {@code Content-Length}: the body was never held whole to measure it), and is whole.
+     */
+    @Test
+    void sessionWhenLargePageThenStreamedWithoutContentLengthAndComplete() throws Exception {
+        Map<String, String> session = nativeSession("user-large-page");
+        EmbedSession stored =
+                server.embed().store().sessions().find(session.get("sessionId")).orElseThrow();
+        for (int i = 0; i < 30; i++) {
+            server.embed()
+                    .store()
+                    .messages()
+                    .appendUserMessage(stored, i + " " + "\u00e9".repeat(7990), null, Instant.now());
+        }
+
+        HttpResponse<String> page =
+                Http.get(URI.create(session.get("sessionUrl") + "?limit=500"), session.get("token"));
+
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(
+                page.headers().firstValue("Content-Length").isEmpty(),
+                "a 480 KB page announced its length: it was built whole before it was sent");
+        List<Map<String, Object>> messages = messages(page);
+        assertTrue(messages.size() >= 30, "messages: " + messages.size());
+        assertEquals("0 " + "\u00e9".repeat(7990), messages.get(0).get("content"));
+        assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
     }
 
     @Test

@@ -330,6 +330,34 @@ public abstract class FlowsContract {
                 response.headers().map().toString());
     }
 
+    /**
+     * Issue 13 finding 4 (DESIGN §3.4): a flow C or D session, which has no space or agent in the
+     * §3.1 path, is ended by {@code DELETE /api/v1/embed-sessions/{sessionId}} with a key of its
+     * tenant: 204, then its token answers 401 at once; another tenant's key gets 403.
+     */
+    @Test
+    void endAnySessionWhenFlowCOrDThenTheirTokensAnswer401AtOnce() throws Exception {
+        Map<String, Object> visitor = visitorData(fingerprint());
+        Map<String, Object> link = link("{\"uid\": \"user-ended\", \"srcs\": [\"docs\"]}");
+        for (Map<String, Object> minted : List.of(visitor, link)) {
+            String sid = (String) minted.get("session_id");
+            String token = (String) minted.get("token");
+            assertEquals(202, send(sid, token, "before").statusCode());
+            URI end = server.uri("/api/v1/embed-sessions/" + sid);
+
+            assertEquals(403, Http.delete(end, TestKeys.GLOBEX_KEY).statusCode(), "another tenant's key");
+            HttpResponse<String> ended = Http.delete(end, TestKeys.ACME_KEY);
+
+            assertEquals(204, ended.statusCode(), ended.body());
+            assertEquals(401, send(sid, token, "after").statusCode(), sid + ": its token still works");
+            assertEquals(
+                    401,
+                    Http.get(server.uri("/api/v1/embed/chat-sessions/" + sid), token)
+                            .statusCode());
+            assertEquals(404, Http.delete(end, TestKeys.ACME_KEY).statusCode());
+        }
+    }
+
     // ---- Flow D: cached iframe links (§3.3) ----
 
     @Test
@@ -498,6 +526,12 @@ public abstract class FlowsContract {
                 "knowledge with a number       | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [1]}",
                 "knowledge with an empty entry | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [\" \"]}",
                 "knowledge of 101 entries      | 400 | acme   | MANY_KNOWLEDGE",
+                "knowledge over 32000 in all   | 400 | acme   | BIG_KNOWLEDGE",
+                "knowledge entry over 8000     | 400 | acme   | LONG_KNOWLEDGE",
+                "knowledge unknown member      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [{\"name\": \"n\", \"content\": \"c\"}]}",
+                "knowledge text with a title   | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [{\"text\": \"t\", \"title\": \"x\"}]}",
+                "knowledge object, no content  | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [{\"title\": \"x\"}]}",
+                "knowledge content a number    | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [{\"content\": 5}]}",
                 "reference query a string      | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [\"q\"]}",
                 "reference query without query | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"t\"}]}",
                 "reference query extra member  | 400 | acme   | {\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"t\", \"query\": \"q\", \"sql\": \"x\"}]}",
@@ -520,6 +554,14 @@ public abstract class FlowsContract {
             case "LONG_TITLE" ->
                 body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"reference_queries\": [{\"title\": \"" + "t".repeat(201)
                         + "\", \"query\": \"q\"}]}";
+            case "BIG_KNOWLEDGE" ->
+                body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": ["
+                        + String.join(
+                                ", ", java.util.Collections.nCopies(5, "{\"content\": \"" + "k".repeat(6500) + "\"}"))
+                        + "]}";
+            case "LONG_KNOWLEDGE" ->
+                body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [{\"text\": \""
+                        + "k".repeat(8001) + "\"}]}";
             case "MANY_KNOWLEDGE" ->
                 body = "{\"uid\": \"u\", \"srcs\": [\"docs\"], \"knowledge_base_entries\": [\"k\""
                         + ", \"k\"".repeat(100) + "]}";
@@ -559,6 +601,29 @@ public abstract class FlowsContract {
         assertEquals(false, byId.get("show_dashboards"));
         assertEquals("basic", byId.get("response_mode"));
         assertEquals(true, byId.get("show_sidebar"));
+    }
+
+    /**
+     * Issue 13 finding 11: knowledge entries may be strings or objects ({@code {"title",
+     * "content"}}, {@code {"text"}}), and every kind reaches the agent.
+     */
+    @Test
+    void iframeSessionWhenKnowledgeEntriesAreObjectsThenTheyReachTheAgent() throws Exception {
+        Map<String, Object> link = link("{\"uid\": \"user-kb-objects\", \"srcs\": [\"docs\"],"
+                + " \"knowledge_base_entries\": [{\"title\": \"Warranty\", \"content\": \"It lasts 24 months.\"},"
+                + " {\"text\": \"Support hours: 9-17 CET.\"}, {\"content\": \"Returns within 30 days.\"},"
+                + " \"Shipping is free.\", {\"content\": \"" + "k".repeat(8000) + "\"}]}");
+        String token = (String) link.get("token");
+        String sid = (String) link.get("session_id");
+
+        assertEquals(202, send(sid, token, "how long?").statusCode());
+        String reply = awaitReply(sid, token);
+
+        assertTrue(reply.contains("It lasts 24 months."), reply);
+        assertTrue(reply.contains("Warranty"), "the title reaches the agent too: " + reply);
+        assertTrue(reply.contains("Support hours: 9-17 CET."), reply);
+        assertTrue(reply.contains("Returns within 30 days."), reply);
+        assertTrue(reply.contains("Shipping is free."), reply);
     }
 
     @Test

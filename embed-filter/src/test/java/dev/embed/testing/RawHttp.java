@@ -37,9 +37,14 @@ public final class RawHttp {
      * the server of {@code base}, UTF-8 encoded, and reads the whole answer.
      */
     public static Answer send(URI base, String head, String body) throws IOException {
+        return send(base, base.getHost() + ":" + base.getPort(), head, body);
+    }
+
+    /** As {@link #send(URI, String, String)}, with this {@code Host} header (a caller may send any). */
+    public static Answer send(URI base, String host, String head, String body) throws IOException {
         String lines = head.replace("\r\n", "\n").replaceAll("^\n+|\n+$", "");
         String text = lines.replace("\n", "\r\n")
-                + "\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\nConnection: close\r\n"
+                + "\r\nHost: " + host + "\r\nConnection: close\r\n"
                 + (body == null ? "" : "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n")
                 + "\r\n";
         for (String line : lines.split("\n", -1)) {
@@ -60,7 +65,8 @@ public final class RawHttp {
             }
             out.flush();
             Answer answer = parse(socket.getInputStream());
-            OpenApiRecorder.record(base, lines, body, answer);
+            String own = base.getHost() + ":" + base.getPort();
+            OpenApiRecorder.record(base, own.equals(host) ? lines : lines + "\nHost: " + host, body, answer);
             SecretsObserver.response(answer.status(), answer.body());
             return answer;
         }

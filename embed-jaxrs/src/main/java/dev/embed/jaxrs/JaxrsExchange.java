@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -168,6 +169,26 @@ final class JaxrsExchange implements Exchange {
             builder.entity(body == null ? new byte[0] : body).type(contentType);
         }
         Response built = builder.build();
+        if (async == null) {
+            this.response = built;
+        } else {
+            async.resume(built);
+        }
+    }
+
+    /**
+     * The body as a {@link StreamingOutput}, which the runtime writes (with its own built-in
+     * provider) straight to the connection: nothing of it is held here.
+     */
+    @Override
+    public void respondStreaming(int status, Map<String, String> answerHeaders, String contentType, BodyWriter body) {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        Response.ResponseBuilder builder = Response.status(status);
+        answerHeaders.forEach(builder::header);
+        StreamingOutput entity = body::writeTo;
+        Response built = builder.entity(entity).type(contentType).build();
         if (async == null) {
             this.response = built;
         } else {

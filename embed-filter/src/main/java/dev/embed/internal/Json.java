@@ -140,6 +140,10 @@ final class Json {
         public void close() {}
     }
 
-    /** Characters buffered before they go to the response. */
-    private static final int BUFFER_CHARS = 8192;
+    /**
+     * Characters buffered before they go to the encoder (which holds its own 8 KB of bytes): enough
+     * to keep the encoder's calls few, small enough that a short answer does not allocate a 16 KB
+     * array it never fills.
+     */
+    private static final int BUFFER_CHARS = 1024;
 }

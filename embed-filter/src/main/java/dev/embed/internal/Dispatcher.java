@@ -201,14 +201,9 @@ final class Dispatcher {
      * token must also be of the session the path names (as sent, as routed, normalised).
      */
     Optional<Core.Admission> admitEmbedToken(Exchange exchange, @Nullable String sessionId) {
-        Map<String, String> headers = new LinkedHashMap<>();
         String path = exchange.rawPath();
         Mount mount = mount(path);
-        addCorsHeaders(
-                exchange,
-                mount == null ? Endpoint.Cors.SAME_ORIGIN : route(mount, path).cors(mount),
-                false,
-                headers);
+        Map<String, String> headers = admissionCors(exchange, path, mount);
         try {
             if (sessionId == null) {
                 throw EmbedError.notFound("no session in this path").toException();
@@ -227,16 +222,22 @@ final class Dispatcher {
         }
     }
 
-    /** The key of a valid {@code Authorization: Bearer sk_...}; empty when the refusal was answered. */
-    Optional<Core.Admission> admitApiKey(Exchange exchange) {
+    /** The CORS headers an admission's answer (its refusal, or the host's own answer) carries. */
+    private Map<String, String> admissionCors(Exchange exchange, String path, @Nullable Mount mount) {
         Map<String, String> headers = new LinkedHashMap<>();
-        String path = exchange.rawPath();
-        Mount mount = mount(path);
         addCorsHeaders(
                 exchange,
                 mount == null ? Endpoint.Cors.SAME_ORIGIN : route(mount, path).cors(mount),
                 false,
                 headers);
+        return headers;
+    }
+
+    /** The key of a valid {@code Authorization: Bearer sk_...}; empty when the refusal was answered. */
+    Optional<Core.Admission> admitApiKey(Exchange exchange) {
+        String path = exchange.rawPath();
+        Mount mount = mount(path);
+        Map<String, String> headers = admissionCors(exchange, path, mount);
         try {
             return Optional.of(new Core.Admission(apiKey(exchange, Query.parse(exchange.rawQuery())), headers));
         } catch (EmbedException e) {

@@ -28,7 +28,7 @@ import javax.management.ObjectName;
  * Heap is measured as {@code MemoryMXBean} heap use after repeated {@code System.gc()} (full
  * collections with G1), at four points: the library alone (H0); after minting, with the tokens
  * also held in an array (H1); after verifying them all, the array still held (H2: H2 - H1 is the
- * verified-token cache, which keeps its own copy of each token's text); after dropping the array
+ * verified-token cache: each token's SHA-256 as its key, with the claims); after dropping the array
  * (H3: H3 - H0 is the sessions with their cached credentials, what the budget is about). Nothing
  * secret is printed.
  *
@@ -167,6 +167,8 @@ public final class SessionMemory {
             double perSession = (double) (h3 - h0) / sessions;
             double cacheEntry = (double) (h2 - h1) / sessions;
             double tokenText = (double) tokenBytes / sessions;
+            // the cache's key: the token's SHA-256 as four longs (TokenKey), no copy of the text
+            double keyBytes = 48;
             System.out.printf(
                     Locale.ROOT,
                     "minted %d sessions in %.1f s, verified (and cached) them in %.1f s%n",
@@ -193,11 +195,11 @@ public final class SessionMemory {
                     mib(h3));
             System.out.printf(
                     Locale.ROOT,
-                    "verified-cache entry: %.0f bytes (its copy of the token text: %.0f; claims,"
+                    "verified-cache entry: %.0f bytes (its key, the token's SHA-256: %.0f; claims,"
                             + " their strings and the map's node: %.0f)%n",
                     cacheEntry,
-                    tokenText,
-                    cacheEntry - tokenText);
+                    keyBytes,
+                    cacheEntry - keyBytes);
             System.out.printf(
                     Locale.ROOT,
                     "session registry entry (with a database store: its local caches): %.0f bytes%n",

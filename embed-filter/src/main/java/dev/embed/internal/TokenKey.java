@@ -1,52 +1,74 @@
 package dev.embed.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 /**
- * A token's exact text as the verified-token cache of {@link TokenService} keys it: its bytes,
- * hashed on its last characters only.
+ * A token as the verified-token cache of {@link TokenService} keys it: the SHA-256 of its exact
+ * text, held as four longs.
  *
- * <p>Why not the String itself: each request brings the token as a new String (cut from its
- * header), whose {@code hashCode()} walks all of its ~450 characters one dependent step at a
- * time; that walk alone cost more than the rest of a cache hit. The last {@value #HASHED}
- * characters of a cached token are part of its signature, as random as a hash of it, and only
- * signed tokens are ever stored, so they spread the entries as well as the whole text would.
- * Equality still compares every byte ({@link Arrays#equals(byte[], byte[])}, vectorized), so only
- * the exact same text finds an entry. Stored, the key costs what the String would have (one small
- * object and one Latin-1 array).
+ * <p>Why not the text itself: a cached token's text (about 470 bytes with its String) was two
+ * thirds of what a live session costs the heap (issue 12's budget: 1 KiB per session), and it is a
+ * bearer credential, which a heap dump would then hand to whoever reads it. The digest is 48 bytes
+ * in all and lets nobody present the token. Two different texts share a key only if SHA-256
+ * collides, so only the exact text that was verified finds an entry, as before. The cost is one
+ * SHA-256 of the text per lookup (a few hundred nanoseconds with the CPU's SHA instructions), in
+ * place of the text's copy and comparison.
  *
- * <p>Tokens are ASCII once verified; an incoming text with other characters is encoded with
- * {@code '?'} in their place, which no stored key contains, so it can never match.
+ * <p>Tokens are ASCII once verified; an incoming text with other characters is digested with
+ * {@code '?'} in their place, which no verified token contains, so it can never match one.
  */
 final class TokenKey {
-    static final int HASHED = 16;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    private final byte[] text;
-    private final int hash;
+    /**
+     * One digest per thread, reused: {@link MessageDigest#getInstance} looks the algorithm up in
+     * the providers on every call, which costs more than the digest. Key and value are JDK classes,
+     * so a container's thread keeps no reference to the application's class loader.
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(TokenKey::newDigest);
+
+    private final long d0;
+    private final long d1;
+    private final long d2;
+    private final long d3;
 
     TokenKey(String token) {
-        this.text = token.getBytes(StandardCharsets.ISO_8859_1);
-        int h = text.length;
-        for (int i = Math.max(0, text.length - HASHED); i < text.length; i++) {
-            h = 31 * h + text[i];
+        MessageDigest sha256 = SHA256.get();
+        byte[] digest = sha256.digest(token.getBytes(StandardCharsets.ISO_8859_1));
+        this.d0 = (long) LONGS.get(digest, 0);
+        this.d1 = (long) LONGS.get(digest, 8);
+        this.d2 = (long) LONGS.get(digest, 16);
+        this.d3 = (long) LONGS.get(digest, 24);
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            // Every Java platform must have SHA-256 (MessageDigest's specification).
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
         }
-        this.hash = h;
     }
 
     @Override
     public int hashCode() {
-        return hash;
+        // The digest's bits are uniformly spread already.
+        return (int) d0;
     }
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof TokenKey that && that.hash == hash && Arrays.equals(that.text, text);
+        return other instanceof TokenKey that && that.d0 == d0 && that.d1 == d1 && that.d2 == d2 && that.d3 == d3;
     }
 
     @Override
     public String toString() {
-        // Never print the credential.
-        return "TokenKey[" + text.length + " bytes]";
+        // Nothing of the credential, not even its digest.
+        return "TokenKey[sha-256]";
     }
 }

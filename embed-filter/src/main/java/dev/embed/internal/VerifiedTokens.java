@@ -8,17 +8,18 @@ import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The verified-token cache: tokens that passed every rule, by their exact compact serialization,
- * with the claims they carried, so that a token presented again costs one map lookup instead of a
- * signature, Base64 and JSON (about 10 µs). A Caffeine map bounded by {@code maximumSize} ({@code
- * embed.tokens.verifiedCacheSize}; 0 turns it off), whose entries expire at their token's {@code
- * exp} on the injected clock, so no token string outlives its token. Only tokens of at most {@link
+ * The verified-token cache: tokens that passed every rule, by the SHA-256 of their exact compact
+ * serialization ({@link TokenKey}: the cache holds no token text, so a heap dump yields no
+ * credential from it), with the claims they carried, so that a token presented again costs a
+ * digest and one map lookup instead of a signature, Base64 and JSON (about 10 µs). A Caffeine map
+ * bounded by {@code maximumSize} ({@code embed.tokens.verifiedCacheSize}; 0 turns it off), whose
+ * entries expire at their token's {@code exp} on the injected clock. Only tokens of at most {@link
  * TokenService#MAX_CACHED_TOKEN_LENGTH} characters are kept. What can change between two uses
  * (time, revocation) is the caller's to check on every use. Thread-safe.
  */
 final class VerifiedTokens {
     private final Clock clock;
-    /** Verified tokens by their exact text; null when turned off. */
+    /** Verified tokens by the digest of their exact text; null when turned off. */
     private final @Nullable Cache<TokenKey, EmbedClaims> verified;
 
     VerifiedTokens(long maximumSize, Clock clock) {

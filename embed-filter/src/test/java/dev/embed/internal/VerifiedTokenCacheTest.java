@@ -135,6 +135,12 @@ class VerifiedTokenCacheTest {
                             int value = alphabet.indexOf(t.charAt(t.length() - 1));
                             return t.substring(0, t.length() - 1) + alphabet.charAt(value ^ 1);
                         }),
+                Arguments.of("payload character replaced by a non-Latin-1 one with the same low byte", (UnaryOperator<
+                                String>)
+                        t -> {
+                            int at = t.indexOf('.') + 10;
+                            return t.substring(0, at) + (char) (t.charAt(at) + 0x100) + t.substring(at + 1);
+                        }),
                 Arguments.of("character appended", (UnaryOperator<String>) t -> t + "A"),
                 Arguments.of("last character removed", (UnaryOperator<String>) t -> t.substring(0, t.length() - 1)),
                 Arguments.of("character prepended", (UnaryOperator<String>) t -> "e" + t));
@@ -153,6 +159,25 @@ class VerifiedTokenCacheTest {
         assertFalse(tokens.isCached(tampered));
         assertEquals(1, tokens.verifiedCacheSize(), "only the genuine token is cached");
         assertEquals(minted.claims(), tokens.verify(minted.token()));
+    }
+
+    @Test
+    void verifyWhenTokenCachedThenCacheKeyHoldsNoTokenText() {
+        MintedToken minted = tokens.mint(spec(600));
+        tokens.verify(minted.token());
+
+        // A key is its digest only: nothing in it can be presented as the token (a heap dump of the
+        // cache yields no credential), and it costs 48 bytes instead of the text's ~500 (issue 12).
+        for (java.lang.reflect.Field field : TokenKey.class.getDeclaredFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                assertTrue(field.getType() == long.class, field + " holds more than digest bits");
+            }
+        }
+        TokenKey key = new TokenKey(minted.token());
+        assertEquals(key, new TokenKey(new String(minted.token().toCharArray())));
+        assertEquals(key.hashCode(), new TokenKey(new String(minted.token().toCharArray())).hashCode());
+        assertFalse(key.toString().contains(minted.token().substring(0, 16)));
+        assertTrue(tokens.isCached(minted.token()));
     }
 
     @Test

@@ -233,9 +233,20 @@ final class ClusterTools {
     }
 
     /**
-     * messages-2n: closed loop of {@code --connections} posting messages to {@code --sessions}
-     * sessions, alternately through node A only and through A and B (half the connections each);
-     * messages/s (202 answers), latency, 429s. Every message is also answered by the agent.
+     * messages-2n: {@code --connections} posting messages to {@code --sessions} sessions, alternately
+     * through node A only and through A and B (half the connections each); every message is also
+     * answered by the agent.
+     *
+     * <p>Without {@code --rates}: a closed loop (each connection sends its next message when the last
+     * was accepted), messages/s (202 answers), latency, 429s. The loop outruns the agent: each
+     * session's pending turns fill up and the rest is refused (429), so this measures admission.
+     *
+     * <p>With {@code --rates 100,200,...}: an open loop at each rate in turn (messages due at a fixed
+     * rate whatever the servers do, latency from the time each was due), and after each phase the
+     * wait until the store holds no pending turn: answered/s is the replies stored from the phase's
+     * start until then, per second, and "lag" how long after the last message was due the last reply
+     * was stored. A rate the cluster sustains shows answered/s equal to the rate, a lag about the
+     * agent's delay and no 429; past its capacity answered/s stays at the capacity and the lag grows.
      */
     static void messages(Env env) throws Exception {
         Options o = env.options;
@@ -245,7 +256,21 @@ final class ClusterTools {
         int connections = o.integer("connections", 32, 2, 4096);
         int sessionCount = o.integer("sessions", 256, 1, 100_000);
         String delay = o.get("agent-delay-ms", "50");
+        String rates = o.get("rates", "");
+        String prefix = o.get("pg-table-prefix", "embed_");
         o.checkAllRead();
+        if (!rates.isEmpty()) {
+            List<Integer> each = new ArrayList<>();
+            for (String rate : rates.split(",", -1)) {
+                int r = Integer.parseInt(rate.strip());
+                if (r < 1 || r > 100_000) {
+                    throw new IllegalArgumentException("--rates: each rate must be 1..100000 messages/s: " + r);
+                }
+                each.add(r);
+            }
+            messagesAtRates(env, each, rounds, warmup, seconds, connections, sessionCount, delay, prefix);
+            return;
+        }
         Server[] nodes = nodes(env, delay);
         Http http = env.http;
         List<Session> sessions = Drive.mintSessions(http, nodes[0], sessionCount, 16, "messages");
@@ -305,5 +330,131 @@ final class ClusterTools {
                 f2(median(one)),
                 f2(median(two)),
                 Drive.f3(median(two) / median(one)));
+    }
+
+    private static void messagesAtRates(
+            Env env,
+            List<Integer> rates,
+            int rounds,
+            int warmup,
+            int seconds,
+            int connections,
+            int sessionCount,
+            String delay,
+            String prefix)
+            throws Exception {
+        Server[] nodes = nodes(env, delay);
+        Http http = env.http;
+        Pg db = env.pg();
+        List<Session> sessions = Drive.mintSessions(http, nodes[0], sessionCount, 16, "messages");
+        List<List<String>> rows = new ArrayList<>();
+        // per rate: answered/s through one node and through two, each a list over the rounds
+        Map<Integer, List<Double>> one = new java.util.TreeMap<>();
+        Map<Integer, List<Double>> two = new java.util.TreeMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (int rate : rates) {
+                for (int variant : round % 2 == 1 ? new int[] {1, 2} : new int[] {2, 1}) {
+                    java.util.IdentityHashMap<Conn, Server> nodeOf = new java.util.IdentityHashMap<>();
+                    List<Conn> conns = new ArrayList<>();
+                    for (int i = 0; i < connections; i++) {
+                        Server node = variant == 1 ? nodes[0] : nodes[i % 2];
+                        Conn conn = http.connection(node.address, null);
+                        conns.add(conn);
+                        nodeOf.put(conn, node);
+                    }
+                    String tag = "message " + round + "/";
+                    long before = db.rows(prefix + "message");
+                    long start = System.nanoTime();
+                    Result r = Drive.openLoop(
+                            http,
+                            conns,
+                            (conn, n) -> Drive.post(Drive.at(nodeOf, conn), sessions.get(n % sessionCount), tag + n),
+                            rate,
+                            warmup,
+                            seconds);
+                    long lastDue = start + TimeUnit.SECONDS.toNanos(warmup + seconds);
+                    Drive.close(http, conns);
+                    long drained = drain(db, prefix + "turn");
+                    long after = db.rows(prefix + "message");
+                    // every accepted message is stored with its reply: two rows per answered message
+                    double answered = (after - before) / 2.0 / ((drained - start) / 1e9);
+                    double lag = Math.max(0, drained - lastDue) / 1e9;
+                    (variant == 1 ? one : two)
+                            .computeIfAbsent(rate, k -> new ArrayList<>())
+                            .add(answered);
+                    String through = variant == 1 ? "A only" : "A and B";
+                    rows.add(List.of(
+                            Integer.toString(round),
+                            Integer.toString(rate),
+                            through,
+                            f2(r.rate()),
+                            f2(r.latency.ms(50)),
+                            f2(r.latency.ms(99)),
+                            Integer.toString(r.count("429")),
+                            Long.toString(r.failed - r.count("429")),
+                            f2(answered),
+                            f2(lag)));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "load: round %d, %d/s through %s: accepted %.1f/s, %s, answers %s; answered %.1f/s,"
+                                    + " last reply %.2f s after the last message was due%n",
+                            round,
+                            rate,
+                            through,
+                            r.rate(),
+                            r.latency.summary(),
+                            r.statusSummary(),
+                            answered,
+                            lag);
+                }
+            }
+        }
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "== messages-2n: POST messages, open loop at each rate, %d connections, %d sessions, %d s per phase"
+                        + " (+%d s warm-up), agent %s ms ==%n",
+                connections,
+                sessionCount,
+                seconds,
+                warmup,
+                delay);
+        Env.table(
+                List.of(
+                        "round",
+                        "rate/s",
+                        "through",
+                        "accepted/s",
+                        "p50 ms",
+                        "p99 ms",
+                        "429",
+                        "other failures",
+                        "answered/s",
+                        "lag s"),
+                rows);
+        for (int rate : rates) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "medians at %d/s: answered/s one node %s, two nodes %s%n",
+                    rate,
+                    f2(median(Drive.at(one, rate))),
+                    f2(median(Drive.at(two, rate))));
+        }
+    }
+
+    /** Waits until {@code turnTable} is empty (every message answered): when, in nanoTime. */
+    private static long drain(Pg db, String turnTable) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (true) {
+            long now = System.nanoTime();
+            long pending = db.rows(turnTable);
+            if (pending == 0) {
+                return now;
+            }
+            if (pending < 0 || now - deadline > 0) {
+                throw new IllegalStateException("the agent still had " + pending + " turns pending after 300 s");
+            }
+            Thread.sleep(20);
+        }
     }
 }

@@ -159,6 +159,17 @@ final class Drive {
     static Result openLoop(
             Http http, List<Conn> conns, IntFunction<Request> request, double rate, int warmup, int seconds)
             throws InterruptedException {
+        return openLoop(http, conns, (conn, index) -> request.apply(index), rate, warmup, seconds);
+    }
+
+    /** The request numbered {@code index}, to go out on {@code conn} (whose server it may address). */
+    interface OnConnection {
+        Request request(Conn conn, int index);
+    }
+
+    /** {@link #openLoop(Http, List, IntFunction, double, int, int)}, each request made for its connection. */
+    static Result openLoop(Http http, List<Conn> conns, OnConnection request, double rate, int warmup, int seconds)
+            throws InterruptedException {
         Result result = new Result();
         long start = System.nanoTime() + 50_000_000;
         long total = Math.round(rate * (warmup + seconds));
@@ -190,7 +201,7 @@ final class Drive {
 
             void send(Conn conn, long index, long dueAt) {
                 Http.Collect collect = new Http.Collect(BODY_CAP);
-                conn.send(request.apply((int) index), collect, TIMEOUT_MILLIS);
+                conn.send(request.request(conn, (int) index), collect, TIMEOUT_MILLIS);
                 whenDone(collect.future, (response, error) -> {
                     boolean counted = index >= firstCounted;
                     if (counted) {

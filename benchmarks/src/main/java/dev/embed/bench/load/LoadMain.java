@@ -66,7 +66,7 @@ public final class LoadMain {
                         "  burst          --sessions (5000) send at once, agent 400 ms: send->reply p50/p99, threads [--events]",
                         "  streams        --streams (10000) /events streams: 202->event p50/p99, threads, heap [--shared]",
                         "  wakeup         two nodes on PostgreSQL: POST on A wakes B's long-poll [--events]: p50/p99",
-                        "  messages-2n    two nodes on PostgreSQL: messages/s through A alone and through A and B",
+                        "  messages-2n    two nodes on PostgreSQL: messages/s through A alone and through A and B [--rates 50,100: open loop, answered/s]",
                         "  flood          issue 13 findings 2/3 in -Xmx256m: OOMs, 5xx, 429, victim p95 before/during/after",
                         "common: --demo-jar PATH --port 18090 --server-opts '-Xms2g -Xmx2g' --rounds N --duration S --warmup S",
                         "        --url http://127.0.0.1:PORT --key-file FILE [--pid N]  (an already running server)",

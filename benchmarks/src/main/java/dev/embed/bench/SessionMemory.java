@@ -113,6 +113,13 @@ public final class SessionMemory {
                 ConfigKey.API_KEY_PREFIX + "demo",
                 "sha256:" + ApiKeys.sha256Hex(key)
                         + ";tenant=demo;agents=demo/support,demo/sales;sources=docs,faq;origins=http://localhost:*");
+        // One tenant holds every session here: lift the memory store's per-tenant limits (issue 13),
+        // which would refuse the 100,001st, and its byte budget (a quarter of the heap by default).
+        config.put(ConfigKey.MEMORY_MAX_SESSIONS_PER_TENANT.key(), Integer.toString(Math.max(sessions, 1_000_000)));
+        config.put(ConfigKey.MEMORY_TENANT_SHARE_PERCENT.key(), "100");
+        config.put(
+                ConfigKey.MEMORY_MAX_BYTES.key(),
+                Long.toString(Runtime.getRuntime().maxMemory() / 4 * 3));
         if (sessions > 1_000_000) {
             config.put(ConfigKey.SESSIONS_MAXIMUM_SIZE.key(), Integer.toString(sessions));
             config.put(ConfigKey.TOKENS_VERIFIED_CACHE_SIZE.key(), Integer.toString(sessions));

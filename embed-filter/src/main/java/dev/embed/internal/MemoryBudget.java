@@ -32,8 +32,14 @@ final class MemoryBudget {
     /** A {@link dev.embed.chat.ChatMessage}, its id and time, its slot in the history and turn queue. */
     static final long MESSAGE_OVERHEAD = 256;
 
-    /** A session's slot, record and history arrays, and its map entry; its strings count on top. */
-    static final long SESSION_OVERHEAD = 2048;
+    /**
+     * A session's slot, record and history arrays, and its map entry; its strings count on top.
+     * Measured (BENCHMARKS.md, {@code SessionMemory}): a flow B session takes about 420 bytes of heap
+     * with its strings, which this charges 1,020 (640, its strings at two bytes a char, its frame
+     * origin), so 1,000,000 sessions fit a 1 GiB budget, as they fit 1 GiB of heap (it was 2,048:
+     * 2.4 KB charged per session, a 1 GiB budget refused the 440,000th).
+     */
+    static final long SESSION_OVERHEAD = 640;
 
     /** A revocation, a flow D link or a rate-limit key, with its map entry. */
     static final long ENTRY_OVERHEAD = 384;

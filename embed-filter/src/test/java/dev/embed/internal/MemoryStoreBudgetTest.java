@@ -345,4 +345,30 @@ class MemoryStoreBudgetTest {
                 defaults.budget().maxBytes(),
                 "a quarter of the heap");
     }
+
+    @Test
+    void sessionChargeWhenFlowBSessionThenAboveItsMeasuredHeapAndUnderOneKiB() {
+        Instant now = clock.instant();
+        // shaped as a flow B mint makes it: the same lengths of id, names and one frame origin
+        EmbedSession flowB = new EmbedSession(
+                "ses_" + "A".repeat(22),
+                "demo",
+                "demo",
+                "support",
+                "customer-0000001",
+                "Customer 0000001",
+                "chat",
+                "session",
+                now,
+                now.plusSeconds(900),
+                List.of("http://localhost:8080"),
+                null);
+
+        long charged = MemoryBudget.session(flowB);
+
+        // SessionMemory measures such a session at about 420 bytes of heap (BENCHMARKS.md): the
+        // charge must not be below what it takes, and 1,000,000 of them must fit a 1 GiB budget.
+        assertTrue(charged >= 420, "charged " + charged);
+        assertTrue(charged * 1_000_000 <= 1L << 30, "charged " + charged);
+    }
 }

@@ -185,7 +185,8 @@ public enum ConfigKey {
             false,
             "Most verified embed tokens remembered so that a repeated token skips signature and JSON work"
                     + " (0-100000000; 0 turns it off). Each entry expires at its token's exp; exp, nbf and"
-                    + " revocation are still checked on every request. About 1 KB of heap per entry."),
+                    + " revocation are still checked on every request. About 480 bytes of heap per entry (the"
+                    + " token's SHA-256 and its claims, never the token)."),
     AGENTS(
             "embed.agents",
             "EMBED_AGENTS",

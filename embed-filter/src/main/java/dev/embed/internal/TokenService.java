@@ -53,8 +53,8 @@ final class TokenService {
 
     /**
      * Longest token the verified-token cache keeps, in characters: tokens this library mints are
-     * far shorter (about 400), so this only bounds what one entry can cost. Longer tokens are
-     * verified in full every time.
+     * far shorter (about 450), so this only bounds the digest a lookup computes (an entry keeps the
+     * token's SHA-256, whatever its length). Longer tokens are verified in full every time.
      */
     public static final int MAX_CACHED_TOKEN_LENGTH = 2 * 1024;
 

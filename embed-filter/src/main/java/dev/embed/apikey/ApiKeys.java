@@ -12,6 +12,20 @@ public final class ApiKeys {
     public static final String PREFIX = "sk_";
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * One digest per thread, reused ({@link MessageDigest#digest} resets it): {@link
+     * MessageDigest#getInstance} looks the algorithm up in the providers on every call, which costs
+     * more than digesting a token. With the JDK's own providers key and value are JDK classes, so
+     * a container's thread keeps no reference to the application's class loader.
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    });
+
     private ApiKeys() {}
 
     /** A new key: {@code sk_} + 256 random bits, base64url. Show it once; store only its digest. */
@@ -21,13 +35,12 @@ public final class ApiKeys {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** SHA-256 of the key's UTF-8 bytes. */
+    /**
+     * SHA-256 of a text's UTF-8 bytes: of an API key, and the library's one SHA-256 of text (the
+     * verified-token cache's keys, flow D cache keys, rate-limit keys).
+     */
     public static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
+        return SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     public static String sha256Hex(String key) {

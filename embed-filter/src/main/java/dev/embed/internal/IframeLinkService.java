@@ -1,21 +1,18 @@
 package dev.embed.internal;
 
 import dev.embed.apikey.ApiKey;
+import dev.embed.apikey.ApiKeys;
 import dev.embed.error.EmbedError;
 import dev.embed.error.EmbedException;
 import dev.embed.store.EmbedSession;
 import dev.embed.store.EmbedStore;
 import dev.embed.store.LinkStore;
 import dev.embed.token.TokenKind;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,12 +205,7 @@ final class IframeLinkService {
 
     /** The lowercase hex SHA-256 of a cache key: what the store keeps a link under. */
     static String sha256Hex(String cacheKey) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(cacheKey.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
+        return ApiKeys.sha256Hex(cacheKey);
     }
 
     private static EmbedException gone() {

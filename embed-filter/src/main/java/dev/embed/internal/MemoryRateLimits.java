@@ -1,15 +1,12 @@
 package dev.embed.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.embed.apikey.ApiKeys;
 import dev.embed.error.EmbedError;
 import dev.embed.store.RateLimitStore;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,7 +74,7 @@ final class MemoryRateLimits implements RateLimitStore {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("tryAcquire needs at least one limit");
         }
-        String key = sha256Hex(bucketKey);
+        String key = ApiKeys.sha256Hex(bucketKey);
         String tenant = tenant(bucketKey);
         Decision decision = acquire(key, tenant, limits);
         if (decision == null) {
@@ -164,14 +161,5 @@ final class MemoryRateLimits implements RateLimitStore {
     long entries() {
         sweep();
         return buckets.estimatedSize();
-    }
-
-    private static String sha256Hex(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
     }
 }

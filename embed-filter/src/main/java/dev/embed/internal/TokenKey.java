@@ -1,11 +1,9 @@
 package dev.embed.internal;
 
+import dev.embed.apikey.ApiKeys;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * A token as the verified-token cache of {@link TokenService} keys it: the SHA-256 of its exact
@@ -19,18 +17,12 @@ import java.security.NoSuchAlgorithmException;
  * SHA-256 of the text per lookup (a few hundred nanoseconds with the CPU's SHA instructions), in
  * place of the text's copy and comparison.
  *
- * <p>Tokens are ASCII once verified; an incoming text with other characters is digested with
- * {@code '?'} in their place, which no verified token contains, so it can never match one.
+ * <p>The text is digested as UTF-8 ({@link ApiKeys#sha256}, the library's one SHA-256 of text).
+ * Tokens are ASCII once verified; an incoming text with other characters has bytes of 0x80 and
+ * above, which no verified token has, so it can never match one.
  */
 final class TokenKey {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
-    /**
-     * One digest per thread, reused: {@link MessageDigest#getInstance} looks the algorithm up in
-     * the providers on every call, which costs more than the digest. Key and value are JDK classes,
-     * so a container's thread keeps no reference to the application's class loader.
-     */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(TokenKey::newDigest);
 
     private final long d0;
     private final long d1;
@@ -38,21 +30,11 @@ final class TokenKey {
     private final long d3;
 
     TokenKey(String token) {
-        MessageDigest sha256 = SHA256.get();
-        byte[] digest = sha256.digest(token.getBytes(StandardCharsets.ISO_8859_1));
+        byte[] digest = ApiKeys.sha256(token);
         this.d0 = (long) LONGS.get(digest, 0);
         this.d1 = (long) LONGS.get(digest, 8);
         this.d2 = (long) LONGS.get(digest, 16);
         this.d3 = (long) LONGS.get(digest, 24);
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            // Every Java platform must have SHA-256 (MessageDigest's specification).
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-        }
     }
 
     @Override

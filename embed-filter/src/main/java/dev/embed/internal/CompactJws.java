@@ -5,6 +5,7 @@ import dev.embed.error.EmbedException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import javax.crypto.Mac;
@@ -196,15 +197,14 @@ final class CompactJws {
     /**
      * An HS256 signing key's compact serialization (RFC 7515 §7.1) written into one array: the
      * header's base64url text (the same for every token of the key), the claims' base64url, and the
-     * HMAC-SHA256 of both (RFC 7518 §3.2), base64url; the very bytes jose4j's {@link
+     * HMAC-SHA256 of both (RFC 7518 §3.2), base64url (the JDK's encoder); the very bytes jose4j's {@link
      * JsonWebSignature} makes for the same header and claims ({@code TokenServiceTest} compares
      * whole tokens), without its per-token objects, JSON and a new {@link Mac} looked up and keyed
      * for every signature (issue 12). The key's {@link Mac}, keyed once, is only ever cloned
      * (read-only, so shared by every thread): each signature runs on its own clone.
      */
     private static final class Hs256 {
-        private static final byte[] BASE64URL =
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
+        private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
         /** Base64url characters of an HMAC-SHA256 (32 bytes), without padding. */
         private static final int SIGNATURE_CHARS = 43;
 
@@ -236,11 +236,11 @@ final class CompactJws {
         }
 
         String sign(String claimsJson) {
-            byte[] payload = claimsJson.getBytes(StandardCharsets.UTF_8);
-            int signingInput = head.length + encodedLength(payload.length);
+            byte[] payload = ENCODER.encode(claimsJson.getBytes(StandardCharsets.UTF_8));
+            int signingInput = head.length + payload.length;
             byte[] token = new byte[signingInput + 1 + SIGNATURE_CHARS];
             System.arraycopy(head, 0, token, 0, head.length);
-            encode(payload, token, head.length);
+            System.arraycopy(payload, 0, token, head.length, payload.length);
             token[signingInput] = '.';
             Mac mac;
             try {
@@ -249,37 +249,9 @@ final class CompactJws {
                 throw new IllegalStateException("the HS256 Mac could be cloned when it was made", e);
             }
             mac.update(token, 0, signingInput);
-            encode(mac.doFinal(), token, signingInput + 1);
+            byte[] signature = ENCODER.encode(mac.doFinal());
+            System.arraycopy(signature, 0, token, signingInput + 1, SIGNATURE_CHARS);
             return new String(token, StandardCharsets.ISO_8859_1);
-        }
-
-        /** Base64url characters of {@code n} bytes, without padding (RFC 7515 §2). */
-        private static int encodedLength(int n) {
-            return n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
-        }
-
-        /** Writes the base64url text of {@code bytes}, without padding, at {@code at}. */
-        private static void encode(byte[] bytes, byte[] out, int at) {
-            int i = 0;
-            int o = at;
-            for (int whole = bytes.length - bytes.length % 3; i < whole; i += 3) {
-                int bits = (bytes[i] & 0xFF) << 16 | (bytes[i + 1] & 0xFF) << 8 | (bytes[i + 2] & 0xFF);
-                out[o++] = BASE64URL[bits >>> 18];
-                out[o++] = BASE64URL[(bits >>> 12) & 0x3F];
-                out[o++] = BASE64URL[(bits >>> 6) & 0x3F];
-                out[o++] = BASE64URL[bits & 0x3F];
-            }
-            int rest = bytes.length - i;
-            if (rest == 1) {
-                int bits = (bytes[i] & 0xFF) << 16;
-                out[o++] = BASE64URL[bits >>> 18];
-                out[o] = BASE64URL[(bits >>> 12) & 0x3F];
-            } else if (rest == 2) {
-                int bits = (bytes[i] & 0xFF) << 16 | (bytes[i + 1] & 0xFF) << 8;
-                out[o++] = BASE64URL[bits >>> 18];
-                out[o++] = BASE64URL[(bits >>> 12) & 0x3F];
-                out[o] = BASE64URL[(bits >>> 6) & 0x3F];
-            }
         }
     }
 
